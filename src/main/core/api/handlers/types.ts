@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { ChannelOutput, Channels } from '../../../../shared/contract';
+import type { AgentEvent } from '../../../../shared/domain/events';
+import type { Core } from '../../app-core';
+
+export type Handler<C extends keyof Channels> = (
+  input: z.output<Channels[C]['input']>,
+) => ChannelOutput<C> | Promise<ChannelOutput<C>>;
+
+/** What a handler knows of the client calling it. */
+export type SessionContext = {
+  core: Core;
+  /** Pushes an event to this client. */
+  push(event: AgentEvent): void;
+  /** Replaces this client's live subscription (closing the previous one). */
+  setSubscription(unsubscribe: (() => void) | undefined): void;
+};
+
+/** Handlers of one area, keyed by the area's channel names. */
+export type AreaHandlers<Names extends keyof Channels> = { [C in Names]: Handler<C> };

@@ -1,0 +1,80 @@
+import { TaskState, type Task, type TaskStateKind } from '../../../../shared/domain/task';
+import { Task as TaskSchema } from '../../../../shared/domain/task';
+import type { Db } from '../open';
+
+type TaskRow = {
+  id: string;
+  description: string;
+  repo_path: string;
+  mode: string;
+  risk_tier: number;
+  priority: string;
+  max_iterations: number;
+  state_kind: string;
+  state_json: string;
+  progress: number;
+  spec: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+/** Rows are parsed on the way out: a JSON column is untrusted like any other input. */
+function fromRow(row: TaskRow): Task {
+  return TaskSchema.parse({
+    id: row.id,
+    description: row.description,
+    repoPath: row.repo_path,
+    mode: row.mode,
+    riskTier: row.risk_tier,
+    priority: row.priority,
+    maxIterations: row.max_iterations,
+    state: TaskState.parse(JSON.parse(row.state_json)),
+    progress: row.progress,
+    spec: row.spec,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+export function insertTask(db: Db, task: Task): void {
+  db.prepare(
+    `INSERT INTO tasks (id, description, repo_path, mode, risk_tier, priority, max_iterations,
+       state_kind, state_json, progress, spec, created_at, updated_at)
+     VALUES (@id, @description, @repoPath, @mode, @riskTier, @priority, @maxIterations,
+       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt)`,
+  ).run({
+    ...task,
+    stateKind: task.state.kind,
+    stateJson: JSON.stringify(task.state),
+  });
+}
+
+export function getTask(db: Db, id: string): Task | undefined {
+  const row = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+export type TaskFilter = { states?: readonly TaskStateKind[] | undefined; search?: string | undefined; limit: number };
+
+export function listTasks(db: Db, filter: TaskFilter): Task[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: filter.limit };
+  if (filter.states && filter.states.length > 0) {
+    where.push(`state_kind IN (${filter.states.map((_, i) => `@s${i}`).join(', ')})`);
+    filter.states.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  if (filter.search && filter.search.trim()) {
+    where.push(`(description LIKE @search ESCAPE '\\' OR repo_path LIKE @search ESCAPE '\\' OR id = @exact)`);
+    params['search'] = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params['exact'] = filter.search.trim();
+  }
+  const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY created_at DESC, id DESC LIMIT @limit`;
+  return (db.prepare(sql).all(params) as TaskRow[]).map(fromRow);
+}
+
+export function updateTaskState(db: Db, id: string, state: TaskState, progress: number, at: number): void {
+  db.prepare(
+    'UPDATE tasks SET state_kind = ?, state_json = ?, progress = ?, updated_at = ? WHERE id = ?',
+  ).run(state.kind, JSON.stringify(state), progress, at, id);
+}

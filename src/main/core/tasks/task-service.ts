@@ -1,0 +1,113 @@
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import type { ListTasksInput, Snapshot } from '../../../shared/contract';
+import type { AgentEvent } from '../../../shared/domain/events';
+import type { SubmitTaskInput} from '../../../shared/domain/task';
+import { type Task } from '../../../shared/domain/task';
+import { AppFailure } from '../../../shared/errors';
+import type { Db } from '../db/open';
+import { eventsAfter, eventsForTask, lastSeq } from '../db/queries/events';
+import { getTask, insertTask, listTasks } from '../db/queries/tasks';
+import type { Clock, Journal } from '../journal/journal';
+import type { Logger } from '../observability/logger';
+import { newTaskId } from './ids';
+
+export type TaskServiceOptions = { db: Db; journal: Journal; clock: Clock; logger: Logger };
+
+/** Most events a reconnecting client is sent in its snapshot; beyond that it reloads. */
+export const MAX_MISSED_EVENTS = 5_000;
+
+export class TaskService {
+  private readonly db: Db;
+  private readonly journal: Journal;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(options: TaskServiceOptions) {
+    this.db = options.db;
+    this.journal = options.journal;
+    this.clock = options.clock;
+    this.logger = options.logger;
+  }
+
+  /** Stores the task and journals `task.created` in one transaction; the task starts queued. */
+  submit(input: z.output<typeof SubmitTaskInput>): Task {
+    const repoPath = checkRepository(input.repoPath);
+    const now = this.clock.now();
+    const task: Task = {
+      id: newTaskId(now),
+      description: input.description,
+      repoPath,
+      mode: input.mode,
+      riskTier: input.riskTier,
+      priority: input.priority,
+      maxIterations: input.maxIterations,
+      state: { kind: 'queued' },
+      progress: 0,
+      createdAt: now,
+      updatedAt: now,
+      spec: null,
+    };
+    this.journal.transaction(() => {
+      insertTask(this.db, task);
+      this.journal.append(task.id, { type: 'task.created', payload: { task } }, `${task.id}:created`);
+    });
+    this.logger.info({ taskId: task.id, mode: task.mode }, 'task submitted');
+    return task;
+  }
+
+  list(filter: z.output<typeof ListTasksInput>): Task[] {
+    return listTasks(this.db, filter);
+  }
+
+  get(id: string): { task: Task; events: AgentEvent[] } {
+    const task = getTask(this.db, id);
+    if (!task) throw new AppFailure('not_found', `no task with id ${id}`);
+    return { task, events: eventsForTask(this.db, id) };
+  }
+
+  /**
+   * Reads the snapshot and registers the listener in the same synchronous turn, so no event can
+   * fall between them; the client drops anything with `seq <= lastSeq`.
+   */
+  subscribe(
+    filter: { taskId?: string | undefined; afterSeq?: number | undefined },
+    listener: (event: AgentEvent) => void,
+  ): { snapshot: z.output<typeof Snapshot>; unsubscribe: () => void } {
+    if (filter.taskId && !getTask(this.db, filter.taskId)) {
+      throw new AppFailure('not_found', `no task with id ${filter.taskId}`);
+    }
+    const tasks = filter.taskId ? [getTask(this.db, filter.taskId)!] : listTasks(this.db, { limit: 500 });
+    const missed = filter.afterSeq !== undefined ? eventsAfter(this.db, filter.afterSeq, MAX_MISSED_EVENTS, filter.taskId) : [];
+    const seq = lastSeq(this.db);
+    const unsubscribe = this.journal.subscribe((event) => {
+      if (event.seq <= seq) return;
+      if (filter.taskId && event.taskId !== filter.taskId) return;
+      listener(event);
+    });
+    return { snapshot: { tasks, missed, lastSeq: seq }, unsubscribe };
+  }
+}
+
+/** The target must be an existing directory; its absolute path is what the task keeps. */
+function checkRepository(path: string): string {
+  if (!isAbsolute(path)) {
+    throw new AppFailure('invalid_input', 'repoPath: must be an absolute path', [
+      { path: 'repoPath', message: 'must be an absolute path' },
+    ]);
+  }
+  const full = resolve(path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(full).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new AppFailure('invalid_input', `repoPath: ${full} is not an existing folder`, [
+      { path: 'repoPath', message: 'is not an existing folder' },
+    ]);
+  }
+  return full;
+}

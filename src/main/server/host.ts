@@ -1,0 +1,86 @@
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import type { Core } from '../core/app-core';
+import { dataFiles } from '../core/paths';
+import { allowedHosts, newToken } from './access';
+import { registerWsTransport } from './ws-transport';
+
+export type HeadlessHostOptions = {
+  core: Core;
+  /** Built renderer (out/renderer). */
+  rendererDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  /** Write port and token to the data folder so the CLI can find this instance. */
+  advertise?: boolean;
+};
+
+export type HeadlessHost = {
+  url: string;
+  /** The URL to open in a browser: it carries the token once, the page then keeps it. */
+  launchUrl: string;
+  port: number;
+  token: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+};
+
+/** Serves the renderer and carries the contract over a WebSocket, on loopback only by default. */
+export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
+  const { core } = options;
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? newToken();
+  if (!existsSync(options.rendererDir)) {
+    throw new Error(`renderer not built at ${options.rendererDir}; run "npm run build" first`);
+  }
+  let port = options.port ?? 0;
+  const app = Fastify({ logger: false, bodyLimit: 1_000_000 });
+
+  app.addHook('onRequest', async (request, reply) => {
+    // A page on another site that resolves its own name to 127.0.0.1 still sends its own Host.
+    if (!allowedHosts(port).has(request.headers.host ?? '')) {
+      return reply.code(421).send({ ok: false, error: { code: 'forbidden', message: 'unknown host' } });
+    }
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header(
+      'Content-Security-Policy',
+      `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+    );
+    return payload;
+  });
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1_000_000 } });
+  registerWsTransport(app, core, token, () => port);
+  app.get('/health', async () => ({ ok: true }));
+  await app.register(fastifyStatic, { root: options.rendererDir, index: 'index.html', wildcard: false });
+
+  await app.listen({ host, port });
+  const address = app.server.address();
+  if (address && typeof address === 'object') port = address.port;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const instanceFile = dataFiles(core.dataDir).instance;
+  if (options.advertise) {
+    writeFileSync(instanceFile, JSON.stringify({ url, port, token, pid: process.pid }), { mode: 0o600 });
+    chmodSync(instanceFile, 0o600);
+  }
+  core.logger.info({ url }, 'headless host listening');
+  return {
+    url,
+    launchUrl: `${url}/#token=${token}`,
+    port,
+    token,
+    app,
+    async close() {
+      if (options.advertise) rmSync(instanceFile, { force: true });
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { useState, type FormEvent } from 'react';
+import { EXECUTION_MODES, SubmitTaskInput, type ExecutionMode, type Priority, type RiskTier } from '../../../../shared/domain/task';
+import { describeZodError } from '../../../../shared/errors';
+import { api } from '../../api';
+import { href } from '../../router';
+import { useAppStore } from '../../store/store';
+
+type FieldErrors = Partial<Record<string, string>>;
+
+const MODE_HELP: Record<ExecutionMode, string> = {
+  'dry-run': 'works in an isolated copy; your repository stays untouched',
+  auto: 'applies the change if the gates pass and the council accepts',
+  strict: 'stops for your approval at every phase',
+};
+
+export function SubmitTaskForm() {
+  const [description, setDescription] = useState('');
+  const [repoPath, setRepoPath] = useState('');
+  const [mode, setMode] = useState<ExecutionMode>('dry-run');
+  const [riskTier, setRiskTier] = useState<RiskTier>(2);
+  const [priority, setPriority] = useState<Priority>('normal');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [submitted, setSubmitted] = useState<{ id: string; description: string } | null>(null);
+  const upsertTasks = useAppStore((s) => s.upsertTasks);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setFormError(null);
+    const input = { description, repoPath, mode, riskTier, priority };
+    const local = SubmitTaskInput.safeParse(input);
+    if (!local.success) {
+      setErrors(toFieldErrors(describeZodError(local.error).issues));
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    const result = await api.submitTask(input);
+    setBusy(false);
+    if (!result.ok) {
+      setErrors(toFieldErrors(result.error.issues ?? []));
+      setFormError(result.error.message);
+      return;
+    }
+    upsertTasks([result.value]);
+    setDescription('');
+    setSubmitted({ id: result.value.id, description: result.value.description });
+  };
+
+  return (
+    <form className="card submit-form" onSubmit={(e) => void submit(e)} noValidate aria-label="Submit a task">
+      <h2>New task</h2>
+      <Field id="description" label="What should the agent do?" error={errors['description']}>
+        <textarea
+          id="description"
+          value={description}
+          rows={3}
+          placeholder="Add input validation to the signup form"
+          onChange={(e) => setDescription(e.target.value)}
+          aria-invalid={Boolean(errors['description'])}
+          aria-describedby={errors['description'] ? 'description-error' : undefined}
+        />
+      </Field>
+      <Field id="repoPath" label="Target repository (absolute path)" error={errors['repoPath']}>
+        <input
+          id="repoPath"
+          value={repoPath}
+          placeholder="/Users/you/code/project"
+          onChange={(e) => setRepoPath(e.target.value)}
+          aria-invalid={Boolean(errors['repoPath'])}
+          aria-describedby={errors['repoPath'] ? 'repoPath-error' : undefined}
+        />
+      </Field>
+      <div className="row">
+        <Field id="mode" label="Mode" error={errors['mode']}>
+          <select id="mode" value={mode} onChange={(e) => setMode(e.target.value as ExecutionMode)}>
+            {EXECUTION_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="riskTier" label="Risk tier" error={errors['riskTier']}>
+          <select id="riskTier" value={riskTier} onChange={(e) => setRiskTier(Number(e.target.value) as RiskTier)}>
+            <option value={1}>1 — most strict</option>
+            <option value={2}>2 — standard</option>
+            <option value={3}>3 — low risk</option>
+          </select>
+        </Field>
+        <Field id="priority" label="Priority" error={errors['priority']}>
+          <select id="priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
+            <option value="low">low</option>
+            <option value="normal">normal</option>
+            <option value="high">high</option>
+            <option value="urgent">urgent</option>
+          </select>
+        </Field>
+      </div>
+      <p className="hint">{MODE_HELP[mode]}</p>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      {submitted && (
+        <p className="form-ok" role="status">
+          Queued <a href={href({ page: 'task', id: submitted.id })}>{submitted.description}</a>
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Submitting…' : 'Submit task'}
+      </button>
+    </form>
+  );
+}
+
+function Field({ id, label, error, children }: { id: string; label: string; error: string | undefined; children: React.ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {error && (
+        <span className="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function toFieldErrors(issues: { path: string; message: string }[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const i of issues) out[i.path.split('.')[0] || 'form'] ??= i.message;
+  return out;
+}

@@ -1,0 +1,28 @@
+import { useSyncExternalStore } from 'react';
+
+export type Route =
+  | { page: 'tasks' }
+  | { page: 'task'; id: string }
+  | { page: 'models' | 'explorer' | 'metrics' | 'audit' | 'settings' };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const [head, id] = parts;
+  if (head === 'tasks' && id) return { page: 'task', id: decodeURIComponent(id) };
+  if (head === 'models' || head === 'explorer' || head === 'metrics' || head === 'audit' || head === 'settings') {
+    return { page: head };
+  }
+  return { page: 'tasks' };
+}
+
+const subscribe = (onChange: () => void) => {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+};
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => location.hash);
+  return parseRoute(hash);
+}
+
+export const href = (route: Route): string => (route.page === 'task' ? `#/tasks/${encodeURIComponent(route.id)}` : `#/${route.page}`);
