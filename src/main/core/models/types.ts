@@ -1,0 +1,55 @@
+/**
+ * What the rest of the core sees of a model: a client bound to a role. The model service (registry,
+ * fit checks, scheduling, hot-swap, routing) sits behind it; planner, judges and workers only call it.
+ */
+export const MODEL_ROLES = [
+  'planner',
+  'worker',
+  'judge.constitutional',
+  'judge.technical',
+  'judge.quality',
+  'judge.integration',
+] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
+
+export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+
+export type GenerateOptions = {
+  maxTokens?: number;
+  temperature?: number;
+  /** Aborting rejects the call with an AbortError promptly and frees the model. */
+  signal?: AbortSignal;
+  /** Streaming: called with each piece of text as it is generated. */
+  onToken?: (text: string) => void;
+  stop?: string[];
+  /** Journal attribution (model.tokens events, metrics). */
+  taskId?: string;
+};
+
+export type Generation = {
+  text: string;
+  tokens: number;
+  /** Which model answered (registry name), for provenance. */
+  model: string;
+  durationMs: number;
+};
+
+/** A JSON Schema object (draft 2020-12 subset accepted by node-llama-cpp's grammar builder). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface ModelClient {
+  complete(prompt: string, options?: GenerateOptions): Promise<Generation>;
+  chat(messages: ChatMessage[], options?: GenerateOptions): Promise<Generation>;
+  /**
+   * Generation constrained to `schema`; returns the parsed JSON value. The caller still validates it
+   * with zod: model output is untrusted even when grammar-constrained.
+   */
+  generateJson(messages: ChatMessage[], schema: JsonSchema, options?: GenerateOptions): Promise<{ value: unknown; generation: Generation }>;
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+  countTokens(text: string): Promise<number>;
+}
+
+/** Hands out the client serving a role; one model may serve several roles. */
+export interface ModelGateway {
+  client(role: ModelRole): ModelClient;
+}
