@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { AppFailure } from '../../../shared/errors';
 import type { Logger } from '../observability/logger';
-import { migrate } from './migrate';
+import { assertNotNewer, migrate } from './migrate';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -36,12 +36,14 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
     }
+    const migrations = options.migrations ?? MIGRATIONS;
+    assertNotNewer(db, migrations);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     loadVectorExtension(db);
-    const { from, to } = migrate(db, options.migrations ?? MIGRATIONS);
+    const { from, to } = migrate(db, migrations);
     if (from !== to) logger.info({ file, from, to }, 'database migrated');
     return db;
   } catch (cause) {
