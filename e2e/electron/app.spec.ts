@@ -21,13 +21,16 @@ test('desktop app: submit a task and see it queued with its events', async () =>
   });
   try {
     const window = await app.firstWindow();
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0]!;
-      const p = w.webContents.getLastWebPreferences();
-      return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
-    });
-    expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    // The page sees the named contract methods and nothing of Node or Electron.
+    const exposed = await window.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      api: Object.keys((globalThis as unknown as { agentAgency: object }).agentAgency).sort(),
+    }));
+    expect(exposed.require).toBe('undefined');
+    expect(exposed.process).toBe('undefined');
+    expect(exposed.api).toContain('submitTask');
+    expect(exposed.api).not.toContain('invoke');
 
     await window.getByLabel('What should the agent do?').fill('Add input validation to the signup form');
     await window.getByLabel('Target repository (absolute path)').fill(repo);
