@@ -17,7 +17,7 @@ test.afterAll(async () => {
   rmSync(repo, { recursive: true, force: true });
 });
 
-test('submits a task through the form, lists it as queued and shows its events live', async ({ page }) => {
+test('submits a task through the form and watches it run live; without a model it fails saying why', async ({ page }) => {
   await page.goto(host.launchUrl);
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   await expect(page.getByText('No tasks yet')).toBeVisible();
@@ -30,14 +30,17 @@ test('submits a task through the form, lists it as queued and shows its events l
 
   const row = page.getByRole('row', { name: /Add input validation to the signup form/ });
   await expect(row).toBeVisible();
-  await expect(row.locator('[data-state]')).toHaveText('queued');
   await expect(row).toContainText('strict');
+  // The engine picks it up at once; this fresh data folder has no model, so planning cannot start.
+  await expect(row.locator('[data-state]')).toHaveText('failed', { timeout: 30_000 });
   await page.screenshot({ path: 'e2e-artifacts/tasks.png', fullPage: true });
 
   await row.getByRole('link', { name: 'Add input validation to the signup form' }).click();
   await expect(page.getByRole('heading', { name: 'Add input validation to the signup form' })).toBeVisible();
   const stream = page.getByRole('list', { name: 'Event stream' });
   await expect(stream.locator('[data-event-type="task.created"]')).toContainText('queued in strict mode, tier 1');
+  await expect(stream.locator('[data-event-type="phase.started"]').first()).toBeVisible();
+  await expect(page.getByText(/no model is assigned to the planner role/).first()).toBeVisible();
   await page.screenshot({ path: 'e2e-artifacts/task-detail.png', fullPage: true });
 });
 

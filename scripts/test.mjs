@@ -13,6 +13,7 @@ const steps = [
   ['type check', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']],
   ['type check (renderer)', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
+  ['electron security (electronegativity)', 'node', ['scripts/electronegativity.mjs']],
   ['build', 'npx', ['electron-vite', 'build']],
   ['unit tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`]],
   ['end-to-end tests', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: join(reports, 'playwright.json') }],

@@ -33,6 +33,7 @@ describe('import rules', () => {
     ['src/shared/x.ts', "import { Task } from '../main/core/tasks/task-service';", /shared must not import core/],
     ['src/shared/x.ts', "import yaml from 'yaml';", /shared may import only zod/],
     ['src/main/server/x.ts', "import { bindContract } from '../desktop/ipc';", /server must not import desktop/],
+    ['src/renderer/src/x.ts', "import c from '../../../resources/models/catalogue.json';", /outside src/],
   ])('catches %s importing %s', (file, source, message) => {
     expect(checkFile(file, source).join('\n')).toMatch(message);
   });
@@ -42,5 +43,6 @@ describe('import rules', () => {
     expect(checkFile('src/renderer/src/x.ts', "import { z } from 'react';\nimport { channels } from '../../shared/contract';")).toEqual([]);
     expect(checkFile('src/preload/index.ts', "import { contextBridge } from 'electron';\nimport { channels } from '../shared/contract';")).toEqual([]);
     expect(checkFile('src/cli/x.ts', "import { startHeadlessHost } from '../main/server/host';")).toEqual([]);
+    expect(checkFile('src/main/core/models/c.ts', "import c from '../../../../resources/models/catalogue.json';")).toEqual([]);
   });
 });

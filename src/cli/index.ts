@@ -1,6 +1,19 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { defaultDataDir } from '../main/core/paths';
+import { executeCommand } from './commands/execute';
+import { approveCommand, denyCommand, interveneCommand } from './commands/intervene';
+import { modelsCommand } from './commands/models';
+import { provenanceCommand } from './commands/provenance';
+import { specCommand } from './commands/spec';
+import { statusCommand } from './commands/status';
+import { tasksCommand } from './commands/tasks';
+import { waiverCommand } from './commands/waiver';
+import { exportCommand } from './export';
+import { exitCodeOfError, finishProgram } from './program';
 import { serve } from './serve';
+import { simulateCommand } from './simulate';
+import { verifyCommand } from './verify';
+import { mcpCommand } from './mcp';
 
 const program = new Command();
 program
@@ -17,7 +30,58 @@ program
   .option('--json', 'print the address and token as one JSON line')
   .action(serve);
 
+program
+  .command('simulate')
+  .description('replay a thermal trace against a synthetic workload on a fake clock and print what the scheduler did')
+  .requiredOption('-t, --trace <file>', 'trace to replay (JSON lines; see resources/traces/)')
+  .option('-s, --settings <file>', 'JSON file with scheduler settings to change (a partial settings object)')
+  .option('--json', 'print the report as one JSON line')
+  .action(simulateCommand);
+
+program
+  .command('export')
+  .description("write a task's signed audit bundle (one JSON file; any task, dry-run ones too)")
+  .argument('<task>', 'task id')
+  .requiredOption('-o, --output <file>', 'bundle file to write')
+  .option('-d, --data-dir <dir>', 'data folder', defaultDataDir())
+  .option('--json', 'print the path, size and sha256 as JSON')
+  .action(async (task: string, opts: { output: string; dataDir: string; json?: boolean }) => {
+    process.exitCode = await exportCommand(task, opts);
+  });
+
+program
+  .command('verify')
+  .description('verify an audit bundle offline: hashes, record chain, signatures; exit 1 naming each problem')
+  .argument('<bundle>', 'bundle file')
+  .option('-k, --key <file...>', "trusted public key(s): a JWK, JWKS or an installation's keys/history.json")
+  .option('--json', 'print the verification report as JSON')
+  .action(async (bundle: string, opts: { key?: string[]; json?: boolean }) => {
+    process.exitCode = await verifyCommand(bundle, opts);
+  });
+
+program
+  .command('mcp')
+  .description("serve the app's own tools (submit, list, status, events, intervene, approve) as an MCP server on stdin/stdout")
+  .option('-d, --data-dir <dir>', 'data folder', defaultDataDir())
+  .option('--as <name>', "who the audit trail records for interventions and approvals (default: the MCP client's name)")
+  .action(mcpCommand);
+
+program
+  .addCommand(executeCommand())
+  .addCommand(tasksCommand())
+  .addCommand(interveneCommand())
+  .addCommand(approveCommand())
+  .addCommand(denyCommand())
+  .addCommand(waiverCommand())
+  .addCommand(specCommand())
+  .addCommand(modelsCommand())
+  .addCommand(provenanceCommand())
+  .addCommand(statusCommand());
+finishProgram(program);
+
 program.parseAsync(process.argv).catch((e: unknown) => {
-  process.stderr.write(`agent-agency: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
+  const code = exitCodeOfError(e);
+  // Commander has already printed its own usage errors.
+  if (!(e instanceof CommanderError)) process.stderr.write(`agent-agency: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(code);
 });

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../main/core/app-core';
+import { productionSteps } from '../main/core/composition/production-steps';
 import { createLogger } from '../main/core/observability/logger';
 import { startHeadlessHost } from '../main/server/host';
 
@@ -13,7 +14,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     throw new Error(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(options.port)}`);
   }
   const logger = createLogger();
-  const core = createCore({ dataDir: resolve(options.dataDir), logger });
+  const core = createCore({ dataDir: resolve(options.dataDir), logger, steps: productionSteps, tools: { autoStart: true } });
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer');
   let host;
   try {

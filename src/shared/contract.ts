@@ -2,6 +2,16 @@ import { z } from 'zod';
 import type { AgentEvent } from './domain/events';
 import type { Result } from './errors';
 import { taskChannels } from './channels/tasks';
+import { interventionChannels } from './channels/intervention';
+import { explorerChannels } from './channels/explorer';
+import { metricsChannels } from './channels/metrics';
+import { settingsChannels } from './channels/settings';
+import { schedulerChannels } from './channels/scheduler';
+import { provenanceChannels } from './channels/provenance';
+import { toolChannels } from './channels/tools';
+import { governanceChannels } from './channels/governance';
+import { modelChannels } from './channels/models';
+import { changeChannels } from './channels/changes';
 
 export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot } from './channels/tasks';
 
@@ -12,6 +22,16 @@ export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot 
  */
 export const channels = {
   ...taskChannels,
+  ...interventionChannels,
+  ...explorerChannels,
+  ...metricsChannels,
+  ...settingsChannels,
+  ...schedulerChannels,
+  ...provenanceChannels,
+  ...toolChannels,
+  ...governanceChannels,
+  ...modelChannels,
+  ...changeChannels,
 } as const;
 
 export type Channels = typeof channels;

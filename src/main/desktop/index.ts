@@ -1,10 +1,15 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, powerMonitor } from 'electron';
+import { productionSteps } from '../core/composition/production-steps';
 import { createCore, type Core } from '../core/app-core';
 import { createLogger } from '../core/observability/logger';
+import { readDataDirPointer } from '../core/settings/data-dir-pointer';
 import { bindContract } from './ipc';
+import { createPowerProbe } from './power-probe';
+import { startShell } from './shell';
 import { createMainWindow, hardenSession, rendererPaths } from './window';
+import { windowStateFile } from './window-state';
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 
@@ -13,6 +18,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let core: Core | undefined;
   let unbind: (() => void) | undefined;
+  let stopShell: (() => void) | undefined;
   const paths = rendererPaths(mainDir);
   const rendererBase = paths.rendererUrl ?? pathToFileURL(paths.rendererFile).href;
   const isTrustedUrl = (url: string) => url.startsWith(paths.rendererUrl ?? rendererBase);
@@ -26,13 +32,24 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(() => {
-    const dataDir = process.env['AGENT_AGENCY_DATA_DIR'] ?? app.getPath('userData');
-    core = createCore({ dataDir, logger: createLogger() });
+    // The environment fixes the data folder; otherwise Settings may have chosen one for this start.
+    const fixedDataDir = process.env['AGENT_AGENCY_DATA_DIR'];
+    const dataDirPointer = fixedDataDir ? undefined : join(app.getPath('userData'), 'data-folder.json');
+    const dataDir = fixedDataDir ?? (dataDirPointer && readDataDirPointer(dataDirPointer)) ?? app.getPath('userData');
+    core = createCore({
+      dataDir,
+      dataDirPointer,
+      logger: createLogger(),
+      scheduler: { platformProbes: [createPowerProbe(powerMonitor)] },
+      steps: productionSteps,
+      tools: { autoStart: true },
+    });
     hardenSession();
     unbind = bindContract(core, isTrustedUrl);
-    createMainWindow(paths);
+    stopShell = startShell(core, paths);
+    const stateFile = windowStateFile(dataDir);
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createMainWindow(paths);
+      if (BrowserWindow.getAllWindows().length === 0) createMainWindow(paths, stateFile);
     });
   });
 
@@ -40,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('will-quit', () => {
+    stopShell?.();
     unbind?.();
     core?.close();
   });

@@ -5,7 +5,10 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { Core } from '../core/app-core';
 import { dataFiles } from '../core/paths';
 import { allowedHosts, newToken } from './access';
+import { registerApi, type ApiOptions } from './api';
 import { registerWsTransport } from './ws-transport';
+import { registerOpenAiRoutes } from './openai/routes';
+import { registerMcpRoutes } from './mcp/routes';
 
 export type HeadlessHostOptions = {
   core: Core;
@@ -17,6 +20,8 @@ export type HeadlessHostOptions = {
   token?: string;
   /** Write port and token to the data folder so the CLI can find this instance. */
   advertise?: boolean;
+  /** REST API settings (rate limit, stream heartbeat). */
+  api?: ApiOptions;
 };
 
 export type HeadlessHost = {
@@ -59,7 +64,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 1_000_000 } });
   registerWsTransport(app, core, token, () => port);
+  registerOpenAiRoutes(app, core, token);
+  registerMcpRoutes(app, core, token);
   app.get('/health', async () => ({ ok: true }));
+  await registerApi(app, { ...options.api, core, token });
   await app.register(fastifyStatic, { root: options.rendererDir, index: 'index.html', wildcard: false });
 
   await app.listen({ host, port });

@@ -1,6 +1,10 @@
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Nav } from './components/Nav';
-import { ComingPage } from './features/pages/ComingPage';
+import { AuditPage } from './features/audit/AuditPage';
+import { ExplorerPage } from './features/explorer/ExplorerPage';
+import { MetricsPage } from './features/metrics/MetricsPage';
+import { ModelsPage } from './features/models/ModelsPage';
+import { SettingsPage } from './features/settings/SettingsPage';
 import { SubmitTaskForm } from './features/tasks/SubmitTaskForm';
 import { TaskDetail } from './features/tasks/TaskDetail';
 import { TaskList } from './features/tasks/TaskList';
@@ -20,7 +24,11 @@ export function App() {
           </>
         )}
         {route.page === 'task' && <TaskDetail id={route.id} />}
-        {route.page !== 'tasks' && route.page !== 'task' && <ComingPage page={route.page} />}
+        {route.page === 'explorer' && <ExplorerPage />}
+        {route.page === 'metrics' && <MetricsPage />}
+        {route.page === 'settings' && <SettingsPage />}
+        {route.page === 'audit' && <AuditPage />}
+        {route.page === 'models' && <ModelsPage />}
       </main>
     </div>
   );

@@ -3,6 +3,16 @@ import type { AgentEvent } from '../../../shared/domain/events';
 import { AppFailure, describeZodError, err, ok, type Result } from '../../../shared/errors';
 import type { Core } from '../app-core';
 import { taskHandlers } from './handlers/tasks';
+import { interventionHandlers } from './handlers/intervention';
+import { explorerHandlers } from './handlers/explorer';
+import { metricsHandlers } from './handlers/metrics';
+import { settingsHandlers } from './handlers/settings';
+import { schedulerHandlers } from './handlers/scheduler';
+import { provenanceHandlers } from './handlers/provenance';
+import { toolHandlers } from './handlers/tools';
+import { governanceHandlers } from './handlers/governance';
+import { modelHandlers } from './handlers/models';
+import { changeHandlers } from './handlers/changes';
 import type { AreaHandlers, SessionContext } from './handlers/types';
 
 /**
@@ -28,6 +38,16 @@ export class ContractSession {
     // Each area contributes the handlers of its own channels.
     this.handlers = {
       ...taskHandlers(ctx),
+      ...interventionHandlers(ctx),
+      ...explorerHandlers(ctx),
+      ...metricsHandlers(ctx),
+      ...settingsHandlers(ctx),
+      ...schedulerHandlers(ctx),
+      ...provenanceHandlers(ctx),
+      ...toolHandlers(ctx),
+      ...governanceHandlers(ctx),
+      ...modelHandlers(ctx),
+      ...changeHandlers(ctx),
     };
   }
 

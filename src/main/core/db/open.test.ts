@@ -7,6 +7,7 @@ import { AppFailure } from '../../../shared/errors';
 import { silentLogger } from '../observability/logger';
 import { MIGRATIONS } from './migrations';
 import { openDatabase, openReadOnly } from './open';
+import { insertEvent } from './queries/events';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -90,7 +91,7 @@ describe('openDatabase', () => {
     db.prepare(
       `INSERT INTO tasks VALUES ('tsk_aaaaaaaaaa', 'd', '/r', 'auto', 2, 'normal', 5, 'queued', '{"kind":"queued"}', 0, NULL, 1, 1)`,
     ).run();
-    db.prepare(`INSERT INTO events (task_id, task_seq, type, ts, idempotency_key, payload) VALUES ('tsk_aaaaaaaaaa', 1, 'x', 1, 'k', '{}')`).run();
+    insertEvent(db, 'tsk_aaaaaaaaaa', { type: 'progress', payload: { percent: 1, message: 'x' } }, 'k', 1);
     expect(() => db.prepare('UPDATE events SET type = ?').run('y')).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
     expect(() => db.prepare("UPDATE tasks SET risk_tier = 'high'").run()).toThrow();

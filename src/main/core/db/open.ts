@@ -5,6 +5,7 @@ import * as sqliteVec from 'sqlite-vec';
 import { AppFailure } from '../../../shared/errors';
 import type { Logger } from '../observability/logger';
 import { assertNotNewer, migrate } from './migrate';
+import { unpackedPath } from './native-path';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -62,7 +63,8 @@ export function openReadOnly(file: string): Db {
 }
 
 function loadVectorExtension(db: Db): void {
-  sqliteVec.load(db);
+  // Through the unpacked path: a packaged app's sqlite-vec sits beside app.asar, not inside it.
+  db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
   const row = db.prepare('SELECT vec_version() AS v').get() as { v: string } | undefined;
   if (!row?.v) throw new Error('sqlite-vec did not load');
 }

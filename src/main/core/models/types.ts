@@ -1,3 +1,5 @@
+import type { WorkPriority } from '../scheduler/admission';
+
 /**
  * What the rest of the core sees of a model: a client bound to a role. The model service (registry,
  * fit checks, scheduling, hot-swap, routing) sits behind it; planner, judges and workers only call it.
@@ -24,6 +26,8 @@ export type GenerateOptions = {
   stop?: string[];
   /** Journal attribution (model.tokens events, metrics). */
   taskId?: string;
+  /** Scheduler priority of the call; by default judges ask as `council`, planner and worker as `background`. */
+  priority?: WorkPriority;
 };
 
 export type Generation = {

@@ -5,6 +5,7 @@ import type { AgentEvent } from '../../../shared/domain/events';
 import { SubmitTaskInput } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import { createCore } from '../app-core';
+import { MAX_DETAIL_EVENTS } from './task-service';
 import { silentLogger } from '../observability/logger';
 
 let core: ReturnType<typeof testCore>;
@@ -58,6 +59,19 @@ describe('TaskService', () => {
     expect(core.tasks.list({ limit: 10, search: '%' }).map((t) => t.id)).toEqual([a.id]);
     expect(core.tasks.list({ limit: 10, states: ['completed'] })).toEqual([]);
     expect(core.tasks.list({ limit: 1 })).toHaveLength(1);
+  });
+
+  it('sends a long task\'s newest events to its detail view, in order', () => {
+    core = testCore();
+    const t = submit('Long task');
+    for (let i = 1; i <= MAX_DETAIL_EVENTS + 10; i++) {
+      core.journal.append(t.id, { type: 'progress', payload: { percent: (i / (MAX_DETAIL_EVENTS + 10)) * 100, message: `step ${i}` } }, `p${i}`);
+    }
+    const { events } = core.tasks.get(t.id);
+    expect(events).toHaveLength(MAX_DETAIL_EVENTS);
+    const last = events.at(-1)!;
+    expect(last.type === 'progress' && last.payload.message).toBe(`step ${MAX_DETAIL_EVENTS + 10}`);
+    expect(events.map((e) => e.taskSeq)).toEqual([...events.map((e) => e.taskSeq)].sort((a, b) => a - b));
   });
 
   it('reports an unknown task as not_found', () => {

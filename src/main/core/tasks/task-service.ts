@@ -7,7 +7,7 @@ import type { SubmitTaskInput} from '../../../shared/domain/task';
 import { type Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
-import { eventsAfter, eventsForTask, lastSeq } from '../db/queries/events';
+import { eventsAfter, lastSeq, latestEventsForTask } from '../db/queries/events';
 import { getTask, insertTask, listTasks } from '../db/queries/tasks';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
@@ -17,6 +17,9 @@ export type TaskServiceOptions = { db: Db; journal: Journal; clock: Clock; logge
 
 /** Most events a reconnecting client is sent in its snapshot; beyond that it reloads. */
 export const MAX_MISSED_EVENTS = 5_000;
+
+/** Most events a task's detail is sent: the newest ones; the full journal is in the audit bundle. */
+export const MAX_DETAIL_EVENTS = 2_000;
 
 export class TaskService {
   private readonly db: Db;
@@ -64,7 +67,7 @@ export class TaskService {
   get(id: string): { task: Task; events: AgentEvent[] } {
     const task = getTask(this.db, id);
     if (!task) throw new AppFailure('not_found', `no task with id ${id}`);
-    return { task, events: eventsForTask(this.db, id) };
+    return { task, events: latestEventsForTask(this.db, id, MAX_DETAIL_EVENTS) };
   }
 
   /**

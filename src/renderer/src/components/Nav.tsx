@@ -1,5 +1,6 @@
 import type { Route } from '../router';
 import { href } from '../router';
+import { ThermalIndicator } from '../features/scheduler/ThermalIndicator';
 
 const ITEMS: { page: Exclude<Route['page'], 'task'>; label: string }[] = [
   { page: 'tasks', label: 'Tasks' },
@@ -15,6 +16,7 @@ export function Nav({ current }: { current: Route['page'] }) {
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">Agent Agency</div>
+      <ThermalIndicator />
       <ul>
         {ITEMS.map((item) => (
           <li key={item.page}>

@@ -10,6 +10,10 @@ export function applyEventToTask(task: Task | undefined, event: AgentEvent): Tas
       return task ? { ...task, state: event.payload.to, updatedAt: event.ts } : task;
     case 'progress':
       return task ? { ...task, progress: event.payload.percent, updatedAt: event.ts } : task;
+    case 'task.modified':
+      return task && event.payload.maxIterations !== undefined
+        ? { ...task, maxIterations: event.payload.maxIterations, updatedAt: event.ts }
+        : task && { ...task, updatedAt: Math.max(task.updatedAt, event.ts) };
     default:
       return task ? { ...task, updatedAt: Math.max(task.updatedAt, event.ts) } : task;
   }

@@ -6,6 +6,11 @@ import { applyEventToTask } from './apply-event';
 
 /** Most events kept per task in memory; the full journal stays in the database. */
 export const MAX_EVENTS_PER_TASK = 2_000;
+/**
+ * Most tasks whose events are kept in memory at once; the least recently active lose theirs (the
+ * detail page reloads them from the journal when opened). Bounds memory over a long session.
+ */
+export const MAX_TASKS_WITH_EVENTS = 50;
 
 type TasksSlice = {
   tasks: Record<string, Task>;
@@ -14,6 +19,8 @@ type TasksSlice = {
 
 type EventsSlice = {
   eventsByTask: Record<string, AgentEvent[]>;
+  /** Events seen per task since the page loaded (the kept list is bounded, this is not). */
+  eventCounts: Record<string, number>;
   /** Highest global sequence number applied; a reconnect resumes after it. */
   lastSeq: number;
   setTaskEvents(taskId: string, events: AgentEvent[]): void;
@@ -38,10 +45,12 @@ export const useAppStore = create<AppState>()((set) => ({
     }),
 
   eventsByTask: {},
+  eventCounts: {},
   lastSeq: 0,
   setTaskEvents: (taskId, events) =>
     set((s) => ({
-      eventsByTask: { ...s.eventsByTask, [taskId]: mergeEvents(s.eventsByTask[taskId] ?? [], events) },
+      eventsByTask: evictIdle({ ...s.eventsByTask, [taskId]: mergeEvents(s.eventsByTask[taskId] ?? [], events) }, taskId),
+      eventCounts: { ...s.eventCounts, [taskId]: Math.max(s.eventCounts[taskId] ?? 0, events.length) },
     })),
   applyEvents: (events) =>
     set((s) => {
@@ -49,16 +58,24 @@ export const useAppStore = create<AppState>()((set) => ({
       if (fresh.length === 0) return {};
       const tasks = { ...s.tasks };
       const eventsByTask = { ...s.eventsByTask };
+      const eventCounts = { ...s.eventCounts };
       const grouped = new Map<string, AgentEvent[]>();
+      let lastSeq = s.lastSeq;
       for (const e of fresh) {
+        // A batch may hold the same event twice (a resubscription overlapping the live feed).
+        if (e.seq <= lastSeq) continue;
+        lastSeq = e.seq;
         const updated = applyEventToTask(tasks[e.taskId], e);
         if (updated) tasks[e.taskId] = updated;
-        const list = grouped.get(e.taskId) ?? [];
-        list.push(e);
-        grouped.set(e.taskId, list);
+        const list = grouped.get(e.taskId);
+        if (list) list.push(e);
+        else grouped.set(e.taskId, [e]);
       }
-      for (const [taskId, list] of grouped) eventsByTask[taskId] = mergeEvents(eventsByTask[taskId] ?? [], list);
-      return { tasks, eventsByTask, lastSeq: fresh[fresh.length - 1]!.seq };
+      for (const [taskId, list] of grouped) {
+        eventsByTask[taskId] = mergeEvents(eventsByTask[taskId] ?? [], list);
+        eventCounts[taskId] = (eventCounts[taskId] ?? 0) + list.length;
+      }
+      return { tasks, eventsByTask: evictIdle(eventsByTask), eventCounts, lastSeq };
     }),
   setLastSeq: (seq) => set((s) => ({ lastSeq: Math.max(s.lastSeq, seq) })),
 
@@ -70,16 +87,34 @@ export const useAppStore = create<AppState>()((set) => ({
 function mergeEvents(existing: AgentEvent[], incoming: AgentEvent[]): AgentEvent[] {
   if (incoming.length === 0) return existing;
   const last = existing[existing.length - 1];
-  let merged: AgentEvent[];
   if (!last || incoming[0]!.seq > last.seq) {
-    merged = existing.concat(incoming);
-  } else {
-    const bySeq = new Map<number, AgentEvent>();
-    for (const e of existing) bySeq.set(e.seq, e);
-    for (const e of incoming) bySeq.set(e.seq, e);
-    merged = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    // The usual case under load: append, then keep only the newest.
+    const overflow = existing.length + incoming.length - MAX_EVENTS_PER_TASK;
+    return overflow > 0
+      ? overflow >= existing.length
+        ? incoming.slice(incoming.length - MAX_EVENTS_PER_TASK)
+        : existing.slice(overflow).concat(incoming)
+      : existing.concat(incoming);
   }
+  const bySeq = new Map<number, AgentEvent>();
+  for (const e of existing) bySeq.set(e.seq, e);
+  for (const e of incoming) bySeq.set(e.seq, e);
+  const merged = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   return merged.length > MAX_EVENTS_PER_TASK ? merged.slice(merged.length - MAX_EVENTS_PER_TASK) : merged;
+}
+
+/** Drops the events of the least recently active tasks beyond MAX_TASKS_WITH_EVENTS. */
+function evictIdle(eventsByTask: Record<string, AgentEvent[]>, keep?: string): Record<string, AgentEvent[]> {
+  const ids = Object.keys(eventsByTask);
+  if (ids.length <= MAX_TASKS_WITH_EVENTS) return eventsByTask;
+  const newest = (id: string) => eventsByTask[id]?.at(-1)?.seq ?? 0;
+  const drop = ids
+    .filter((id) => id !== keep)
+    .sort((a, b) => newest(a) - newest(b))
+    .slice(0, ids.length - MAX_TASKS_WITH_EVENTS);
+  const next = { ...eventsByTask };
+  for (const id of drop) delete next[id];
+  return next;
 }
 
 export const selectTaskList = (s: AppState): Task[] =>

@@ -1,6 +1,24 @@
 import { sql as m0001 } from './0001_init';
+import { sql as m0002 } from './0002_engine';
+import { sql as m0003 } from './0003_models';
+import { sql as m0004 } from './0004_governance';
+import { sql as m0005 } from './0005_provenance';
+import { sql as m0006 } from './0006_scheduler';
+import { sql as m0007 } from './0007_workspaces';
+import { sql as m0008 } from './0008_settings';
+import { sql as m0009 } from './0009_tools';
 
 export type Migration = { version: number; name: string; sql: string };
 
 /** Ordered; a migration's version is its position. Never edit one that has shipped: add the next. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: m0001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', sql: m0001 },
+  { version: 2, name: 'engine', sql: m0002 },
+  { version: 3, name: 'models', sql: m0003 },
+  { version: 4, name: 'governance', sql: m0004 },
+  { version: 5, name: 'provenance', sql: m0005 },
+  { version: 6, name: 'scheduler', sql: m0006 },
+  { version: 7, name: 'workspaces', sql: m0007 },
+  { version: 8, name: 'settings', sql: m0008 },
+  { version: 9, name: 'tools', sql: m0009 },
+];

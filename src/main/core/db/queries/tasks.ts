@@ -78,3 +78,12 @@ export function updateTaskState(db: Db, id: string, state: TaskState, progress: 
     'UPDATE tasks SET state_kind = ?, state_json = ?, progress = ?, updated_at = ? WHERE id = ?',
   ).run(state.kind, JSON.stringify(state), progress, at, id);
 }
+
+/** How many tasks are in each state (states with none are absent), for metrics and status. */
+export function countTasksByState(db: Db): Partial<Record<TaskStateKind, number>> {
+  const rows = db.prepare('SELECT state_kind AS kind, COUNT(*) AS n FROM tasks GROUP BY state_kind').all() as {
+    kind: TaskStateKind;
+    n: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}

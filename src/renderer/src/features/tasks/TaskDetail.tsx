@@ -1,18 +1,43 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { AgentEvent } from '../../../../shared/domain/events';
 import { api } from '../../api';
+import { EventStream } from '../../components/EventStream';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { useAppStore } from '../../store/store';
+import { TaskWaitReason } from '../scheduler/TaskWaitReason';
+import { ApprovalPrompt } from './ApprovalPrompt';
+import { ApprovalsList } from './ApprovalsList';
+import { ExportBundle } from './ExportBundle';
+import { outputStreams } from './model-output';
+import { ModelOutput } from './ModelOutput';
+import { phaseTimeline } from './phase-timeline';
+import { PhaseTimeline } from './PhaseTimeline';
+import { TaskChanges } from './TaskChanges';
+import { GuideForm, TaskControls } from './TaskControls';
+import { summarizeTaskEvent } from './task-event-summary';
+import { recordsRevision } from './task-review';
+import { TaskReview } from './TaskReview';
+import { TaskSpecSection } from './TaskSpecSection';
+import { useTaskRecords } from './use-task-records';
+import './task-detail.css';
 
 const EMPTY: AgentEvent[] = [];
 
+/**
+ * One task, live: its phases, what the models write, the approval it waits for, its spec, gates,
+ * council votes, iterations and diff, the approvals given, the audit bundle, and every event.
+ */
 export function TaskDetail({ id }: { id: string }) {
   const task = useAppStore((s) => s.tasks[id]);
   const events = useAppStore((s) => s.eventsByTask[id] ?? EMPTY);
+  const eventCount = useAppStore((s) => s.eventCounts[id]);
   const upsertTasks = useAppStore((s) => s.upsertTasks);
   const setTaskEvents = useAppStore((s) => s.setTaskEvents);
   const [error, setError] = useState<string | null>(null);
+  const { records, reload } = useTaskRecords(id, recordsRevision(events));
+  const phases = useMemo(() => (task ? phaseTimeline(events, task.state) : []), [events, task]);
+  const streams = useMemo(() => outputStreams(events), [events]);
 
   useEffect(() => {
     let live = true;
@@ -41,51 +66,51 @@ export function TaskDetail({ id }: { id: string }) {
   if (!task) return <section className="card">Loading…</section>;
 
   return (
-    <section className="card task-detail" aria-labelledby="task-title">
-      <a href="#/tasks">← Tasks</a>
-      <h2 id="task-title">{task.description}</h2>
-      <dl className="facts">
-        <dt>State</dt>
-        <dd>
-          <StateBadge state={task.state} />
-        </dd>
-        <dt>Id</dt>
-        <dd className="mono">{task.id}</dd>
-        <dt>Repository</dt>
-        <dd className="mono">{task.repoPath}</dd>
-        <dt>Mode</dt>
-        <dd>{task.mode}</dd>
-        <dt>Risk tier</dt>
-        <dd>{task.riskTier}</dd>
-        <dt>Priority</dt>
-        <dd>{task.priority}</dd>
-      </dl>
-      <ProgressBar percent={task.progress} label="Task progress" />
-      <h3>Events</h3>
-      <ol className="event-stream" aria-label="Event stream" aria-live="polite">
-        {events.map((e) => (
-          <li key={e.seq} data-event-type={e.type}>
-            <time className="muted mono">{new Date(e.ts).toLocaleTimeString()}</time>
-            <span className="event-type">{e.type}</span>
-            <span className="event-summary">{summarize(e)}</span>
-          </li>
-        ))}
-      </ol>
-    </section>
+    <>
+      <section className="card task-detail" aria-labelledby="task-title">
+        <a href="#/tasks">← Tasks</a>
+        <h2 id="task-title">{task.description}</h2>
+        <dl className="facts">
+          <dt>State</dt>
+          <dd>
+            <StateBadge state={task.state} />
+            {task.state.kind === 'failed' ? <span className="muted"> {task.state.reason}</span> : null}
+          </dd>
+          <dt>Id</dt>
+          <dd className="mono">{task.id}</dd>
+          <dt>Repository</dt>
+          <dd className="mono">{task.repoPath}</dd>
+          <dt>Mode</dt>
+          <dd>{task.mode}</dd>
+          <dt>Risk tier</dt>
+          <dd>{task.riskTier}</dd>
+          <dt>Priority</dt>
+          <dd>{task.priority}</dd>
+          <dt>Max iterations</dt>
+          <dd>{task.maxIterations}</dd>
+        </dl>
+        <ProgressBar percent={task.progress} label="Task progress" />
+        <PhaseTimeline phases={phases} />
+        <TaskWaitReason taskId={task.id} />
+        <ApprovalPrompt key={`${task.state.kind}:${task.state.kind === 'awaiting_approval' ? task.state.waitingFor : ''}`} task={task} events={events} patch={records.patch} />
+        <TaskControls task={task} />
+        <GuideForm task={task} />
+        {records.errors.length > 0 ? (
+          <p className="form-error" role="alert">
+            Some details could not be read: {records.errors.join('; ')}
+          </p>
+        ) : null}
+      </section>
+      <ModelOutput streams={streams} />
+      <TaskSpecSection task={task} spec={records.spec} onSaved={reload} />
+      <TaskReview events={events} gates={records.gates} verdicts={records.verdicts} verifying={task.state.kind === 'verifying'} />
+      <TaskChanges events={events} patch={records.patch} maxIterations={task.maxIterations} />
+      <ApprovalsList events={events} grants={records.grants} onChanged={reload} />
+      <ExportBundle taskId={task.id} />
+      <section className="card" aria-labelledby="events-title">
+        <h3 id="events-title">Events</h3>
+        <EventStream events={events} total={eventCount} summarize={summarizeTaskEvent} />
+      </section>
+    </>
   );
-}
-
-function summarize(e: AgentEvent): string {
-  switch (e.type) {
-    case 'task.created':
-      return `queued in ${e.payload.task.mode} mode, tier ${e.payload.task.riskTier}`;
-    case 'task.state':
-      return `${e.payload.from.kind} → ${e.payload.to.kind} (${e.payload.cause})`;
-    case 'progress':
-      return `${Math.round(e.payload.percent)}% ${e.payload.message}`;
-    case 'task.failed':
-      return e.payload.reason;
-    default:
-      return '';
-  }
 }

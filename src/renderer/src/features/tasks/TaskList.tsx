@@ -5,6 +5,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { href } from '../../router';
 import { selectTaskList, useAppStore } from '../../store/store';
+import { TaskControls } from './TaskControls';
 
 export function TaskList() {
   const tasks = useAppStore(useShallow(selectTaskList));
@@ -47,6 +48,7 @@ export function TaskList() {
               <th scope="col">Mode</th>
               <th scope="col">Progress</th>
               <th scope="col">Submitted</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
@@ -65,6 +67,9 @@ export function TaskList() {
                 </td>
                 <td>
                   <time dateTime={new Date(t.createdAt).toISOString()}>{new Date(t.createdAt).toLocaleString()}</time>
+                </td>
+                <td>
+                  <TaskControls task={t} compact />
                 </td>
               </tr>
             ))}

@@ -1,0 +1,84 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startBuiltHost, type RunningHost } from './fixtures/host';
+
+let host: RunningHost;
+
+test.beforeAll(async () => {
+  host = await startBuiltHost();
+});
+test.afterAll(async () => {
+  await host?.close();
+});
+
+type PageGlobals = { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } };
+const background = (page: Page) =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    return g.getComputedStyle(g.document.body).backgroundColor;
+  });
+
+test('settings: thread count and theme are saved and survive a reload', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 2 })).toBeVisible();
+  await expect(page.getByTestId('data-dir')).toHaveText(host.dataDir);
+  const lightBackground = await background(page);
+
+  const threads = page.getByLabel('Inference threads');
+  await expect(threads).toBeVisible();
+  const max = Number(await threads.getAttribute('max'));
+  const next = max > 1 ? max : 1;
+  await threads.fill(String(next));
+  await page.getByLabel('Dark').check();
+  await page.getByLabel('Tests', { exact: true }).fill('npm test -- --run');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background(page)).not.toBe(lightBackground);
+  await page.screenshot({ path: 'e2e-artifacts/settings-dark.png', fullPage: true });
+
+  await page.reload();
+  await expect(page.getByLabel('Inference threads')).toHaveValue(String(next));
+  await expect(page.getByLabel('Dark')).toBeChecked();
+  await expect(page.getByLabel('Tests', { exact: true })).toHaveValue('npm test -- --run');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+
+  // Back to following the system, which is light here.
+  await page.getByLabel('Follow the system').check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
+  await expect.poll(() => background(page)).toBe(lightBackground);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(() => background(page)).not.toBe(lightBackground);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: 'e2e-artifacts/settings.png', fullPage: true });
+});
+
+test('settings: invalid values are refused with the field named', async ({ page }) => {
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const threads = page.getByLabel('Inference threads');
+  await threads.fill('999');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.locator('#threads-help')).toContainText('must be at most');
+  await expect(threads).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Models folder').fill('relative/models');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'absolute path' })).toBeVisible();
+});
+
+test('settings: scheduler thresholds are editable and parts without a channel say so', async ({ page }) => {
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const fairTemp = page.locator('#temp-fair');
+  await expect(fairTemp).toBeVisible();
+  await fairTemp.fill('75');
+  await page.getByRole('button', { name: 'Save thresholds' }).click();
+  await expect(page.getByText('Scheduler thresholds saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.locator('#temp-fair')).toHaveValue('75');
+  for (const id of ['budgets', 'waivers', 'token']) {
+    await expect(page.locator(`[data-unavailable="${id}"]`)).toContainText('unavailable');
+  }
+});

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { EXECUTION_MODES, Priority } from '../../shared/domain/task';
+import { action, numberOr, parseInput, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
+import { EXIT, type ExitCode } from '../exit-codes';
+import { stateLabel } from '../format';
+import { watchTask } from '../watch/watch';
+
+type ExecuteOptions = CommonOptions & {
+  repo?: string;
+  mode: string;
+  tier: string;
+  maxIterations: string;
+  priority: string;
+  watch?: boolean;
+};
+
+/** Contract fields and the flags that set them, for error messages. */
+const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>' };
+
+
+export function executeCommand(): Command {
+  const cmd = new Command('execute')
+    .description('submit a task against a repository, and (with --watch, or when the core runs in this process) follow it live')
+    .argument('<description>', 'what to do, in words ("add input validation to the signup form")')
+    .option('-r, --repo <path>', 'the target repository (default: the current folder)')
+    .option('-m, --mode <mode>', `execution mode: ${EXECUTION_MODES.join(' | ')}`, 'dry-run')
+    .option('-t, --tier <n>', 'risk tier: 1 (most strict) | 2 | 3', '2')
+    .option('-n, --max-iterations <n>', 'most generate-evaluate-refine iterations (1-50)', '5')
+    .option('-p, --priority <p>', `priority: ${Priority.options.join(' | ')}`, 'normal')
+    .option('-w, --watch', 'follow the task live: phase, progress, council votes; asks for approvals in strict mode');
+  withCommonOptions(cmd);
+  return cmd.action(action(execute));
+}
+
+export async function execute(ctx: CommandContext, description: string): Promise<ExitCode> {
+  const opts = ctx.options as ExecuteOptions;
+  const input = parseInput('submitTask', {
+    description,
+    repoPath: resolve(opts.repo ?? process.cwd()),
+    mode: opts.mode,
+    riskTier: numberOr(opts.tier),
+    maxIterations: numberOr(opts.maxIterations),
+    priority: opts.priority,
+  });
+  if (!input.ok) return ctx.fail(input.error, FLAGS);
+  return withClient(ctx, async (client) => {
+    const submitted = await client.call('submitTask', input.value);
+    if (!submitted.ok) return ctx.fail(submitted.error, FLAGS);
+    const task = submitted.value;
+
+    if (client.runsTasks === false) {
+      // Honest about it: queued tasks run when an instance with the task engine starts.
+      ctx.print({ task, running: false }, () =>
+        `Queued ${task.id}, but nothing runs tasks in this process (this build has no task engine steps).\nIt runs when Agent Agency runs on ${client.location} (agent-agency serve).`,
+      );
+      return opts.watch ? EXIT.unavailable : EXIT.ok;
+    }
+    // In this process the engine lives only as long as the command, so it always follows the task.
+    if (opts.watch || client.kind === 'in-process') {
+      if (!ctx.json) ctx.io.out(`Submitted ${task.id} (${task.mode}, tier ${task.riskTier}) to ${client.kind === 'remote' ? client.location : 'the core in this process'}\n`);
+      return watchTask(ctx, client, task);
+    }
+    ctx.print(task, () =>
+      [
+        `Submitted ${task.id} (${task.mode}, tier ${task.riskTier}): ${stateLabel(task.state)}`,
+        `Follow it:  agent-agency tasks show ${task.id}   or watch live with --watch`,
+      ].join('\n'),
+    );
+    return EXIT.ok;
+   }, { engine: true });
+}

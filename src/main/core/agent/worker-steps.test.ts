@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../../shared/domain/events';
+import type { ExecutionMode, Task } from '../../../shared/domain/task';
+import { AppFailure } from '../../../shared/errors';
+import { ChangeApplier } from '../apply/apply-change';
+import { latestPatch } from '../apply/patch-store';
+import { openDatabase, type Db } from '../db/open';
+import { silentLogger } from '../observability/logger';
+import { WorkspaceManager } from '../workspace/manager';
+import { gitSync, initRepo } from '../workspace/testing/git-fixture';
+import { snapshotTree } from '../workspace/testing/tree-fixture';
+import type { LoopSpec } from './loop';
+import { FnGateRunner, gate } from './testing/gates';
+import { ScriptedModel } from './testing/scripted-model';
+import { createWorkerSteps, type WorkerStepContext } from './worker-steps';
+
+const TASK = 'tsk_0000000000ws';
+const clock = { now: () => 1_800_000_000_000 };
+const SPEC: LoopSpec = { id: 'FEAT-0001', title: 'Write the greeting', scope: { in: ['hello.txt'] }, acceptance: [{ id: 'A1', given: 'g', when: 'w', then: 'hello.txt says hello' }] };
+const WRITE = { action: 'write', reason: 'greet', confidence: 0.9, criteria_met: ['A1'], edits: [{ op: 'write', path: 'hello.txt', content: 'hello\n', to: '', hunks: [] }] };
+
+describe('worker steps for the engine', () => {
+  let base: string;
+  let repo: string;
+  let db: Db;
+  let events: { event: NewEvent; key: string | undefined }[];
+
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), 'aa-steps-'));
+    repo = join(base, 'repo');
+    initRepo(repo, { 'hello.txt': '...\n' });
+    db = openDatabase({ file: ':memory:', logger: silentLogger() });
+    events = [];
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  function setup(mode: ExecutionMode, script: unknown[] = [WRITE]) {
+    const workspaces = new WorkspaceManager({ root: join(base, 'workspaces'), db, logger: silentLogger(), clock });
+    const steps = createWorkerSteps({
+      workspaces,
+      db,
+      clock,
+      model: new ScriptedModel(script),
+      specOf: () => SPEC,
+      gatesFor: () => new FnGateRunner(() => [gate('tests', 'pass')]),
+      budgetFor: () => ({ maxFiles: 10, maxLines: 100 }),
+      applier: new ChangeApplier({ logger: silentLogger(), sign: async () => 'header.payload.signature' }),
+      verdictOf: () => 'accept (score 0.91)',
+    });
+    const task: Task = {
+      id: TASK,
+      description: 'Make hello.txt greet.',
+      repoPath: repo,
+      mode,
+      riskTier: 2,
+      priority: 'normal',
+      maxIterations: 3,
+      state: { kind: 'executing' },
+      progress: 0,
+      createdAt: 0,
+      updatedAt: 0,
+      spec: 'id: FEAT-0001',
+    };
+    const controller = new AbortController();
+    const ctx: WorkerStepContext = {
+      taskId: TASK,
+      task,
+      mode,
+      round: 1,
+      attempt: 1,
+      signal: controller.signal,
+      guidance: [{ id: 1, text: 'Say hello in lower case.', actor: { who: 'u', via: 'cli' }, at: 0 }],
+      takeGuidance: () => [],
+      approvals: [],
+      writeGuard: (p) => {
+        if (mode === 'dry-run') throw new AppFailure('forbidden', 'dry-run: the target is read-only');
+        return p;
+      },
+      journalEffect: async (spec, perform) => perform({ key: spec.key, interrupted: false, signal: controller.signal }),
+      emit: (event, key) => {
+        events.push({ event, key });
+        return { ...event, seq: events.length, taskId: TASK, taskSeq: events.length, ts: 0 } as never;
+      },
+      progress: () => undefined,
+      logger: silentLogger(),
+    } as WorkerStepContext;
+    return { steps, ctx, workspaces };
+  }
+
+  it('dry-run: executes in the workspace, keeps the patch, and never touches the target', async () => {
+    const before = snapshotTree(repo);
+    const { steps, ctx } = setup('dry-run');
+    const executed = await steps.execute(ctx);
+    expect(executed).toMatchObject({ summary: expect.stringMatching(/^satisficed after 1 iteration/) });
+    const change = await steps.changeSource(ctx);
+    expect(change.changedFiles).toEqual([{ path: 'hello.txt', linesAdded: 1, linesRemoved: 1 }]);
+    expect(change.diff).toContain('+hello');
+    const applied = await steps.apply(ctx);
+    expect(applied.summary).toContain('kept for a later promote');
+    const kept = latestPatch(db, TASK);
+    expect(events.some((e) => e.event.type === 'artifact.produced' && e.event.payload.sha256 === kept?.sha256)).toBe(true);
+    expect(events.filter((e) => e.event.type === 'iteration.started').map((e) => e.key)).toEqual(['worker.r1.a1.iteration.1.started']);
+    expect(events[0]!.event).toMatchObject({ payload: { guidance: 1 } });
+    await steps.cleanup(ctx);
+    expect(snapshotTree(repo)).toEqual(before);
+  });
+
+  it('auto: applies the change as a commit on the task branch and removes the workspace', async () => {
+    const { steps, ctx, workspaces } = setup('auto');
+    await steps.execute(ctx);
+    const applied = await steps.apply(ctx);
+    expect(applied.summary).toMatch(new RegExp(`^committed [0-9a-f]{12} on agent-agency/${TASK}$`));
+    expect(gitSync(repo, ['show', `agent-agency/${TASK}:hello.txt`])).toBe('hello\n');
+    const trailers = execFileSync('git', ['log', '-1', '--format=%(trailers)', `agent-agency/${TASK}`], { cwd: repo, encoding: 'utf8' });
+    expect(trailers).toContain('CAWS-Verdict: accept (score 0.91)');
+    expect(await workspaces.open(TASK)).toBeNull();
+    expect(existsSync(join(base, 'workspaces', TASK))).toBe(false);
+  });
+
+  it('fails the step when the worker produced no change, without retrying', async () => {
+    const { steps, ctx } = setup('auto', [{ action: 'no-op', reason: 'done', confidence: 1, criteria_met: [], edits: [] }]);
+    await expect(steps.execute(ctx)).rejects.toMatchObject({ code: 'invalid_input', retryable: false, message: expect.stringContaining('no change') });
+  });
+});

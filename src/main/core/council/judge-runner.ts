@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import type { JudgeVerdict } from '../../../shared/domain/governance';
+import { modelJsonSchema } from '../caws/model-schema';
+import type { ChatMessage, ModelClient } from '../models/types';
+import type { Finding, JudgeDefinition, ReviewSubject } from './types';
+
+/** Confidence as a fixed scale, so the grammar itself keeps it in 0..1. */
+const CONFIDENCE_STEPS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
+
+/** What the judge's model writes; judge id and version are ours to fill in, not the model's. */
+export const ModelReview = z.object({
+  verdict: z.enum(['pass', 'fail', 'uncertain']),
+  confidence: z.literal(CONFIDENCE_STEPS),
+  // Bounded so a whole answer fits a small model's context: at most ~1000 characters of JSON.
+  reasons: z.array(z.string().max(140)).min(1).max(3),
+  evidence: z.array(z.object({ type: z.enum(['research', 'static_check', 'test']), ref: z.string().max(60), summary: z.string().max(120) })).max(2),
+});
+export type ModelReview = z.infer<typeof ModelReview>;
+
+export const MODEL_REVIEW_SCHEMA = modelJsonSchema(ModelReview);
+
+export type PeerView = { judge_id: string; verdict: string; reasons: readonly string[] };
+
+export type RunJudgeOptions = {
+  client: ModelClient;
+  round: number;
+  timeoutMs: number;
+  /** Other judges' previous-round verdicts, shown during a debate. */
+  peers?: readonly PeerView[];
+  signal?: AbortSignal;
+  maxTokens?: number;
+};
+
+/**
+ * One judge's verdict: its deterministic checks, then its model's review constrained to
+ * `ModelReview`. A blocker from the checks fails the judge whatever the model says; a model that
+ * errors, times out or answers out of schema makes the verdict a `fail` with confidence 0 — never a
+ * pass. Only an abort of the whole review propagates, since then there is no verdict to record.
+ */
+export async function runJudge(judge: JudgeDefinition, subject: ReviewSubject, options: RunJudgeOptions): Promise<JudgeVerdict> {
+  const started = performance.now();
+  let findings: Finding[];
+  try {
+    findings = judge.check(subject);
+  } catch (e) {
+    return failed(judge, options.round, `deterministic checks crashed: ${message(e)}`, started);
+  }
+  const blockers = findings.filter((f) => f.severity === 'blocker');
+  const concerns = findings.filter((f) => f.severity === 'concern');
+  const checkEvidence = findings
+    .filter((f) => f.severity !== 'info' || f.ref.startsWith('gate:') || (f.ref.startsWith('CAWS-') && f.ref !== 'CAWS-SUGGESTION'))
+    .slice(0, 10)
+    .map((f) => ({ type: f.evidenceType, ref: f.ref, summary: f.summary.slice(0, 300) }));
+
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException('judge timed out', 'TimeoutError')), options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  let review: ModelReview;
+  let model: string;
+  try {
+    const answer = await options.client.generateJson(judgeMessages(judge, subject, findings, options.peers ?? []), MODEL_REVIEW_SCHEMA, {
+      signal,
+      maxTokens: options.maxTokens ?? 600,
+      temperature: 0.1,
+      taskId: subject.taskId,
+    });
+    model = answer.generation.model;
+    const parsed = ModelReview.safeParse(answer.value);
+    if (!parsed.success) return failed(judge, options.round, `the model's review did not match the verdict schema: ${parsed.error.issues[0]?.message ?? 'invalid'}`, started, model, blockers);
+    review = parsed.data;
+  } catch (e) {
+    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : e;
+    const why = timeout.signal.aborted ? `timed out after ${options.timeoutMs} ms` : `model review failed: ${message(e)}`;
+    return failed(judge, options.round, why, started, undefined, blockers);
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const reasons = [...blockers.map((b) => `${b.ref}: ${b.summary}`), ...review.reasons.map((r) => r.trim()).filter(Boolean), ...concerns.map((c) => `${c.ref}: ${c.summary}`)];
+  let verdict = review.verdict;
+  let confidence: number = review.confidence;
+  if (blockers.length > 0) {
+    // The checks are certain about what they found; the model cannot talk them out of it.
+    verdict = 'fail';
+    confidence = Math.max(confidence, 0.9);
+  } else if (verdict === 'pass' && concerns.length > 0) {
+    confidence = Math.max(0.1, Math.round((confidence - 0.1 * concerns.length) * 10) / 10);
+  }
+  return {
+    judge_id: judge.id,
+    version: judge.version,
+    verdict,
+    confidence,
+    reasons: reasons.length ? reasons.slice(0, 12) : [`${verdict} with no stated reason`],
+    evidence: [...checkEvidence, ...review.evidence.filter((e) => e.ref.trim() || e.summary.trim())].slice(0, 12),
+    model,
+    round: options.round,
+    durationMs: performance.now() - started,
+  };
+}
+
+function failed(judge: JudgeDefinition, round: number, error: string, started: number, model?: string, blockers: Finding[] = []): JudgeVerdict {
+  return {
+    judge_id: judge.id,
+    version: judge.version,
+    verdict: 'fail',
+    confidence: 0,
+    reasons: [`fail-closed: ${error}`, ...blockers.map((b) => `${b.ref}: ${b.summary}`)],
+    evidence: blockers.map((b) => ({ type: b.evidenceType, ref: b.ref, summary: b.summary.slice(0, 300) })),
+    error,
+    ...(model ? { model } : {}),
+    round,
+    durationMs: performance.now() - started,
+  };
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text);
+
+export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings: readonly Finding[], peers: readonly PeerView[]): ChatMessage[] {
+  const system = [
+    `You are the ${judge.id} judge of a four-judge review council. You judge ${judge.focus}`,
+    `You review a ${s.kind === 'plan' ? 'plan (a CAWS working spec) before any code is written' : 'code change against its CAWS working spec'}, at risk tier ${s.riskTier}.`,
+    'Answer with one JSON object: verdict (pass, fail or uncertain), confidence (0 to 1), reasons (short sentences), evidence (what you relied on).',
+    'Fail when something is wrong or missing; say uncertain when you cannot tell.',
+  ].join('\n');
+  const parts = [`Task: ${s.description}`, `Working spec:\n${clip(s.specYaml, 6000)}`];
+  if (s.change) {
+    parts.push(`Changed files:\n${s.change.changedFiles.map((f) => `${f.path} (+${f.linesAdded} -${f.linesRemoved})`).join('\n') || '(none)'}`);
+    if (s.change.diff) parts.push(`Diff:\n${clip(s.change.diff, 8000)}`);
+  }
+  if (s.gateResults?.length) parts.push(`Quality gates:\n${s.gateResults.map((g) => `${g.gate}: ${g.status} (${g.details.split('\n')[0]!.slice(0, 200)})`).join('\n')}`);
+  const notable = findings.filter((f) => f.severity !== 'info');
+  parts.push(notable.length ? `Automatic checks found:\n${notable.map((f) => `- [${f.severity}] ${f.ref}: ${f.summary}`).join('\n')}` : 'Automatic checks found no problems.');
+  if (peers.length) {
+    parts.push(
+      `Debate: the other judges voted as follows last round. Reconsider your verdict in their light; keep it if you still hold it.\n${peers
+        .map((p) => `- ${p.judge_id}: ${p.verdict} — ${p.reasons.slice(0, 4).join(' | ')}`)
+        .join('\n')}`,
+    );
+  }
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: parts.join('\n\n') },
+  ];
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

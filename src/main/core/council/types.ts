@@ -1,0 +1,59 @@
+import type { GateResultRecord, JudgeId, JudgeVerdict, ReviewSubjectKind, TierBudget, Waiver } from '../../../shared/domain/governance';
+import type { ExecutionMode, RiskTier } from '../../../shared/domain/task';
+import type { WorkingSpec } from '../../../shared/domain/working-spec';
+import type { ChangedFile } from '../caws/budget';
+
+/** The weights of DESIGN.md: the constitutional judge carries the most, and can veto alone. */
+export const JUDGE_WEIGHTS: Readonly<Record<JudgeId, number>> = {
+  constitutional: 0.4,
+  technical: 0.2,
+  quality: 0.2,
+  integration: 0.2,
+};
+
+/** Weighted score needed to accept, per risk tier (tier 1 is the strictest). */
+export const PASS_THRESHOLDS: Readonly<Record<RiskTier, number>> = { 1: 0.8, 2: 0.6, 3: 0.5 };
+
+/** Below this a council rejects outright; between it and the tier's threshold it debates. */
+export const DEBATE_FLOOR = 0.5;
+export const MAX_DEBATE_ROUNDS = 2;
+
+/** What the council reviews: a plan (the spec alone) or a change (the spec, the diff and the gates). */
+export type ReviewSubject = {
+  kind: ReviewSubjectKind;
+  taskId: string;
+  description: string;
+  riskTier: RiskTier;
+  mode: ExecutionMode;
+  spec: WorkingSpec;
+  specYaml: string;
+  /** The tier budget, already widened by active waivers. */
+  budget: TierBudget;
+  /** Waivers in force for this task's spec, with their derived status. */
+  waivers: readonly Waiver[];
+  change?: {
+    changedFiles: readonly ChangedFile[];
+    /** Unified diff of the change (bounded by the caller). */
+    diff?: string;
+  };
+  gateResults?: readonly GateResultRecord[];
+};
+
+/** A deterministic check's finding. A `blocker` fails the judge whatever the model says. */
+export type Finding = {
+  severity: 'blocker' | 'concern' | 'info';
+  /** Rule or check id (`CAWS-SCOPE-BOUNDARY`, `gate:tests`, `secret-in-diff`). */
+  ref: string;
+  summary: string;
+  evidenceType: 'static_check' | 'test' | 'research';
+};
+
+export type JudgeDefinition = {
+  id: JudgeId;
+  /** Bumped whenever the checks or the prompt change, so stored verdicts name their rules. */
+  version: string;
+  focus: string;
+  check(subject: ReviewSubject): Finding[];
+};
+
+export type { JudgeVerdict };

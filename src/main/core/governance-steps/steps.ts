@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import type { CheckCommands, FinalVerdict, GateResultRecord, JudgeVerdict, ReviewSubjectKind, Waiver } from '../../../shared/domain/governance';
+import type { WorkingSpec } from '../../../shared/domain/working-spec';
+import { AppFailure } from '../../../shared/errors';
+import type { ChangedFile } from '../caws/budget';
+import { widen } from '../caws/budget';
+import type { PolicyService } from '../caws/policy-service';
+import type { Council } from '../council/council';
+import type { ReviewSubject } from '../council/types';
+import type { PlanOutcome, ReviewOutcome, StepContext, VerifyOutcome } from '../engine/step';
+import { GovernanceGateRunner } from '../gates/gate-runner';
+import type { Logger } from '../observability/logger';
+import type { Planner } from '../planner/planner';
+import { coversSpec } from '../waivers/status';
+import type { WaiverService } from '../waivers/waiver-service';
+import type { GovernanceRecords } from './records';
+
+/** What the governance steps use of the engine's step context (a plain object in tests). */
+export type GovernanceStepContext = Pick<StepContext, 'taskId' | 'task' | 'round' | 'attempt' | 'signal' | 'guidance' | 'emit' | 'progress'> & {
+  /** The task's workspace when the caller already knows it; otherwise the change source finds it. */
+  workspaceDir?: string;
+};
+
+/** The change a task's worker produced, as the gates and the council see it. */
+export type ChangeUnderReview = {
+  workspaceDir: string;
+  changedFiles: ChangedFile[];
+  /** Unified diff, bounded by the provider. */
+  diff?: string;
+};
+
+/** Finds the current change of a task (the workspace area provides it). */
+export type ChangeSource = (ctx: GovernanceStepContext) => Promise<ChangeUnderReview>;
+
+export type GovernanceStepsDeps = {
+  planner: Planner;
+  council: Council;
+  policy: PolicyService;
+  waivers: WaiverService;
+  records: GovernanceRecords;
+  changes: ChangeSource;
+  /** App-wide default check commands (Settings); a repository's own policy entry wins over them. */
+  defaultCommands?: () => CheckCommands;
+  logger: Logger;
+};
+
+export type GovernanceSteps = {
+  plan(ctx: GovernanceStepContext): Promise<PlanOutcome>;
+  reviewPlan(ctx: GovernanceStepContext): Promise<ReviewOutcome>;
+  verify(ctx: GovernanceStepContext): Promise<VerifyOutcome>;
+  reviewChange(ctx: GovernanceStepContext): Promise<ReviewOutcome>;
+};
+
+/**
+ * The engine's planning, reviewing_plan, verifying and reviewing_change steps, built on the
+ * planner, the council, the gates, the policy and the waivers. Every result is stored (spec
+ * versions, gate runs, verdicts with every vote, CAWS validations, resource use) and streamed as
+ * events while it happens.
+ */
+export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceSteps {
+  const { records, policy, waivers } = deps;
+
+  const measured = async <T>(ctx: GovernanceStepContext, phase: string, work: () => Promise<T>): Promise<T> => {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let success = false;
+    try {
+      const result = await work();
+      success = true;
+      return result;
+    } finally {
+      const used = process.cpuUsage(cpu);
+      try {
+        records.recordResources({
+          taskId: ctx.taskId,
+          phase,
+          cpuMs: (used.user + used.system) / 1000,
+          memoryBytes: process.memoryUsage().rss,
+          durationMs: performance.now() - started,
+          success,
+        });
+      } catch (e) {
+        deps.logger.warn({ err: e, taskId: ctx.taskId }, 'could not record resource use');
+      }
+    }
+  };
+
+  const specOf = (ctx: GovernanceStepContext): { spec: WorkingSpec; yaml: string } => {
+    const current = records.currentSpec(ctx.taskId);
+    if (!current) throw new AppFailure('conflict', `task ${ctx.taskId} has no working spec to review`);
+    return current;
+  };
+
+  const waiversFor = (spec: WorkingSpec): Waiver[] => waivers.list().filter((w) => coversSpec(w, spec.id));
+
+  const effectiveBudget = (ctx: GovernanceStepContext, spec: WorkingSpec) => {
+    let budget = policy.budget(ctx.task.riskTier);
+    for (const w of waiversFor(spec)) if (w.status === 'active' && w.gates.includes('budget') && w.budgetDelta) budget = widen(budget, w.budgetDelta);
+    return budget;
+  };
+
+  const review = async (ctx: GovernanceStepContext, kind: ReviewSubjectKind, change?: ChangeUnderReview, gateResults?: readonly GateResultRecord[]): Promise<ReviewOutcome> => {
+    const { spec, yaml } = specOf(ctx);
+    const subject: ReviewSubject = {
+      kind,
+      taskId: ctx.taskId,
+      description: ctx.task.description,
+      riskTier: ctx.task.riskTier,
+      mode: ctx.task.mode,
+      spec,
+      specYaml: yaml,
+      budget: effectiveBudget(ctx, spec),
+      waivers: waiversFor(spec),
+      ...(change ? { change: { changedFiles: change.changedFiles, ...(change.diff ? { diff: change.diff } : {}) } } : {}),
+      ...(gateResults ? { gateResults } : {}),
+    };
+    let done = 0;
+    const { verdict, rounds } = await deps.council.review(subject, {
+      signal: ctx.signal,
+      onVote: (v: JudgeVerdict) => {
+        done++;
+        ctx.emit(
+          {
+            type: 'council.vote',
+            payload: { judgeId: v.judge_id, verdict: v.verdict, confidence: v.confidence, reasons: v.reasons.slice(0, 6), round: v.round ?? 1, subject: kind, ...(v.error ? { error: v.error } : {}) },
+          },
+          `vote:a${ctx.attempt}:${kind}:${v.judge_id}:${v.round ?? 1}`,
+        );
+        ctx.progress(Math.min(0.95, done / 4), `${v.judge_id} judge voted ${v.verdict}${(v.round ?? 1) > 1 ? ` (debate round ${(v.round ?? 1) - 1})` : ''}`);
+      },
+    });
+    const verdictId = records.saveVerdict(ctx.taskId, kind, verdict, rounds);
+    records.recordValidation(ctx.taskId, kind, {
+      spec,
+      ...(change ? { changedFiles: change.changedFiles, budget: subject.budget } : {}),
+      waiverStatus: new Map(subject.waivers.map((w) => [w.id, w.status])),
+    });
+    ctx.emit(
+      {
+        type: 'council.verdict',
+        payload: {
+          decision: verdict.decision,
+          score: verdict.score,
+          verdictId,
+          subject: kind,
+          threshold: verdict.threshold,
+          vetoed: verdict.vetoed,
+          escalated: verdict.escalated,
+          dissent: verdict.dissent.map((d) => ({ judgeId: d.judge_id, verdict: d.verdict, reasons: d.reasons.slice(0, 6) })),
+        },
+      },
+      `verdict:a${ctx.attempt}:${kind}`,
+    );
+    return toReviewOutcome(verdict, kind);
+  };
+
+  return {
+    plan: (ctx) =>
+      measured(ctx, 'planning', async () => {
+        ctx.progress(0.05, 'reading the repository');
+        const result = await deps.planner.plan({
+          taskId: ctx.taskId,
+          description: ctx.task.description,
+          repoPath: ctx.task.repoPath,
+          riskTier: ctx.task.riskTier,
+          budget: policy.budget(ctx.task.riskTier),
+          guidance: ctx.guidance.map((g) => g.text),
+          signal: ctx.signal,
+        });
+        const author = result.attempts.at(-1)?.model ?? 'planner';
+        records.saveSpec(ctx.taskId, result.spec, 'planner', author);
+        records.recordValidation(ctx.taskId, 'plan', { spec: result.spec });
+        ctx.emit(
+          { type: 'artifact.produced', payload: { kind: 'spec', name: `${result.spec.id}.yaml`, sha256: createHash('sha256').update(result.yaml).digest('hex') } },
+          'spec',
+        );
+        ctx.progress(1, `planned ${result.spec.id} in ${result.attempts.length} attempt(s)`);
+        return { spec: result.yaml, summary: `${result.spec.id}: ${result.spec.title}` };
+      }),
+
+    reviewPlan: (ctx) => measured(ctx, 'reviewing_plan', () => review(ctx, 'plan')),
+
+    verify: (ctx) =>
+      measured(ctx, 'verifying', async () => {
+        const { spec } = specOf(ctx);
+        const change = await deps.changes(ctx);
+        const current = policy.get();
+        // Configured commands: the repository's policy entry, then the app defaults; detection fills the rest.
+        const commands: CheckCommands = { ...deps.defaultCommands?.(), ...current.checkCommands[ctx.task.repoPath] };
+        const runner = new GovernanceGateRunner({
+          spec,
+          policy: current,
+          logger: deps.logger,
+          waivers,
+          commands,
+          onResult: (r) => {
+            ctx.emit(
+              {
+                type: 'gate.result',
+                payload: { gate: r.gate, status: r.status, details: r.details.slice(0, 4000), mode: r.mode, score: r.score, durationMs: r.durationMs, ...(r.waiverId ? { waiverId: r.waiverId } : {}) },
+              },
+              `gate:a${ctx.attempt}:${r.gate}`,
+            );
+            ctx.progress(0.1 + 0.85 * (['spec_completeness', 'scope', 'budget', 'tests', 'coverage', 'typecheck', 'lint'].indexOf(r.gate) + 1) / 7, `${r.gate}: ${r.status}`);
+          },
+        });
+        const results = await runner.run({ taskId: ctx.taskId, workspaceDir: change.workspaceDir, riskTier: ctx.task.riskTier, changedFiles: change.changedFiles, signal: ctx.signal });
+        records.saveGateRun(ctx.taskId, results);
+        records.recordValidation(ctx.taskId, 'change', { spec, changedFiles: change.changedFiles, budget: effectiveBudget(ctx, spec), waivedGates: new Set(results.filter((r) => r.waiverId).map((r) => r.gate)) });
+        const failed = results.filter((r) => r.status === 'fail');
+        const warned = results.filter((r) => r.status === 'warn');
+        if (failed.length === 0) {
+          const notes = warned.length ? `; warnings: ${warned.map((r) => r.gate).join(', ')}` : '';
+          return { passed: true, summary: `${results.filter((r) => r.status === 'pass').length} gate(s) passed${notes}` };
+        }
+        return { passed: false, summary: failed.map((r) => `${r.gate}: ${r.details.split('\n').slice(0, 6).join(' ')}`).join('\n').slice(0, 8000) };
+      }),
+
+    reviewChange: (ctx) =>
+      measured(ctx, 'reviewing_change', async () => {
+        const change = await deps.changes(ctx);
+        const gates = records.latestGates(ctx.taskId);
+        return review(ctx, 'change', change, gates?.results ?? []);
+      }),
+  };
+}
+
+/**
+ * The council's verdict in the engine's terms. A split council in auto mode must not guess: it is
+ * returned as a rejection, which the engine turns into an escalation a human resolves.
+ */
+export function toReviewOutcome(verdict: FinalVerdict, kind: ReviewSubjectKind): ReviewOutcome {
+  const what = kind === 'plan' ? 'plan' : 'change';
+  const score = `score ${verdict.score.toFixed(2)} / ${verdict.threshold}`;
+  switch (verdict.decision) {
+    case 'accept':
+      return { decision: 'accept', summary: `council accepted the ${what} (${score})`, score: verdict.score };
+    case 'reject':
+      return {
+        decision: 'reject',
+        summary: `${verdict.vetoed ? 'constitutional veto' : 'council rejected'} (${score}): ${verdict.remediation.slice(0, 6).join('; ')}`.slice(0, 8000),
+        score: verdict.score,
+      };
+    case 'modify':
+      if (verdict.escalated) {
+        return { decision: 'reject', summary: `the council is split after ${verdict.debateRounds} debate round(s) (${score}); a human must decide. ${verdict.remediation.slice(0, 6).join('; ')}`.slice(0, 8000), score: verdict.score };
+      }
+      return { decision: 'modify', summary: `council asks for changes (${score}): ${verdict.remediation.slice(0, 8).join('; ')}`.slice(0, 8000), score: verdict.score };
+    default: {
+      const never: never = verdict.decision;
+      throw new Error(`unknown decision ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,293 @@
+import {
+  LlamaChat,
+  LlamaCompletion,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import { AppFailure } from '../../../../shared/errors';
+import type { Clock } from '../../journal/journal';
+import { abortError, raceAbort, throwIfAborted } from '../abort';
+import { nonFinitePath, parseJsonSchema } from '../json-schema';
+import type { LoadedModel } from '../loaded-model';
+import type { ChatMessage, GenerateOptions, Generation, JsonSchema } from '../types';
+import type { LlamaRuntime } from './llama-runtime';
+
+export type LlamaModelOptions = {
+  runtime: LlamaRuntime;
+  clock: Clock;
+  name: string;
+  path: string;
+  /** Context tokens per sequence. */
+  contextSize: number;
+  /** Calls that can generate at once on this model (each gets its own KV-cache sequence). */
+  sequences?: number;
+  /** Layers offloaded to the GPU; 0 on CPU. */
+  gpuLayers?: number;
+  /** Estimated resident bytes, from the fit check. */
+  memoryBytes: number;
+  /** Cap when a call does not set maxTokens, so a model that never stops cannot hang a caller. */
+  defaultMaxTokens?: number;
+  signal?: AbortSignal;
+};
+
+/** A compiled JSON-schema grammar; `parse` checks the text against the schema. */
+type JsonGrammar = LlamaGrammar & { parse(json: string): unknown };
+
+/** Largest number of distinct JSON schemas whose grammars are kept compiled. */
+const GRAMMAR_CACHE = 32;
+
+/** A GGUF model loaded into this process through node-llama-cpp. */
+export class LlamaLoadedModel implements LoadedModel {
+  readonly name: string;
+  readonly memoryBytes: number;
+  private readonly free: LlamaContextSequence[] = [];
+  private readonly waiters: Array<(seq: LlamaContextSequence) => void> = [];
+  private readonly grammars = new Map<string, Promise<JsonGrammar>>();
+  private chatWrapper: ChatWrapper | undefined;
+  private embedding: Promise<LlamaEmbeddingContext> | undefined;
+  private embedQueue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    private readonly options: LlamaModelOptions,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+  ) {
+    this.name = options.name;
+    this.memoryBytes = options.memoryBytes;
+    for (let i = 0; i < context.totalSequences; i++) this.free.push(context.getSequence());
+  }
+
+  static async load(options: LlamaModelOptions): Promise<LlamaLoadedModel> {
+    const llama = await options.runtime.llama();
+    throwIfAborted(options.signal);
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({
+        modelPath: options.path,
+        gpuLayers: options.gpuLayers ?? 0,
+        ...(options.signal ? { loadSignal: options.signal } : {}),
+      });
+    } catch (cause) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      throw new AppFailure('unavailable', `could not load ${options.name} from ${options.path}: ${message(cause)}`);
+    }
+    try {
+      throwIfAborted(options.signal);
+      const context = await model.createContext({
+        contextSize: options.contextSize,
+        sequences: options.sequences ?? 1,
+        threads: options.runtime.threads,
+      });
+      return new LlamaLoadedModel(options, model, context);
+    } catch (cause) {
+      await model.dispose();
+      if (options.signal?.aborted) throw abortError(options.signal);
+      throw new AppFailure('unavailable', `could not create a context for ${options.name}: ${message(cause)}`);
+    }
+  }
+
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
+    return this.withSequence(options.signal, async (sequence) => {
+      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+      const started = this.options.clock.now();
+      let tokens = 0;
+      try {
+        const text = await completion.generateCompletion(prompt, {
+          ...this.sampling(options),
+          onToken: (t) => (tokens += t.length),
+          ...(options.onToken ? { onTextChunk: options.onToken } : {}),
+        });
+        throwIfAborted(options.signal);
+        return { text, tokens, model: this.name, durationMs: this.options.clock.now() - started };
+      } catch (cause) {
+        throw this.callError(cause, options.signal);
+      } finally {
+        completion.dispose({ disposeSequence: false });
+      }
+    });
+  }
+
+  chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Generation> {
+    return this.respond(messages, options, undefined).then((r) => r.generation);
+  }
+
+  async generateJson(
+    messages: ChatMessage[],
+    schema: JsonSchema,
+    options: GenerateOptions = {},
+  ): Promise<{ value: unknown; generation: Generation }> {
+    const grammar = await this.grammarFor(schema);
+    const { generation, stopReason } = await this.respond(messages, options, grammar);
+    let value: unknown;
+    try {
+      value = grammar.parse(generation.text);
+    } catch (cause) {
+      const why = stopReason === 'maxTokens' ? ` (it stopped at the ${this.maxTokens(options)}-token limit)` : '';
+      throw new AppFailure(
+        'unavailable',
+        `${this.name} returned output that is not valid JSON for the schema${why}: ${message(cause)}; output began ${JSON.stringify(generation.text.slice(0, 120))}`,
+      );
+    }
+    const bad = nonFinitePath(value);
+    if (bad) throw new AppFailure('unavailable', `${this.name} returned a number too large to represent at ${bad}`);
+    return { value, generation };
+  }
+
+  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+    throwIfAborted(options.signal);
+    this.embedding ??= this.model.createEmbeddingContext({
+      contextSize: Math.min(this.context.contextSize, 2048),
+      threads: this.options.runtime.threads,
+    });
+    const context = await this.embedding;
+    // One embedding context evaluates one text at a time; calls queue here rather than interleave.
+    const run = this.embedQueue.then(async () => {
+      const out: number[][] = [];
+      for (const text of texts) {
+        throwIfAborted(options.signal);
+        const e = await context.getEmbeddingFor(text);
+        out.push([...e.vector]);
+      }
+      return out;
+    });
+    this.embedQueue = run.catch(() => undefined);
+    return raceAbort(run, options.signal);
+  }
+
+  async countTokens(text: string): Promise<number> {
+    return this.model.tokenize(text).length;
+  }
+
+  async warm(signal?: AbortSignal): Promise<void> {
+    await this.complete('Hello', { maxTokens: 1, ...(signal ? { signal } : {}) });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const embedding = this.embedding;
+    this.embedding = undefined;
+    if (embedding) await embedding.then((e) => e.dispose()).catch(() => undefined);
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+
+  private async respond(
+    messages: ChatMessage[],
+    options: GenerateOptions,
+    grammar: JsonGrammar | undefined,
+  ): Promise<{ generation: Generation; stopReason: string }> {
+    if (messages.length === 0) throw new AppFailure('invalid_input', 'a chat needs at least one message');
+    return this.withSequence(options.signal, async (sequence) => {
+      const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: this.chatWrapper ?? 'auto' });
+      this.chatWrapper ??= chat.chatWrapper;
+      const started = this.options.clock.now();
+      let tokens = 0;
+      try {
+        const history: ChatHistoryItem[] = messages.map((m) =>
+          m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content },
+        );
+        history.push({ type: 'model', response: [] });
+        const response = await chat.generateResponse(history, {
+          ...this.sampling(options),
+          ...(grammar ? { grammar } : {}),
+          onToken: (t) => (tokens += t.length),
+          ...(options.onToken ? { onTextChunk: options.onToken } : {}),
+        });
+        throwIfAborted(options.signal);
+        return {
+          generation: { text: response.response, tokens, model: this.name, durationMs: this.options.clock.now() - started },
+          stopReason: response.metadata.stopReason,
+        };
+      } catch (cause) {
+        throw this.callError(cause, options.signal);
+      } finally {
+        chat.dispose({ disposeSequence: false });
+      }
+    });
+  }
+
+  private sampling(options: GenerateOptions) {
+    return {
+      maxTokens: this.maxTokens(options),
+      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      stopOnAbortSignal: false,
+      ...(options.stop && options.stop.length > 0 ? { customStopTriggers: options.stop } : {}),
+    };
+  }
+
+  private maxTokens(options: GenerateOptions): number {
+    const wanted = options.maxTokens ?? this.options.defaultMaxTokens ?? 1024;
+    return Math.max(1, Math.min(wanted, this.context.contextSize));
+  }
+
+  private async grammarFor(schema: JsonSchema): Promise<JsonGrammar> {
+    const key = JSON.stringify(parseJsonSchema(schema));
+    let pending = this.grammars.get(key);
+    if (!pending) {
+      const llama = await this.options.runtime.llama();
+      // The schema was checked above; node-llama-cpp's own type for it is a deep generic.
+      const compiled = llama.createGrammarForJsonSchema(JSON.parse(key) as never) as unknown as Promise<JsonGrammar>;
+      compiled.catch(() => this.grammars.delete(key));
+      if (this.grammars.size >= GRAMMAR_CACHE) this.grammars.delete(this.grammars.keys().next().value!);
+      this.grammars.set(key, compiled);
+      pending = compiled;
+    }
+    try {
+      return await pending;
+    } catch (cause) {
+      throw new AppFailure('invalid_input', `the JSON schema cannot be turned into a grammar: ${message(cause)}`);
+    }
+  }
+
+  /** Lends a free sequence for one call; calls beyond the sequence count wait their turn. */
+  private async withSequence<T>(signal: AbortSignal | undefined, work: (seq: LlamaContextSequence) => Promise<T>): Promise<T> {
+    if (this.disposed) throw new AppFailure('unavailable', `${this.name} has been unloaded`);
+    throwIfAborted(signal);
+    const sequence = this.free.pop() ?? (await this.waitForSequence(signal));
+    try {
+      return await work(sequence);
+    } finally {
+      const next = this.waiters.shift();
+      if (next) next(sequence);
+      else this.free.push(sequence);
+    }
+  }
+
+  private waitForSequence(signal: AbortSignal | undefined): Promise<LlamaContextSequence> {
+    return new Promise((resolve, reject) => {
+      const waiter = (seq: LlamaContextSequence) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(seq);
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(abortError(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  private callError(cause: unknown, signal: AbortSignal | undefined): Error {
+    if (signal?.aborted) return abortError(signal);
+    if (cause instanceof AppFailure) return cause;
+    return new AppFailure('unavailable', `${this.name} failed: ${message(cause)}`);
+  }
+}
+
+function message(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

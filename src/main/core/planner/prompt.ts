@@ -1,0 +1,45 @@
+import type { TierBudget } from '../../../shared/domain/governance';
+import type { RiskTier } from '../../../shared/domain/task';
+import type { ChatMessage } from '../models/types';
+import type { RepoContext } from './repo-context';
+
+export type PromptInput = {
+  description: string;
+  riskTier: RiskTier;
+  budget: TierBudget;
+  context: RepoContext;
+  /** Guidance from the user or the council (a `modify` decision) for this round. */
+  guidance: readonly string[];
+  /** Problems with the previous answer, when this is a retry. */
+  problems: readonly string[];
+};
+
+const TIER_RULES: Record<RiskTier, string> = {
+  1: 'Risk tier 1 (critical): every acceptance criterion needs a test command; name at least one contract; give rollback steps, observability (logs, metrics or traces) and operational_rollback_slo (like 15m).',
+  2: 'Risk tier 2: name at least one contract (api, schema, contract-test or behavior).',
+  3: 'Risk tier 3: contracts are optional.',
+};
+
+/** The planning conversation: CAWS rules, the tier's budget, the repository context, and any feedback. */
+export function planningMessages(input: PromptInput): ChatMessage[] {
+  const system = [
+    'You plan code changes as CAWS working specs. Answer with one JSON object that matches the schema.',
+    'Rules: id is uppercase segments ending in a number (FEAT-0042, FIX-0007). scope.in lists only the repository paths the change needs;',
+    'scope.out lists plain paths (no wildcards) that must stay untouched; support lists tests or docs the change may also edit.',
+    'Acceptance criteria are A1, A2, … in given/when/then form. Invariants are properties that must still hold after the change.',
+    TIER_RULES[input.riskTier],
+    `The change must fit the tier budget: at most ${input.budget.maxFiles} files and ${input.budget.maxLines} changed lines.`,
+  ].join('\n');
+
+  const ctx = input.context;
+  const parts = [`Task: ${input.description.trim()}`];
+  if (ctx.tree.length) parts.push(`Repository files${ctx.treeTruncated ? ' (first ones)' : ''}:\n${ctx.tree.join('\n')}`);
+  if (ctx.readme) parts.push(`README:\n${ctx.readme}`);
+  for (const f of ctx.relevant) parts.push(`Relevant file ${f.path}:\n${f.excerpt}`);
+  if (input.guidance.length) parts.push(`Guidance for this plan:\n${input.guidance.map((g) => `- ${g}`).join('\n')}`);
+  if (input.problems.length) parts.push(`Your previous answer was not a valid working spec. Fix these problems:\n${input.problems.map((p) => `- ${p}`).join('\n')}`);
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: parts.join('\n\n') },
+  ];
+}

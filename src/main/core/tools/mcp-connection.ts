@@ -1,0 +1,325 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerHealth, ToolServerConfig } from '../../../shared/channels/tools';
+import { AppFailure } from '../../../shared/errors';
+import type { Clock } from '../journal/journal';
+import type { Logger } from '../observability/logger';
+import type { TimerHandle, Timers } from '../scheduler/timers';
+
+export type McpTool = Tool;
+
+export type BackoffSettings = {
+  /** Delay before the first restart after a crash; doubles each time, up to `maxMs`. */
+  baseMs: number;
+  maxMs: number;
+  /** Crashes in a row (each within `stableMs` of its start) after which the server is left failed. */
+  maxRestarts: number;
+  /** A server that ran this long before crashing starts counting afresh. */
+  stableMs: number;
+};
+
+export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 500, maxMs: 30_000, maxRestarts: 8, stableMs: 60_000 };
+
+export type ConnectionStatus = {
+  health: ServerHealth;
+  pid: number | null;
+  tools: number;
+  restarts: number;
+  lastError: string | null;
+  since: number | null;
+  nextRetryAt: number | null;
+  serverInfo: { name: string; version: string } | null;
+};
+
+export type McpConnectionOptions = {
+  config: ToolServerConfig;
+  logger: Logger;
+  clock: Clock;
+  timers: Timers;
+  backoff?: BackoffSettings;
+  /** Limit on connecting and listing tools. */
+  connectTimeoutMs?: number;
+  clientInfo?: { name: string; version: string };
+  /** Health or tool list changed. */
+  onChange?: () => void;
+};
+
+const STDERR_TAIL = 2_000;
+
+/**
+ * One MCP server: the SDK client over stdio or streamable HTTP, its tool list (followed through
+ * list-changed notifications), and its health. A server that goes away without being asked is
+ * restarted with exponential backoff; one that keeps crashing soon after starting is left `failed`
+ * until the user restarts it or changes its configuration.
+ */
+export class McpConnection {
+  readonly config: ToolServerConfig;
+  private readonly logger: Logger;
+  private readonly backoff: BackoffSettings;
+  private client: Client | undefined;
+  private transport: Transport | undefined;
+  private starting: Promise<void> | undefined;
+  private retryTimer: TimerHandle | undefined;
+  /** Bumped on every start and stop; callbacks of an older client are ignored. */
+  private generation = 0;
+  private stopped = false;
+  private crashesInARow = 0;
+  private startedAt = 0;
+  private stderrTail = '';
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private toolList: McpTool[] = [];
+  private state: ConnectionStatus = { health: 'stopped', pid: null, tools: 0, restarts: 0, lastError: null, since: null, nextRetryAt: null, serverInfo: null };
+
+  constructor(private readonly options: McpConnectionOptions) {
+    this.config = options.config;
+    this.logger = options.logger.child({ mcpServer: options.config.name });
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    if (!options.config.enabled) this.set({ health: 'disabled' });
+  }
+
+  status(): ConnectionStatus {
+    return { ...this.state, tools: this.toolList.length };
+  }
+
+  tools(): readonly McpTool[] {
+    return this.toolList;
+  }
+
+  /** Starts the server unless it runs, is starting or waits for a restart. */
+  start(): Promise<void> {
+    if (!this.config.enabled) return Promise.resolve();
+    this.stopped = false;
+    if (this.state.health === 'running') return Promise.resolve();
+    if (this.starting) return this.starting;
+    if (this.retryTimer) return Promise.resolve();
+    this.starting = this.connect().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** Stops for good (until `start` or `restart`); the process is ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
+    this.clearRetry();
+    const client = this.client;
+    this.client = undefined;
+    this.transport = undefined;
+    this.toolList = [];
+    this.set({ health: this.config.enabled ? 'stopped' : 'disabled', pid: null, nextRetryAt: null });
+    this.rejectWaiters(new AppFailure('unavailable', `tool server ${this.config.name} was stopped`));
+    await client?.close().catch(() => undefined);
+  }
+
+  /** A manual restart: forgets earlier crashes and starts now. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.crashesInARow = 0;
+    this.set({ restarts: 0, lastError: null });
+    await this.start();
+  }
+
+  /** Resolves once the server runs; starts it if needed; rejects if it cannot come up in `timeoutMs`. */
+  async ready(timeoutMs: number): Promise<void> {
+    if (!this.config.enabled) throw new AppFailure('unavailable', `tool server ${this.config.name} is disabled`);
+    if (this.state.health === 'running') return;
+    if (this.state.health === 'failed') {
+      throw new AppFailure('unavailable', `tool server ${this.config.name} failed: ${this.state.lastError ?? 'it kept crashing'}; restart it in Settings`);
+    }
+    void this.start().catch(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          this.options.timers.clearTimeout(timer);
+          resolve();
+        },
+        reject: (e: unknown) => {
+          this.options.timers.clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = this.options.timers.setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new AppFailure('unavailable', `tool server ${this.config.name} is ${this.state.health}${this.state.lastError ? `: ${this.state.lastError}` : ''}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; timeoutMs: number }): Promise<CallToolResult> {
+    const client = this.client;
+    if (!client || this.state.health !== 'running') throw new AppFailure('unavailable', `tool server ${this.config.name} is ${this.state.health}`);
+    const generation = this.generation;
+    try {
+      const result = await client.callTool({ name, arguments: args }, undefined, {
+        timeout: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return result as CallToolResult;
+    } catch (e) {
+      // A stdio server that dies closes its pipe (see onClosed); an HTTP server that stops
+      // answering only shows up here, so it is treated as a crash and reconnected with backoff.
+      if (this.config.transport.kind === 'http' && isConnectionFailure(e) && generation === this.generation) {
+        this.client = undefined;
+        this.transport = undefined;
+        this.toolList = [];
+        // Scheduled before closing: the close notice then belongs to an old generation and is ignored.
+        this.scheduleRestart(describe(e, ''), this.options.clock.now() - this.startedAt);
+        void client.close().catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    this.clearRetry();
+    this.set({ health: this.state.restarts > 0 ? 'restarting' : 'starting', nextRetryAt: null });
+    this.stderrTail = '';
+    const transport = this.makeTransport();
+    const client = new Client(this.options.clientInfo ?? { name: 'agent-agency', version: '0.1.0' }, { capabilities: {} });
+    client.onclose = () => this.onClosed(generation);
+    client.onerror = (e) => this.logger.debug({ err: e }, 'MCP transport error');
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      if (generation === this.generation) void this.refreshTools(client, generation);
+    });
+    this.client = client;
+    this.transport = transport;
+    try {
+      const timeout = this.options.connectTimeoutMs ?? 20_000;
+      await client.connect(transport, { timeout });
+      const tools = await listAllTools(client, timeout);
+      if (generation !== this.generation) {
+        await client.close().catch(() => undefined);
+        return;
+      }
+      this.toolList = tools;
+      this.startedAt = this.options.clock.now();
+      const info = client.getServerVersion();
+      this.set({
+        health: 'running',
+        pid: transport instanceof StdioClientTransport ? transport.pid : null,
+        serverInfo: info ? { name: info.name, version: info.version } : null,
+      });
+      this.logger.info({ tools: tools.length }, 'MCP server running');
+      for (const w of this.waiters.splice(0)) w.resolve();
+    } catch (e) {
+      if (generation !== this.generation) return;
+      const message = describe(e, this.stderrTail);
+      this.logger.warn({ err: e }, 'MCP server failed to start');
+      this.client = undefined;
+      this.transport = undefined;
+      await client.close().catch(() => undefined);
+      this.scheduleRestart(message, 0);
+    }
+  }
+
+  private makeTransport(): Transport {
+    const t = this.config.transport;
+    if (t.kind === 'stdio') {
+      const transport = new StdioClientTransport({
+        command: t.command,
+        args: t.args,
+        env: t.env,
+        ...(t.cwd ? { cwd: t.cwd } : {}),
+        stderr: 'pipe',
+      });
+      // What the server says on stderr explains most failed starts; keep the end of it.
+      transport.stderr?.on('data', (chunk: Buffer) => {
+        this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+      });
+      return transport;
+    }
+    return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers } });
+  }
+
+  private async refreshTools(client: Client, generation: number): Promise<void> {
+    try {
+      const tools = await listAllTools(client, this.options.connectTimeoutMs ?? 20_000);
+      if (generation !== this.generation) return;
+      this.toolList = tools;
+      this.logger.info({ tools: tools.length }, 'MCP server tool list changed');
+      this.options.onChange?.();
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not refresh the tool list after a change notice');
+    }
+  }
+
+  private onClosed(generation: number): void {
+    if (generation !== this.generation || this.stopped) return;
+    // Closed without being asked: the process died or the connection dropped.
+    const ranFor = this.options.clock.now() - this.startedAt;
+    const wasRunning = this.state.health === 'running';
+    this.client = undefined;
+    this.transport = undefined;
+    this.toolList = [];
+    const message = wasRunning ? describe(new Error('the server exited'), this.stderrTail) : describe(new Error('the connection closed while starting'), this.stderrTail);
+    this.logger.warn({ ranFor }, 'MCP server went away');
+    this.scheduleRestart(message, wasRunning ? ranFor : 0);
+  }
+
+  private scheduleRestart(message: string, ranForMs: number): void {
+    if (this.stopped) return;
+    this.generation++;
+    if (ranForMs >= this.backoff.stableMs) this.crashesInARow = 0;
+    this.crashesInARow++;
+    if (this.crashesInARow > this.backoff.maxRestarts) {
+      this.set({ health: 'failed', pid: null, lastError: `${message} (gave up after ${this.backoff.maxRestarts} restarts)`, nextRetryAt: null });
+      this.rejectWaiters(new AppFailure('unavailable', `tool server ${this.config.name} failed: ${message}`));
+      return;
+    }
+    const delay = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** (this.crashesInARow - 1));
+    this.set({ health: 'restarting', pid: null, lastError: message, nextRetryAt: this.options.clock.now() + delay, restarts: this.state.restarts + 1 });
+    this.retryTimer = this.options.timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.stopped) return;
+      this.starting = this.connect().finally(() => {
+        this.starting = undefined;
+      });
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) this.options.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private rejectWaiters(e: unknown): void {
+    for (const w of this.waiters.splice(0)) w.reject(e);
+  }
+
+  private set(patch: Partial<ConnectionStatus>): void {
+    const healthChanged = patch.health !== undefined && patch.health !== this.state.health;
+    this.state = { ...this.state, ...patch, ...(healthChanged ? { since: this.options.clock.now() } : {}) };
+    this.options.onChange?.();
+  }
+}
+
+async function listAllTools(client: Client, timeout: number): Promise<McpTool[]> {
+  const tools: McpTool[] = [];
+  let cursor: string | undefined;
+  // Bounded: a server that pages forever must not hang the app.
+  for (let page = 0; page < 100; page++) {
+    const result = await client.listTools(cursor ? { cursor } : undefined, { timeout });
+    tools.push(...result.tools);
+    cursor = result.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
+}
+
+/** The server could not be reached at all (as opposed to answering with an error). */
+function isConnectionFailure(e: unknown): boolean {
+  const text = `${e instanceof Error ? e.message : String(e)} ${e instanceof Error && e.cause instanceof Error ? e.cause.message : ''}`;
+  return /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|network/i.test(text);
+}
+
+function describe(e: unknown, stderr: string): string {
+  const base = e instanceof Error ? e.message : String(e);
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  return (tail ? `${base}; stderr: ${tail}` : base).slice(0, 1_000);
+}

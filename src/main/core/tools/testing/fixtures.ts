@@ -1,0 +1,59 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ToolServerConfig } from '../../../../shared/channels/tools';
+import { SubmitTaskInput, type Task } from '../../../../shared/domain/task';
+import type { Core } from '../../app-core';
+import { upsertWorkspace } from '../../workspace/store';
+
+/**
+ * Test fixtures for the tools area: the real third-party filesystem MCP server run with the
+ * project's Node 22 (never npx, nothing downloaded), and a task whose workspace is a folder.
+ */
+
+export const PROJECT_NODE = resolve('node_modules/.bin/node');
+export const FILESYSTEM_SERVER = resolve('node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
+
+export function filesystemServer(name: string, allowedDir: string): ToolServerConfig {
+  return { name, enabled: true, transport: { kind: 'stdio', command: PROJECT_NODE, args: [FILESYSTEM_SERVER, allowedDir], env: {} } };
+}
+
+/** A server script run with the project's Node (for behaviour the filesystem server lacks). */
+export function scriptServer(name: string, script: string, args: string[] = []): ToolServerConfig {
+  return { name, enabled: true, transport: { kind: 'stdio', command: PROJECT_NODE, args: [script, ...args], env: {} } };
+}
+
+/**
+ * root/ws (the workspace: hello.txt, src/a.ts, and `escape`, a link to ../outside) and root/outside
+ * (secret.txt). The filesystem server is given all of root, so only the app's own check keeps a
+ * call inside ws.
+ */
+export function workspaceFixture(root: string): { ws: string; outside: string } {
+  const ws = join(root, 'ws');
+  const outside = join(root, 'outside');
+  mkdirSync(join(ws, 'src'), { recursive: true });
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(join(ws, 'hello.txt'), 'hello from the workspace\n');
+  writeFileSync(join(ws, 'src', 'a.ts'), 'export const a = 1;\n');
+  writeFileSync(join(outside, 'secret.txt'), 'not for agents\n');
+  symlinkSync(outside, join(ws, 'escape'));
+  return { ws, outside };
+}
+
+/** A dry-run task whose workspace record points at `ws` (as WorkspaceManager would write it). */
+export function taskWithWorkspace(core: Core, ws: string, description = 'use tools on the workspace'): Task {
+  const task = core.tasks.submit(SubmitTaskInput.parse({ description, repoPath: ws, mode: 'dry-run' }));
+  const now = Date.now();
+  upsertWorkspace(core.db, {
+    taskId: task.id,
+    path: ws,
+    sourcePath: ws,
+    kind: 'copy',
+    branch: `agent-agency/${task.id}`,
+    baseCommit: '0'.repeat(40),
+    state: 'active',
+    sizeBytes: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return task;
+}

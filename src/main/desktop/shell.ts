@@ -1,0 +1,47 @@
+import { app, BrowserWindow, Menu, nativeTheme } from 'electron';
+import type { Core } from '../core/app-core';
+import { appMenu } from './menu';
+import { startNotifications } from './notifications';
+import { performShellAction } from './shell-actions';
+import { startTray } from './tray';
+import type { ShellAction } from './tray-model';
+import { createMainWindow, showRoute, type WindowUrls } from './window';
+import { windowStateFile } from './window-state';
+
+/**
+ * Everything native around the window: the app menu, the menu-bar control, notifications, the
+ * window's remembered state and the theme. Each part talks to the core only.
+ */
+export function startShell(core: Core, urls: WindowUrls): () => void {
+  const stateFile = windowStateFile(core.dataDir);
+  const mainWindow = (): BrowserWindow => {
+    const [existing] = BrowserWindow.getAllWindows();
+    return existing ?? createMainWindow(urls, stateFile);
+  };
+  const showWindow = (route?: string) => {
+    const win = mainWindow();
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    if (route) showRoute(win, urls, route);
+  };
+  const act = (via: 'menu-bar' | 'notification') => (action: ShellAction) => {
+    performShellAction({ tasks: core.tasks, engine: core.engine, logger: core.logger, showWindow, quit: () => app.quit() }, action, via);
+  };
+
+  nativeTheme.themeSource = core.settings.get().theme;
+  const offTheme = core.settings.onChange((s) => (nativeTheme.themeSource = s.theme));
+  Menu.setApplicationMenu(appMenu({ navigate: (route) => showWindow(route), onAction: act('menu-bar'), developer: !app.isPackaged }));
+  const stopTray = startTray(core, act('menu-bar'));
+  const stopNotifications = startNotifications(core, {
+    windowFocused: () => BrowserWindow.getFocusedWindow() !== null,
+    onAction: act('notification'),
+  });
+  createMainWindow(urls, stateFile);
+
+  return () => {
+    offTheme();
+    stopNotifications();
+    stopTray();
+  };
+}

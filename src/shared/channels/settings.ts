@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CheckCommands } from '../domain/governance';
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export const Theme = z.enum(THEMES);
+export type Theme = z.infer<typeof Theme>;
+
+const absolutePath = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(4096, 'is too long')
+  .refine((p) => !p.includes('\0'), 'must not contain NUL bytes')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+
+/** The user's app settings; every field has a default. */
+export const AppSettings = z.strictObject({
+  /** Where GGUF models are kept. */
+  modelsDir: absolutePath,
+  /** CPU threads for local inference. */
+  threads: z.number().int().min(1, 'must be at least 1').max(256, 'must be at most 256'),
+  /** `system` follows the operating system's light or dark appearance. */
+  theme: Theme,
+  /** Default check commands for repositories that configure none (tests, type check, lint). */
+  gateCommands: CheckCommands,
+});
+export type AppSettings = z.infer<typeof AppSettings>;
+
+export const AppSettingsPatch = z.strictObject({
+  modelsDir: AppSettings.shape.modelsDir.optional(),
+  threads: AppSettings.shape.threads.optional(),
+  theme: Theme.optional(),
+  /** Replaces all default check commands; a command left out is detected per repository. */
+  gateCommands: CheckCommands.optional(),
+});
+export type AppSettingsPatch = z.input<typeof AppSettingsPatch>;
+
+export const SettingsView = z.object({
+  settings: AppSettings,
+  defaults: AppSettings,
+  /** Most threads this machine offers. */
+  maxThreads: z.number().int().positive(),
+  dataDir: z.object({
+    current: z.string(),
+    /** Chosen folder that takes effect at the next start; null when none is pending. */
+    next: z.string().nullable(),
+    /** False when the data folder is fixed by how the app was started (--data-dir, AGENT_AGENCY_DATA_DIR). */
+    changeable: z.boolean(),
+  }),
+});
+export type SettingsView = z.infer<typeof SettingsView>;
+
+/** App settings: folders, threads, theme, default gate commands. */
+export const settingsChannels = {
+  getSettings: { input: z.strictObject({}), output: SettingsView },
+  updateSettings: { input: z.strictObject({ patch: AppSettingsPatch }), output: SettingsView },
+  setDataDir: { input: z.strictObject({ path: absolutePath }), output: SettingsView },
+} as const;
