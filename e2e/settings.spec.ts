@@ -68,7 +68,7 @@ test('settings: invalid values are refused with the field named', async ({ page 
   await expect(page.getByRole('alert').filter({ hasText: 'absolute path' })).toBeVisible();
 });
 
-test('settings: scheduler thresholds are editable and parts without a channel say so', async ({ page }) => {
+test('settings: scheduler thresholds are editable and only the part without a channel says so', async ({ page }) => {
   await page.goto(host.launchUrl);
   await page.getByRole('link', { name: 'Settings', exact: true }).click();
   const fairTemp = page.locator('#temp-fair');
@@ -78,7 +78,41 @@ test('settings: scheduler thresholds are editable and parts without a channel sa
   await expect(page.getByText('Scheduler thresholds saved.')).toBeVisible();
   await page.reload();
   await expect(page.locator('#temp-fair')).toHaveValue('75');
-  for (const id of ['budgets', 'waivers', 'token']) {
-    await expect(page.locator(`[data-unavailable="${id}"]`)).toContainText('unavailable');
-  }
+  // Tier budgets, gate modes, waivers and tools have channels now; rotating the API token has none.
+  await expect(page.locator('[data-unavailable]')).toHaveCount(1);
+  await expect(page.locator('[data-unavailable="token"]')).toContainText('unavailable');
+  await expect(page.getByRole('heading', { name: 'Governance policy' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Waivers', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Tool servers (MCP)' })).toBeVisible();
+});
+
+test('settings: tier budgets and gate modes are saved; a waiver is proposed, approved and revoked', async ({ page }) => {
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const files = page.getByLabel('Tier 2 files');
+  await expect(files).toHaveValue('100');
+  await files.fill('40');
+  await page.getByLabel('Tier 3 Lint mode').selectOption('warn');
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await expect(page.getByText('Policy saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Tier 2 files')).toHaveValue('40');
+  await expect(page.getByLabel('Tier 3 Lint mode')).toHaveValue('warn');
+
+  const waivers = page.getByRole('region', { name: 'Waivers' });
+  await page.getByLabel('Title', { exact: true }).fill('Large generated fixture');
+  await page.getByLabel('Reason', { exact: true }).fill('The fixture file is generated and reviewed separately.');
+  await page.getByLabel('Extra files').fill('5');
+  await page.getByLabel('Extra lines').fill('2000');
+  await page.getByRole('button', { name: 'Propose waiver' }).click();
+  await expect(page.getByText('Waiver proposed; it needs an approval before it counts.')).toBeVisible();
+  const row = waivers.locator('tr[data-waiver]').first();
+  await expect(row).toHaveAttribute('data-status', 'pending');
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(row).toHaveAttribute('data-status', 'active');
+  await expect(row).toContainText('approved by local user');
+  await page.screenshot({ path: 'e2e-artifacts/settings-governance.png', fullPage: true });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toHaveAttribute('data-status', 'revoked');
+  await expect(row).toContainText('revoked by local user');
 });

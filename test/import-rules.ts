@@ -21,7 +21,8 @@ export function layerOf(file: string): Layer {
 const ALLOWED: Record<Exclude<Layer, 'test' | 'other'>, Layer[]> = {
   shared: ['shared'],
   core: ['shared', 'core'],
-  desktop: ['shared', 'core', 'desktop'],
+  // The desktop app also serves the local API (issue 10), so it starts the server's host.
+  desktop: ['shared', 'core', 'server', 'desktop'],
   server: ['shared', 'core', 'server'],
   cli: ['shared', 'core', 'server', 'cli'],
   preload: ['shared', 'preload'],

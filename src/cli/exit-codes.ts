@@ -8,7 +8,7 @@ export const EXIT = {
   /** The command line or an input field was wrong. */
   usage: 2,
   notFound: 3,
-  /** Not available: a command this version does not have yet, no running instance with --remote, a service down. */
+  /** Not available: no running instance with --remote, another process runs the task engine, a service down. */
   unavailable: 4,
   /** The task's state does not allow it (pause a completed task, approve when nothing waits). */
   conflict: 5,
@@ -48,7 +48,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    the operation failed (invalid spec, task failed or cancelled, internal error)
   2    usage error or invalid input (each bad field is named)
   3    not found (task, file, waiver, model)
-  4    not available (not in this version, no running instance with --remote)
+  4    not available (no running instance with --remote, another process runs the task engine)
   5    conflict (the task's state does not allow it)
   6    the running instance refused the token
   7    rate limited or timed out; try again later

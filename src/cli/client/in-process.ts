@@ -1,13 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { channels, type ChannelInput, type ChannelName, type ChannelOutput } from '../../shared/contract';
 import type { AgentEvent } from '../../shared/domain/events';
-import { err, ok, type Result } from '../../shared/errors';
+import { AppFailure, ok, type Result } from '../../shared/errors';
 import { ContractSession } from '../../main/core/api/session';
 import { createCore, type Core } from '../../main/core/app-core';
 import { productionSteps } from '../../main/core/composition/production-steps';
 import { createLogger } from '../../main/core/observability/logger';
 import { followJournal } from '../../main/server/api/follow';
-import { acquireEngineLock } from './engine-lock';
 import type { AgencyClient, Subscription } from './types';
 
 /**
@@ -22,7 +20,6 @@ export class InProcessClient implements AgencyClient {
 
   private constructor(
     private readonly core: Core,
-    private readonly releaseLock: () => void = () => undefined,
   ) {
     this.location = core.dataDir;
     this.session = new ContractSession(core, () => undefined);
@@ -38,18 +35,11 @@ export class InProcessClient implements AgencyClient {
     // Logs go to stderr and only errors by default: the command's own output says what happened.
     const logger = createLogger({ level: process.env['AGENT_AGENCY_LOG_LEVEL'] ?? 'error' });
     if (!options.engine) return ok(new InProcessClient(createCore({ dataDir, logger })));
-    mkdirSync(dataDir, { recursive: true });
-    const lock = acquireEngineLock(dataDir, options.command ?? 'agent-agency');
-    if ('heldBy' in lock) {
-      return err(
-        'unavailable',
-        `another agent-agency process (pid ${lock.heldBy.pid}, ${lock.heldBy.command}) runs the task engine on ${dataDir}; run "agent-agency serve" so commands can share one engine, or wait for it to finish`,
-      );
-    }
     try {
-      return ok(new InProcessClient(createCore({ dataDir, logger, steps: productionSteps, tools: { autoStart: true } }), lock.release));
+      // The core takes the data folder's engine lock, so a running serve or desktop app is never doubled.
+      return ok(new InProcessClient(createCore({ dataDir, logger, steps: productionSteps, tools: { autoStart: true }, engine: { label: options.command ?? 'agent-agency' } })));
     } catch (e) {
-      lock.release();
+      if (e instanceof AppFailure) return { ok: false, error: e.toError() };
       throw e;
     }
   }
@@ -92,6 +82,5 @@ export class InProcessClient implements AgencyClient {
     for (const f of [...this.follows]) f.close();
     this.session.close();
     this.core.close();
-    this.releaseLock();
   }
 }

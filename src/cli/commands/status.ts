@@ -37,7 +37,7 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
         `Data folder   ${ctx.dataDir}`,
         ...(client.runsTasks === undefined
           ? []
-          : [`Task engine   ${client.runsTasks ? 'runs tasks in this process' : 'none in this process; queued tasks wait for the app'}`]),
+          : [`Task engine   ${client.runsTasks ? 'runs tasks in this process' : 'not running; execute, intervene, approve and deny start it in-process, or run agent-agency serve'}`]),
         `Tasks         ${countLine || 'none'}${report.tasks.complete ? '' : ` (newest ${SAMPLE})`}`,
         ...(sched ? [`Scheduler     ${sched.level}, ${sched.inUse}/${sched.slots} slots in use${sched.paused ? `, paused: ${sched.paused.reason}` : ''} (${sched.reason})`] : []),
       ].join('\n');

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { AppFailure } from '../../shared/errors';
 import { bindSchedulerPause } from './composition/scheduler-pause';
+import { acquireEngineLock } from './engine/engine-lock';
 import type { Db } from './db/open';
 import { openDatabase } from './db/open';
 import { Journal, systemClock, type Clock } from './journal/journal';
@@ -37,7 +39,7 @@ export type CoreOptions = {
    * A function receives the core first, for steps built on its services (models, policy, tools).
    */
   steps?: StepSet | ((core: Core) => StepSet);
-  engine?: EngineSettingsInput & { admission?: StepAdmission };
+  engine?: EngineSettingsInput & { admission?: StepAdmission; /** Shown to another process that finds the engine lock taken. */ label?: string };
   /** Model service settings (threads, GPU, idle unload...); tests pass a memory probe or a loader. */
   models?: Partial<Omit<ModelServiceOptions, 'db' | 'journal' | 'clock' | 'logger' | 'admission'>>;
   /** MCP tools: `autoStart` for long-running processes; tests pass checkPath, requestApproval, limits. */
@@ -112,6 +114,7 @@ export function createCore(options: CoreOptions): Core {
   let engine: TaskEngine | undefined;
   let closed = false;
   let unbindPause: (() => void) | undefined;
+  let releaseLock: (() => void) | undefined;
   const core: Core = {
     dataDir: options.dataDir,
     clock,
@@ -135,6 +138,7 @@ export function createCore(options: CoreOptions): Core {
       closed = true;
       unbindPause?.();
       engine?.stop();
+      releaseLock?.();
       void models.close();
       void tools.close();
       void explorer.close();
@@ -144,8 +148,19 @@ export function createCore(options: CoreOptions): Core {
     },
   };
   if (options.steps) {
+    // Two engines on one database would both recover and run the same steps.
+    const label = options.engine?.label ?? `agent-agency ${process.argv.slice(2, 3).join(' ')}`.trim();
+    const lock = acquireEngineLock(options.dataDir, label);
+    if ('heldBy' in lock) {
+      core.close();
+      throw new AppFailure(
+        'unavailable',
+        `another Agent Agency process (pid ${lock.heldBy.pid}, ${lock.heldBy.command}) runs the task engine on ${options.dataDir}; use that one (agent-agency serve lets commands share it) or wait for it to finish`,
+      );
+    }
+    releaseLock = lock.release;
     try {
-      const { admission, ...engineSettings } = options.engine ?? {};
+      const { admission, label: _label, ...engineSettings } = options.engine ?? {};
       const steps = typeof options.steps === 'function' ? options.steps(core) : options.steps;
       // New tasks reach the engine through the journal's task.created event (TaskService.submit).
       engine = new TaskEngine({ db, journal, clock, logger: options.logger, steps, settings: engineSettings, admission });

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, powerMonitor } from 'electron';
+import { startHeadlessHost, type HeadlessHost } from '../server/host';
 import { productionSteps } from '../core/composition/production-steps';
 import { createCore, type Core } from '../core/app-core';
 import { createLogger } from '../core/observability/logger';
@@ -19,6 +20,7 @@ if (!app.requestSingleInstanceLock()) {
   let core: Core | undefined;
   let unbind: (() => void) | undefined;
   let stopShell: (() => void) | undefined;
+  let apiHost: HeadlessHost | undefined;
   const paths = rendererPaths(mainDir);
   const rendererBase = paths.rendererUrl ?? pathToFileURL(paths.rendererFile).href;
   const isTrustedUrl = (url: string) => url.startsWith(paths.rendererUrl ?? rendererBase);
@@ -47,6 +49,12 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession();
     unbind = bindContract(core, isTrustedUrl);
     stopShell = startShell(core, paths);
+    // The REST API, the OpenAI-compatible endpoint and MCP on 127.0.0.1, advertised in the data
+    // folder so the CLI drives this window's engine instead of starting a second one.
+    const logger = core.logger;
+    startHeadlessHost({ core, rendererDir: join(mainDir, '../renderer'), port: 0, advertise: true })
+      .then((h) => (apiHost = h))
+      .catch((e: unknown) => logger.warn({ err: e }, 'local API not started; the CLI will not find this window'));
     const stateFile = windowStateFile(dataDir);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow(paths, stateFile);
@@ -57,6 +65,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('will-quit', () => {
+    void apiHost?.close();
     stopShell?.();
     unbind?.();
     core?.close();

@@ -39,11 +39,15 @@ describe("reading a task's patch", () => {
     expect(snapshotTree(core.repo, { mtimes: true })).toEqual(before);
   });
 
-  it('falls back to the kept dry-run patch once the workspace is gone', async () => {
+  it('names the kept dry-run patch, and falls back to it once the workspace is gone', async () => {
     const ws = await manager().create({ taskId, source: core.repo });
     writeFileSync(join(ws.dir, 'README.md'), '# fixture, edited\n');
     const produced = await ws.patch();
     savePatch(core.db, { taskId, baseCommit: produced.baseCommit, sourceKind: 'git', patch: produced.patch, files: produced.files, createdAt: 42 });
+    // While the workspace still holds exactly the kept patch, that is what the view names.
+    expect(await readTaskPatch(deps(), taskId, core.repo)).toMatchObject({ source: 'kept', sha256: produced.sha256 });
+    writeFileSync(join(ws.dir, 'README.md'), '# fixture, edited again\n');
+    expect(await readTaskPatch(deps(), taskId, core.repo)).toMatchObject({ source: 'workspace' });
     await manager().remove(taskId);
     expect(await readTaskPatch(deps(), taskId, core.repo)).toMatchObject({ source: 'kept', sha256: produced.sha256, patch: produced.patch, at: 42 });
   });

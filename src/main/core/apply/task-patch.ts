@@ -18,8 +18,9 @@ const CommitArtifact = z.object({ kind: z.literal('commit'), name: z.string().re
 
 /**
  * A task's current change, read without writing anything: the live workspace while it exists (the
- * change being reviewed or waiting for approval), else the patch a dry-run kept, else the commit an
- * apply made on the target. Null when the task has produced no change.
+ * change being reviewed or waiting for approval; named `kept` when a dry-run kept exactly it), else
+ * the patch a dry-run kept, else the commit an apply made on the target. Null when the task has
+ * produced no change.
  */
 export async function readTaskPatch(deps: TaskPatchDeps, taskId: string, repoPath: string): Promise<TaskPatchView | null> {
   const now = deps.clock.now();
@@ -34,7 +35,12 @@ export async function readTaskPatch(deps: TaskPatchDeps, taskId: string, repoPat
       deps.logger.warn({ err: e, taskId }, 'could not read the workspace patch');
       return null;
     });
-    if (p) return view('workspace', p.patch, p.sha256, p.baseCommit, null, now);
+    if (p) {
+      // A dry-run that kept exactly this patch: say so, since that is what a promote would apply.
+      const kept = latestPatch(deps.db, taskId);
+      if (kept?.sha256 === p.sha256) return view('kept', kept.patch, kept.sha256, kept.baseCommit, null, kept.createdAt);
+      return view('workspace', p.patch, p.sha256, p.baseCommit, null, now);
+    }
   }
   const kept = latestPatch(deps.db, taskId);
   if (kept) return view('kept', kept.patch, kept.sha256, kept.baseCommit, null, kept.createdAt);

@@ -94,6 +94,13 @@ function FileDiff({ file, index, id, maxLines }: { file: DiffFile; index: number
         <p className="muted">Binary file; its content is not shown.</p>
       ) : (
         <table className="chg-table mono" aria-label={`Diff of ${file.path}`}>
+          {/* Column widths for the fixed layout (the header row is visually hidden, so it sets none). */}
+          <colgroup>
+            <col className="chg-col-no" />
+            <col className="chg-col-no" />
+            <col className="chg-col-sign" />
+            <col />
+          </colgroup>
           <thead className="visually-hidden">
             <tr>
               <th scope="col">Old line</th>

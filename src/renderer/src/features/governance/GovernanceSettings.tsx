@@ -44,7 +44,7 @@ export function GovernanceSettings({ actor = 'user' }: { actor?: string }) {
       {error ? <p role="alert">{error}</p> : null}
       {policy ? (
         <PolicyEditor
-          key={JSON.stringify(policy)}
+          // Mounted once per load: remounting on every saved policy would drop the editor's "saved" message.
           policy={policy}
           onSave={async (patch) => {
             const r = await api.setPolicy({ patch, actor });

@@ -112,7 +112,10 @@ export function WaiversPanel({ waivers, actor, onCreate, onApprove, onRevoke, no
           <legend>Gates covered</legend>
           {GATE_NAMES.map((g) => (
             <label key={g}>
-              <input type="checkbox" checked={gates.includes(g)} onChange={(e) => setGates((cur) => (e.target.checked ? [...cur, g] : cur.filter((x) => x !== g)))} /> {gateLabel(g)}{' '}
+              {/* The hidden words keep these apart from the gate command fields of the same page for screen readers. */}
+              <input type="checkbox" checked={gates.includes(g)} onChange={(e) => setGates((cur) => (e.target.checked ? [...cur, g] : cur.filter((x) => x !== g)))} />{' '}
+              <span className="visually-hidden">Waiver covers </span>
+              {gateLabel(g)}{' '}
             </label>
           ))}
         </fieldset>

@@ -16,7 +16,7 @@ export function ModelOutput({ streams }: { streams: readonly OutputStream[] }) {
       ) : (
         <ul className="model-streams" aria-label="Model output streams">
           {streams.map((s, i) => (
-            <li key={s.key} data-role={s.role}>
+            <li key={s.key} data-role={s.role} data-phase={s.phase ?? ''}>
               <details open={i === 0}>
                 <summary>
                   <strong>{s.role}</strong> <span className="muted">in {phaseText(s.phase)} · {s.model} · {s.tokens.toLocaleString()} tokens</span>

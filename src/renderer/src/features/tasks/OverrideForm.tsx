@@ -17,7 +17,7 @@ export function OverrideForm({ task }: { task: Task }) {
   const base = `override-${task.id}`;
   if (!open) {
     return (
-      <button type="button" className="secondary" disabled={busy} onClick={() => setOpen(true)}>
+      <button type="button" className="secondary override-toggle" disabled={busy} onClick={() => setOpen(true)}>
         Override the council…
       </button>
     );

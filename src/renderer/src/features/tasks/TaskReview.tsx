@@ -17,7 +17,7 @@ export function TaskReview({ events, gates, verdicts, verifying }: { events: rea
       <div className="card" id="task-gates">
         <GateResults results={shownGates.results} pending={shownGates.pending} />
       </div>
-      <div className="card" id="task-council">
+      <div className="card task-council" id="task-council">
         <CouncilVotes title="Plan review" votes={plan.votes} {...(plan.outcome ? { outcome: plan.outcome } : {})} />
         <CouncilVotes title="Change review" votes={change.votes} {...(change.outcome ? { outcome: change.outcome } : {})} />
       </div>

@@ -18,7 +18,7 @@ function alive(pid: number): boolean {
 }
 
 /**
- * One task engine per data folder among CLI processes: two engines on one database would both
+ * One task engine per data folder: two engines on one database would both
  * recover and run the same steps. Taken by creating the file exclusively; a lock whose process is
  * gone is taken over. Returns the holder when another live process has it.
  */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/helpers';
+import { tempDir } from '../../../../test/helpers';
 import { acquireEngineLock, engineLockFile } from './engine-lock';
 
 let dir: ReturnType<typeof tempDir> | undefined;
