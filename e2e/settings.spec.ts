@@ -68,7 +68,7 @@ test('settings: invalid values are refused with the field named', async ({ page 
   await expect(page.getByRole('alert').filter({ hasText: 'absolute path' })).toBeVisible();
 });
 
-test('settings: scheduler thresholds are editable and only the part without a channel says so', async ({ page }) => {
+test('settings: scheduler thresholds are editable and every section has its channel', async ({ page }) => {
   await page.goto(host.launchUrl);
   await page.getByRole('link', { name: 'Settings', exact: true }).click();
   const fairTemp = page.locator('#temp-fair');
@@ -78,9 +78,7 @@ test('settings: scheduler thresholds are editable and only the part without a ch
   await expect(page.getByText('Scheduler thresholds saved.')).toBeVisible();
   await page.reload();
   await expect(page.locator('#temp-fair')).toHaveValue('75');
-  // Tier budgets, gate modes, waivers and tools have channels now; rotating the API token has none.
-  await expect(page.locator('[data-unavailable]')).toHaveCount(1);
-  await expect(page.locator('[data-unavailable="token"]')).toContainText('unavailable');
+  await expect(page.locator('[data-unavailable]')).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Governance policy' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Waivers', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Tool servers (MCP)' })).toBeVisible();
@@ -115,4 +113,34 @@ test('settings: tier budgets and gate modes are saved; a waiver is proposed, app
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toHaveAttribute('data-status', 'revoked');
   await expect(row).toContainText('revoked by local user');
+});
+
+test('settings: rotating the API token locks out the old one and the page keeps working', async ({ page, request }) => {
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const field = page.locator('input#api-token');
+  await expect(field).toHaveValue(host.token);
+  const before = await request.get(`${host.url}/api/v1/tasks`, { headers: { authorization: `Bearer ${host.token}` } });
+  expect(before.status()).toBe(200);
+
+  await page.getByRole('button', { name: 'Rotate token…' }).click();
+  await page.getByRole('button', { name: 'Rotate now' }).click();
+  await expect(page.getByText('Token rotated.')).toBeVisible();
+  const rotated = await field.inputValue();
+  expect(rotated).not.toBe(host.token);
+
+  const old = await request.get(`${host.url}/api/v1/tasks`, { headers: { authorization: `Bearer ${host.token}` } });
+  expect(old.status()).toBe(401);
+  const fresh = await request.get(`${host.url}/api/v1/tasks`, { headers: { authorization: `Bearer ${rotated}` } });
+  expect(fresh.status()).toBe(200);
+  // The CLI finds the new token in the data folder.
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  expect(JSON.parse(readFileSync(join(host.dataDir, 'instance.json'), 'utf8')).token).toBe(rotated);
+
+  // A reload reconnects with the token this tab now holds.
+  await page.reload();
+  await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'New task' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Connecting to the app' })).toHaveCount(0);
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AgentEvent } from './domain/events';
 import type { Result } from './errors';
 import { taskChannels } from './channels/tasks';
+import { accessChannels } from './channels/access';
 import { interventionChannels } from './channels/intervention';
 import { explorerChannels } from './channels/explorer';
 import { metricsChannels } from './channels/metrics';
@@ -21,6 +22,7 @@ export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot 
  * Each area keeps its channels in `channels/<area>.ts`; this object merges them.
  */
 export const channels = {
+  ...accessChannels,
   ...taskChannels,
   ...interventionChannels,
   ...explorerChannels,

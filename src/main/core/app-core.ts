@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { ApiToken } from './access/api-token';
 import { AppFailure } from '../../shared/errors';
 import { bindSchedulerPause } from './composition/scheduler-pause';
 import { acquireEngineLock } from './engine/engine-lock';
@@ -50,6 +51,8 @@ export type CoreOptions = {
 export type Core = {
   dataDir: string;
   clock: Clock;
+  /** Bearer token of the local API and the headless host; rotatable from Settings. */
+  apiToken: ApiToken;
   db: Db;
   journal: Journal;
   tasks: TaskService;
@@ -118,6 +121,7 @@ export function createCore(options: CoreOptions): Core {
   const core: Core = {
     dataDir: options.dataDir,
     clock,
+    apiToken: new ApiToken(),
     db,
     journal,
     tasks,

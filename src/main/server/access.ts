@@ -1,17 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-
-/** A fresh secret for each launch of the host. */
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-export function tokensMatch(expected: string, given: string | undefined | null): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** The only origins and Host headers the host answers: itself on loopback (guards DNS rebinding). */
 export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);

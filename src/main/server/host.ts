@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Core } from '../core/app-core';
 import { dataFiles } from '../core/paths';
-import { allowedHosts, newToken } from './access';
+import { allowedHosts } from './access';
 import { registerApi, type ApiOptions } from './api';
 import { registerWsTransport } from './ws-transport';
 import { registerOpenAiRoutes } from './openai/routes';
@@ -38,7 +38,8 @@ export type HeadlessHost = {
 export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
   const { core } = options;
   const host = options.host ?? '127.0.0.1';
-  const token = options.token ?? newToken();
+  // A token fixed by the caller replaces the core's per-launch one.
+  if (options.token) core.apiToken.rotate(options.token);
   if (!existsSync(options.rendererDir)) {
     throw new Error(`renderer not built at ${options.rendererDir}; run "npm run build" first`);
   }
@@ -63,11 +64,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   });
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 1_000_000 } });
-  registerWsTransport(app, core, token, () => port);
-  registerOpenAiRoutes(app, core, token);
-  registerMcpRoutes(app, core, token);
+  registerWsTransport(app, core, () => port);
+  registerOpenAiRoutes(app, core);
+  registerMcpRoutes(app, core);
   app.get('/health', async () => ({ ok: true }));
-  await registerApi(app, { ...options.api, core, token });
+  await registerApi(app, { ...options.api, core });
   await app.register(fastifyStatic, { root: options.rendererDir, index: 'index.html', wildcard: false });
 
   await app.listen({ host, port });
@@ -75,18 +76,24 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   if (address && typeof address === 'object') port = address.port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const instanceFile = dataFiles(core.dataDir).instance;
-  if (options.advertise) {
+  const advertise = (token: string) => {
     writeFileSync(instanceFile, JSON.stringify({ url, port, token, pid: process.pid }), { mode: 0o600 });
     chmodSync(instanceFile, 0o600);
-  }
+  };
+  // The CLI finds the current token in the data folder, also after a rotation.
+  const stopFollowing = options.advertise ? core.apiToken.onRotate(advertise) : () => undefined;
+  if (options.advertise) advertise(core.apiToken.current());
   core.logger.info({ url }, 'headless host listening');
   return {
     url,
-    launchUrl: `${url}/#token=${token}`,
+    launchUrl: `${url}/#token=${core.apiToken.current()}`,
     port,
-    token,
+    get token() {
+      return core.apiToken.current();
+    },
     app,
     async close() {
+      stopFollowing();
       if (options.advertise) rmSync(instanceFile, { force: true });
       await app.close();
     },

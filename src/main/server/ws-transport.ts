@@ -4,7 +4,7 @@ import { WsRequest, type WsServerFrame } from '../../shared/contract';
 import { describeZodError, err } from '../../shared/errors';
 import type { Core } from '../core/app-core';
 import { ContractSession } from '../core/api/session';
-import { originAllowed, tokensMatch } from './access';
+import { originAllowed } from './access';
 
 /** Most bytes one client frame may have; anything larger is refused, not parsed. */
 const MAX_FRAME_BYTES = 1_000_000;
@@ -13,14 +13,14 @@ const MAX_FRAME_BYTES = 1_000_000;
  * The contract over a WebSocket at `/ws`. The upgrade is refused unless the token matches and the
  * page comes from this host's own origin.
  */
-export function registerWsTransport(app: FastifyInstance, core: Core, token: string, port: () => number): void {
+export function registerWsTransport(app: FastifyInstance, core: Core, port: () => number): void {
   app.get(
     '/ws',
     {
       websocket: true,
       preValidation: async (request, reply) => {
         const query = request.query as Record<string, string | undefined>;
-        if (!tokensMatch(token, query['token'])) {
+        if (!core.apiToken.matches(query['token'])) {
           return reply.code(401).send({ ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } });
         }
         if (!originAllowed(request.headers.origin, port())) {

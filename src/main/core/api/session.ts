@@ -3,6 +3,7 @@ import type { AgentEvent } from '../../../shared/domain/events';
 import { AppFailure, describeZodError, err, ok, type Result } from '../../../shared/errors';
 import type { Core } from '../app-core';
 import { taskHandlers } from './handlers/tasks';
+import { accessHandlers } from './handlers/access';
 import { interventionHandlers } from './handlers/intervention';
 import { explorerHandlers } from './handlers/explorer';
 import { metricsHandlers } from './handlers/metrics';
@@ -38,6 +39,7 @@ export class ContractSession {
     // Each area contributes the handlers of its own channels.
     this.handlers = {
       ...taskHandlers(ctx),
+      ...accessHandlers(ctx),
       ...interventionHandlers(ctx),
       ...explorerHandlers(ctx),
       ...metricsHandlers(ctx),

@@ -410,6 +410,30 @@ contracts: []
     expect(tampered.body).toMatchObject({ ok: true, value: { ok: false } });
   });
 
+  it('reads the database through the explorer routes and refuses a write', async () => {
+    await start();
+    await submit();
+    const tables = await call('GET', `${API_PREFIX}/explorer/tables`);
+    expect(tables.status).toBe(200);
+    expect(tables.body).toMatchObject({ ok: true, value: expect.arrayContaining([expect.objectContaining({ name: 'tasks' })]) });
+    const read = await call('POST', `${API_PREFIX}/explorer/query`, { body: { sql: 'SELECT count(*) AS n FROM tasks' } });
+    expect(read.body).toMatchObject({ ok: true, value: { columns: ['n'], rows: [[1]] } });
+    const write = await call('POST', `${API_PREFIX}/explorer/query`, { body: { sql: 'DELETE FROM tasks' } });
+    expect(write.status).toBeGreaterThanOrEqual(400);
+    expect(core.tasks.list({ limit: 10 })).toHaveLength(1);
+  });
+
+  it('rotates the token: the old one is refused at once, the new one works', async () => {
+    await start();
+    const old = host.token;
+    const rotated = await call('POST', `${API_PREFIX}/access/token/rotate`, { body: {} });
+    expect(rotated.status).toBe(200);
+    const fresh = (rotated.body as { value: { token: string } }).value.token;
+    expect(fresh).not.toBe(old);
+    expect((await call('GET', `${API_PREFIX}/tasks`, { token: old })).status).toBe(401);
+    expect((await call('GET', `${API_PREFIX}/tasks`, { token: fresh })).status).toBe(200);
+  });
+
   it('reads the model registry and names a bad model file', async () => {
     await start();
     const snapshot = await call('GET', `${API_PREFIX}/models`);

@@ -3,7 +3,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { err } from '../../../shared/errors';
 import type { Core } from '../../core/app-core';
 import { ContractSession } from '../../core/api/session';
-import { bearerToken, tokensMatch } from '../access';
+import { bearerToken } from '../access';
 import { rawInput } from './input';
 import { toJsonSchema, type JsonSchema } from './json-schema';
 import { registerCoreMetrics, registerHttpMetrics } from './metrics/standard';
@@ -71,9 +71,9 @@ export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimi
  */
 export async function registerApi(
   app: FastifyInstance,
-  options: ApiOptions & { core: Core; token: string },
+  options: ApiOptions & { core: Core },
 ): Promise<ApiHandle> {
-  const { core, token } = options;
+  const { core } = options;
   const metrics = new MetricsRegistry();
   registerCoreMetrics(metrics, core);
   const sseMetrics = registerHttpMetrics(metrics, app);
@@ -117,7 +117,7 @@ export async function registerApi(
       });
     }
     scope.addHook('onRequest', async (request, reply) => {
-      if (!tokensMatch(token, bearerToken(request.headers.authorization))) {
+      if (!core.apiToken.matches(bearerToken(request.headers.authorization))) {
         reply.header('WWW-Authenticate', 'Bearer realm="agent-agency"');
         return reply.code(401).send(errorBody({ code: 'unauthorized', message: 'missing or wrong bearer token' }));
       }

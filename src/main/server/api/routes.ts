@@ -132,6 +132,17 @@ export const ROUTES: readonly RestRoute[] = [
   get('/scheduler/timeline', 'getPressureTimeline', 'scheduler', 'Pressure over time'),
   get('/scheduler/settings', 'getSchedulerSettings', 'scheduler', 'Scheduler settings'),
   patch('/scheduler/settings', 'updateSchedulerSettings', 'scheduler', 'Change scheduler settings'),
+
+  get('/tasks/:id/patch', 'getTaskPatch', 'tasks', "The task's current or kept patch (workspace, dry-run or applied commit)", { params: { id: 'taskId' } }),
+
+  get('/explorer/tables', 'listExplorerTables', 'explorer', 'Tables of the app database with row counts and schema (read-only)'),
+  post('/explorer/rows', 'listExplorerRows', 'explorer', 'A page of rows of one table, sorted and filtered (read-only)'),
+  post('/explorer/query', 'runExplorerQuery', 'explorer', 'Run one SQL statement on a read-only connection with row and time limits'),
+
+  get('/settings', 'getSettings', 'settings', 'App settings'),
+  patch('/settings', 'updateSettings', 'settings', 'Change app settings'),
+
+  post('/access/token/rotate', 'rotateApiToken', 'access', 'Rotate the API token: the one in this request stops working'),
 ];
 
 /** Path parameters of a route, in order (`/tasks/:id/events` -> ['id']). */

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/app-core';
 import { ContractSession } from '../../core/api/session';
 import { APP_MCP_VERSION, createAppMcpServer } from '../../core/tools/mcp-server/app-server';
-import { bearerToken, tokensMatch } from '../access';
+import { bearerToken } from '../access';
 
 export const MCP_PATH = '/mcp';
 
@@ -14,12 +14,12 @@ export const MCP_PATH = '/mcp';
  * refuses unknown Host headers; a browser's Origin must be the host itself, so no web page can
  * drive the app.
  */
-export function registerMcpRoutes(app: FastifyInstance, core: Core, token: string): void {
+export function registerMcpRoutes(app: FastifyInstance, core: Core): void {
   const session = new ContractSession(core, () => undefined);
   app.addHook('onClose', async () => session.close());
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!tokensMatch(token, bearerToken(request.headers.authorization))) {
+    if (!core.apiToken.matches(bearerToken(request.headers.authorization))) {
       return reply
         .code(401)
         .header('WWW-Authenticate', 'Bearer')

@@ -5,7 +5,7 @@ import { AppFailure, describeZodError, type ErrorCode } from '../../../shared/er
 import type { Core } from '../../core/app-core';
 import { isAbortError } from '../../core/models/abort';
 import type { ChatMessage, GenerateOptions, Generation, ModelClient } from '../../core/models/types';
-import { bearerToken, tokensMatch } from '../access';
+import { bearerToken } from '../access';
 import { ChatCompletionRequest, CompletionRequest, EmbeddingRequest, type ChatMessageIn } from './schemas';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -62,11 +62,11 @@ const now = () => Math.floor(Date.now() / 1000);
  * `/v1/embeddings`, all behind the host's API token as a Bearer token. Calls go through the model
  * service, so they are admitted by the scheduler and never unload a model mid-call.
  */
-export function registerOpenAiRoutes(app: FastifyInstance, core: Core, token: string): void {
+export function registerOpenAiRoutes(app: FastifyInstance, core: Core): void {
   void app.register(
     async (scope) => {
       scope.addHook('onRequest', async (request, reply) => {
-        if (!tokensMatch(token, bearerToken(request.headers.authorization))) {
+        if (!core.apiToken.matches(bearerToken(request.headers.authorization))) {
           return reply.code(401).send(errorBody('missing or wrong API token (send it as a Bearer token)', 'invalid_request_error', 'invalid_api_key'));
         }
       });

@@ -22,9 +22,14 @@ function takeToken(): string | null {
 
 function pickTransport(): AgentAgencyApi {
   if (window.agentAgency) return window.agentAgency;
-  const token = takeToken() ?? '';
+  takeToken();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return createWsApi(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+  return createWsApi(() => `${scheme}://${location.host}/ws?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`);
 }
 
 export const api: AgentAgencyApi = pickTransport();
+
+/** After a rotation this page keeps using the new token when it reconnects. */
+export function rememberToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}

@@ -13,7 +13,8 @@ const MAX_BACKOFF_MS = 5_000;
  * `window.agentAgency`, so the app cannot tell the two apart. Reconnects with backoff; the store
  * resubscribes from its last sequence number when the connection comes back.
  */
-export function createWsApi(url: string): AgentAgencyApi {
+/** `url` is read at every (re)connection, so a rotated token is used from the next one on. */
+export function createWsApi(url: () => string): AgentAgencyApi {
   let socket: WebSocket | undefined;
   let nextId = 1;
   let attempt = 0;
@@ -31,7 +32,7 @@ export function createWsApi(url: string): AgentAgencyApi {
 
   const connect = () => {
     opened = new Promise((resolve) => (markOpen = resolve));
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url());
     socket = ws;
     ws.onopen = () => {
       attempt = 0;

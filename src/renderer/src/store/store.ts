@@ -119,3 +119,13 @@ function evictIdle(eventsByTask: Record<string, AgentEvent[]>, keep?: string): R
 
 export const selectTaskList = (s: AppState): Task[] =>
   Object.values(s.tasks).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+
+/** Repositories of earlier tasks, most recently used first, for the submit form to offer. */
+export const selectRecentRepos = (s: AppState): string[] => {
+  const seen = new Set<string>();
+  for (const t of Object.values(s.tasks).sort((a, b) => b.createdAt - a.createdAt)) {
+    seen.add(t.repoPath);
+    if (seen.size >= 10) break;
+  }
+  return [...seen];
+};

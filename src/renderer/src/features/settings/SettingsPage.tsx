@@ -1,18 +1,11 @@
 import { GovernanceSettings } from '../governance/GovernanceSettings';
 import { windowActor } from '../tasks/actor';
 import { ToolsSettings } from '../tools/ToolsSettings';
+import { ApiTokenSettings } from './ApiTokenSettings';
 import { DataFolder } from './DataFolder';
 import { GeneralSettings } from './GeneralSettings';
 import { SchedulerSettingsSection } from './SchedulerSettingsSection';
 import { useSettings } from './use-settings';
-
-/**
- * Settings parts that have no channel in the contract. Each says so plainly rather than showing a
- * form that would change nothing.
- */
-const UNAVAILABLE = [
-  { id: 'token', title: 'API token', body: 'Rotating the API token has no channel in this build. The headless host makes a fresh token at every start.' },
-];
 
 export function SettingsPage() {
   const { view, setView, error } = useSettings();
@@ -36,14 +29,7 @@ export function SettingsPage() {
       <SchedulerSettingsSection />
       <GovernanceSettings actor={windowActor.who} />
       <ToolsSettings />
-      {UNAVAILABLE.map((u) => (
-        <section key={u.id} className="card unavailable" aria-labelledby={`${u.id}-title`} data-unavailable={u.id}>
-          <h3 id={`${u.id}-title`}>
-            {u.title} <span className="badge">unavailable</span>
-          </h3>
-          <p className="muted">{u.body}</p>
-        </section>
-      ))}
+      <ApiTokenSettings />
     </>
   );
 }

@@ -3,7 +3,8 @@ import { EXECUTION_MODES, SubmitTaskInput, type ExecutionMode, type Priority, ty
 import { describeZodError } from '../../../../shared/errors';
 import { api } from '../../api';
 import { href } from '../../router';
-import { useAppStore } from '../../store/store';
+import { useShallow } from 'zustand/react/shallow';
+import { selectRecentRepos, useAppStore } from '../../store/store';
 
 type FieldErrors = Partial<Record<string, string>>;
 
@@ -19,6 +20,8 @@ export function SubmitTaskForm() {
   const [mode, setMode] = useState<ExecutionMode>('dry-run');
   const [riskTier, setRiskTier] = useState<RiskTier>(2);
   const [priority, setPriority] = useState<Priority>('normal');
+  const [maxIterations, setMaxIterations] = useState('5');
+  const recentRepos = useAppStore(useShallow(selectRecentRepos));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -28,7 +31,7 @@ export function SubmitTaskForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setFormError(null);
-    const input = { description, repoPath, mode, riskTier, priority };
+    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations) };
     const local = SubmitTaskInput.safeParse(input);
     if (!local.success) {
       setErrors(toFieldErrors(describeZodError(local.error).issues));
@@ -66,12 +69,19 @@ export function SubmitTaskForm() {
         <input
           id="repoPath"
           value={repoPath}
+          list="recent-repos"
+          autoComplete="off"
           placeholder="/Users/you/code/project"
           onChange={(e) => setRepoPath(e.target.value)}
           aria-invalid={Boolean(errors['repoPath'])}
           aria-describedby={errors['repoPath'] ? 'repoPath-error' : undefined}
         />
       </Field>
+      <datalist id="recent-repos">
+        {recentRepos.map((r) => (
+          <option key={r} value={r} />
+        ))}
+      </datalist>
       <div className="row">
         <Field id="mode" label="Mode" error={errors['mode']}>
           <select id="mode" value={mode} onChange={(e) => setMode(e.target.value as ExecutionMode)}>
@@ -96,6 +106,18 @@ export function SubmitTaskForm() {
             <option value="high">high</option>
             <option value="urgent">urgent</option>
           </select>
+        </Field>
+        <Field id="maxIterations" label="Max iterations" error={errors['maxIterations']}>
+          <input
+            id="maxIterations"
+            type="number"
+            min={1}
+            max={50}
+            value={maxIterations}
+            onChange={(e) => setMaxIterations(e.target.value)}
+            aria-invalid={Boolean(errors['maxIterations'])}
+            aria-describedby={errors['maxIterations'] ? 'maxIterations-error' : undefined}
+          />
         </Field>
       </div>
       <p className="hint">{MODE_HELP[mode]}</p>

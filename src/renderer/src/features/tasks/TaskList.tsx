@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { TASK_STATE_KINDS, type TaskStateKind } from '../../../../shared/domain/task';
+import { Elapsed } from '../../components/Elapsed';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { href } from '../../router';
@@ -48,6 +49,7 @@ export function TaskList() {
               <th scope="col">Mode</th>
               <th scope="col">Progress</th>
               <th scope="col">Submitted</th>
+              <th scope="col">Elapsed</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -67,6 +69,9 @@ export function TaskList() {
                 </td>
                 <td>
                   <time dateTime={new Date(t.createdAt).toISOString()}>{new Date(t.createdAt).toLocaleString()}</time>
+                </td>
+                <td>
+                  <Elapsed task={t} />
                 </td>
                 <td>
                   <TaskControls task={t} compact />
