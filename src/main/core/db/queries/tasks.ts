@@ -1,6 +1,7 @@
 import { TaskState, type Task, type TaskStateKind } from '../../../../shared/domain/task';
 import { Task as TaskSchema } from '../../../../shared/domain/task';
 import type { Db } from '../open';
+import { cachedStatement } from './statement-cache';
 
 type TaskRow = {
   id: string;
@@ -37,7 +38,7 @@ function fromRow(row: TaskRow): Task {
 }
 
 export function insertTask(db: Db, task: Task): void {
-  db.prepare(
+  cachedStatement(db, 
     `INSERT INTO tasks (id, description, repo_path, mode, risk_tier, priority, max_iterations,
        state_kind, state_json, progress, spec, created_at, updated_at)
      VALUES (@id, @description, @repoPath, @mode, @riskTier, @priority, @maxIterations,
@@ -50,7 +51,7 @@ export function insertTask(db: Db, task: Task): void {
 }
 
 export function getTask(db: Db, id: string): Task | undefined {
-  const row = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  const row = cachedStatement(db, 'SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
   return row ? fromRow(row) : undefined;
 }
 
@@ -70,18 +71,18 @@ export function listTasks(db: Db, filter: TaskFilter): Task[] {
   }
   const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY created_at DESC, id DESC LIMIT @limit`;
-  return (db.prepare(sql).all(params) as TaskRow[]).map(fromRow);
+  return (cachedStatement(db, sql).all(params) as TaskRow[]).map(fromRow);
 }
 
 export function updateTaskState(db: Db, id: string, state: TaskState, progress: number, at: number): void {
-  db.prepare(
+  cachedStatement(db, 
     'UPDATE tasks SET state_kind = ?, state_json = ?, progress = ?, updated_at = ? WHERE id = ?',
   ).run(state.kind, JSON.stringify(state), progress, at, id);
 }
 
 /** How many tasks are in each state (states with none are absent), for metrics and status. */
 export function countTasksByState(db: Db): Partial<Record<TaskStateKind, number>> {
-  const rows = db.prepare('SELECT state_kind AS kind, COUNT(*) AS n FROM tasks GROUP BY state_kind').all() as {
+  const rows = cachedStatement(db, 'SELECT state_kind AS kind, COUNT(*) AS n FROM tasks GROUP BY state_kind').all() as {
     kind: TaskStateKind;
     n: number;
   }[];
