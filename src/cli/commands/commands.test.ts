@@ -104,6 +104,27 @@ describe('intervene, approve, deny', () => {
   });
 });
 
+describe('approve --scope', () => {
+  it('gives a standing approval for the rest of the task: the task completes without stopping again', async () => {
+    const c = engineCore(5);
+    const id = await submitted(c, 'strict');
+    await until(c, id, 'awaiting_approval');
+    const bad = contextFor(c, { scope: 'always' });
+    expect(await decide(bad.ctx, id, 'approve')).toBe(EXIT.usage);
+    expect(bad.io.stderr.join('')).toContain('--scope');
+    const approve = contextFor(c, { gate: 'plan', scope: 'task' });
+    expect(await decide(approve.ctx, id, 'approve')).toBe(EXIT.ok);
+    expect(approve.io.text()).toContain(`${id}: approved for the rest of the task`);
+    await until(c, id, 'completed');
+    const granted = c.tasks.get(id).events.flatMap((e) => (e.type === 'approval.granted' ? [e.payload] : []));
+    expect(granted.map((g) => [g.gate, g.actor.via, g.scope, g.standing?.scope])).toEqual([
+      ['plan', 'cli', 'task', undefined],
+      ['changeset', 'cli', undefined, 'task'],
+      ['apply', 'cli', undefined, 'task'],
+    ]);
+  });
+});
+
 /**
  * Closes the core and removes its folder once the provenance writer is idle: a signature or audit
  * mirror started before close would otherwise write the folder back after it was removed.

@@ -8,7 +8,7 @@ import { stateLabel } from '../format';
 import type { AgencyClient } from '../client/types';
 
 type InterveneOptions = CommonOptions & { reason?: string };
-type ApprovalOptions = CommonOptions & { reason?: string; gate?: string };
+type ApprovalOptions = CommonOptions & { reason?: string; gate?: string; scope?: string };
 
 const ACTIONS = ['pause', 'resume', 'cancel', 'guide', 'override'] as const;
 
@@ -36,7 +36,14 @@ export function approveCommand(): Command {
   const cmd = new Command('approve')
     .description('grant the approval a task (strict mode) waits for')
     .argument('<id>', 'task id (tsk_…)')
-    .option('--gate <gate>', `only if it waits for this: ${ApprovalGate.options.join(' | ')}`);
+    .option('--gate <gate>', `only if it waits for this: ${ApprovalGate.options.join(' | ')}`)
+    .option('--scope <scope>', 'once (this gate), phase (also later approvals of this gate kind) or task (every remaining plan, changeset and apply approval)', 'once')
+    .addHelpText(
+      'after',
+      `
+A standing approval (--scope phase|task) never passes a council rejection or a tool call; revoke it
+from the task's page or with POST /api/v1/tasks/<id>/standing-approvals/revoke.`,
+    );
   withCommonOptions(cmd);
   return cmd.action(action(async (ctx: CommandContext, id: string) => decide(ctx, id, 'approve')));
 }
@@ -51,7 +58,7 @@ export function denyCommand(): Command {
   return cmd.action(action(async (ctx: CommandContext, id: string) => decide(ctx, id, 'deny')));
 }
 
-const FLAGS = { id: '<id>', text: '<text>', decision: '<text>', reason: '--reason', gate: '--gate' };
+const FLAGS = { id: '<id>', text: '<text>', decision: '<text>', reason: '--reason', gate: '--gate', scope: '--scope' };
 
 export async function intervene(ctx: CommandContext, id: string, act: string, text: string | undefined): Promise<ExitCode> {
   const opts = ctx.options as InterveneOptions;
@@ -105,7 +112,7 @@ export async function decide(ctx: CommandContext, id: string, which: 'approve' |
   return withClient(ctx, async (client) => {
     let r: Result<Task>;
     if (which === 'approve') {
-      const input = parseInput('approve', base);
+      const input = parseInput('approve', { ...base, ...(opts.scope !== undefined ? { scope: opts.scope } : {}) });
       if (!input.ok) return ctx.fail(input.error, FLAGS);
       r = await client.call('approve', input.value);
     } else {
@@ -114,7 +121,8 @@ export async function decide(ctx: CommandContext, id: string, which: 'approve' |
       r = await client.call('deny', input.value);
     }
     if (!r.ok) return ctx.fail(r.error, FLAGS);
-    ctx.print(r.value, () => `${r.value.id}: ${which === 'approve' ? 'approved' : 'denied'}; now ${stateLabel(r.value.state)}`);
+    const how = which === 'approve' && opts.scope === 'phase' ? ' for this phase' : which === 'approve' && opts.scope === 'task' ? ' for the rest of the task' : '';
+    ctx.print(r.value, () => `${r.value.id}: ${which === 'approve' ? 'approved' : 'denied'}${how}; now ${stateLabel(r.value.state)}`);
     return EXIT.ok;
    }, { engine: true });
 }

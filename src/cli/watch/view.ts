@@ -122,7 +122,12 @@ export function describeEvent(e: AgentEvent): string | undefined {
     case 'approval.requested':
       return `approval needed for ${e.payload.gate}: ${e.payload.summary}`;
     case 'approval.granted':
-      return `${e.payload.gate} approved by ${e.payload.actor.who} via ${e.payload.actor.via}`;
+      if (e.payload.standing) {
+        return `${e.payload.gate} approved automatically by standing approval #${e.payload.standing.approvalId} (${e.payload.standing.scope}) of ${e.payload.actor.who} via ${e.payload.actor.via}`;
+      }
+      return `${e.payload.gate} approved by ${e.payload.actor.who} via ${e.payload.actor.via}${e.payload.scope && e.payload.scope !== 'once' ? ` (scope ${e.payload.scope})` : ''}`;
+    case 'approval.revoked':
+      return `standing approval #${e.payload.approvalId} revoked by ${e.payload.actor.who} via ${e.payload.actor.via}`;
     case 'approval.denied':
       return `${e.payload.gate} denied by ${e.payload.actor.who} via ${e.payload.actor.via}: ${e.payload.reason}`;
     case 'iteration.started':

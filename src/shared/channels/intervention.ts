@@ -37,8 +37,38 @@ export const ModifyTaskInput = z
     message: 'give maxIterations or timeBudgetMinutes',
     path: ['maxIterations'],
   });
+/**
+ * How far an approval reaches: `once` (this gate only), `phase` (this gate and every later approval
+ * of the same gate kind in this task), `task` (every remaining plan, changeset and apply approval of
+ * this task). Council rejections (escalations) and tool calls are never covered by a standing approval.
+ */
+export const ApprovalScope = z.enum(['once', 'phase', 'task']);
+export type ApprovalScope = z.infer<typeof ApprovalScope>;
+export const StandingScope = z.enum(['phase', 'task']);
+export type StandingScope = z.infer<typeof StandingScope>;
+/** The gates a standing approval may pass: strict mode's phase boundaries. */
+export const STANDING_GATES = ['plan', 'changeset', 'apply'] as const;
+
 /** `gate` guards against approving something else than what the user saw. */
-export const ApproveInput = z.strictObject({ ...target, gate: ApprovalGate.optional() });
+export const ApproveInput = z.strictObject({ ...target, gate: ApprovalGate.optional(), scope: ApprovalScope.default('once') });
+
+/** A standing approval on a task, live or revoked. */
+export const StandingApproval = z.object({
+  id: z.number().int().positive(),
+  taskId: TaskId,
+  scope: StandingScope,
+  /** The gate it was given at. */
+  gate: ApprovalGate,
+  /** The gates it passes while live. */
+  covers: z.array(ApprovalGate),
+  actor: Actor,
+  createdAt: z.number().int(),
+  revokedAt: z.number().int().nullable(),
+  revokedBy: Actor.nullable(),
+});
+export type StandingApproval = z.infer<typeof StandingApproval>;
+export const ListStandingApprovalsInput = z.strictObject({ taskId: TaskId, includeRevoked: z.boolean().default(false) });
+export const RevokeApprovalInput = z.strictObject({ taskId: TaskId, approvalId: z.number().int().positive(), actor: ActorInput });
 export const DenyInput = z.strictObject({ ...target, gate: ApprovalGate.optional(), reason });
 
 /** Steering a running task; every command answers with the task as it is afterwards. */
@@ -51,4 +81,6 @@ export const interventionChannels = {
   modifyTask: { input: ModifyTaskInput, output: Task },
   approve: { input: ApproveInput, output: Task },
   deny: { input: DenyInput, output: Task },
+  listStandingApprovals: { input: ListStandingApprovalsInput, output: z.array(StandingApproval) },
+  revokeApproval: { input: RevokeApprovalInput, output: StandingApproval },
 } as const;

@@ -60,7 +60,26 @@ export const EVENT_PAYLOADS = {
     dissent: z.array(z.object({ judgeId: z.string(), verdict: z.enum(['pass', 'fail', 'uncertain']), reasons: z.array(z.string()) })).optional(),
   }),
   'approval.requested': z.object({ gate: ApprovalGate, summary: z.string() }),
-  'approval.granted': z.object({ gate: ApprovalGate, actor: Actor }),
+  /**
+   * `scope` is set when the human also gave a standing approval with it; `standing` is set when no
+   * human was asked: a standing approval (whose giver is `actor`) passed the gate on its own.
+   */
+  'approval.granted': z.object({
+    gate: ApprovalGate,
+    actor: Actor,
+    scope: z.enum(['once', 'phase', 'task']).optional(),
+    standing: z.object({ approvalId: z.number().int().positive(), scope: z.enum(['phase', 'task']) }).optional(),
+  }),
+  /** A human approved the rest of this gate kind (`phase`) or every remaining gate (`task`) of the task. */
+  'approval.standing': z.object({
+    approvalId: z.number().int().positive(),
+    gate: ApprovalGate,
+    scope: z.enum(['phase', 'task']),
+    covers: z.array(ApprovalGate),
+    actor: Actor,
+  }),
+  /** A standing approval was revoked; later gates stop for a human again. */
+  'approval.revoked': z.object({ approvalId: z.number().int().positive(), gate: ApprovalGate, scope: z.enum(['phase', 'task']), actor: Actor }),
   'approval.denied': z.object({ gate: ApprovalGate, actor: Actor, reason: z.string() }),
   /** A worker iteration began; `guidance` counts the user's guidance notes it takes in. */
   'iteration.started': z.object({ iteration: z.number().int(), guidance: z.number().int().nonnegative().optional() }),

@@ -26,6 +26,8 @@ const ENGINE_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'approval.requested',
   'approval.granted',
   'approval.denied',
+  'approval.standing',
+  'approval.revoked',
   'task.paused',
   'task.resumed',
   'task.guidance',

@@ -1,8 +1,10 @@
+import type { ApprovalScope, StandingApproval } from '../../../shared/channels/intervention';
 import type { Actor, AgentEvent } from '../../../shared/domain/events';
 import type { ApprovalGate, Priority, Task, TaskState } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { finishStepRun, failedAttemptsSince, insertStepRun, startedStepRuns } from '../db/queries/step-runs';
+import { coveredGates, insertStandingApproval, standingApprovalCovering } from '../db/queries/standing-approvals';
 import { insertApproval, resolvePendingApproval } from '../db/queries/task-approvals';
 import { insertGuidance, consumeGuidance } from '../db/queries/task-guidance';
 import {
@@ -28,7 +30,8 @@ import { ReadyQueue } from './ready-queue';
 import { backoffDelay } from './retry';
 import { resolveEngineSettings, stepTimeout, type EngineSettings, type EngineSettingsInput } from './settings';
 import { toStepResult, type StepSet } from './step';
-import { transition, type Effect, type EngineEvent } from './transitions';
+import { revokeStandingApproval } from './standing-approvals';
+import { isStandingGate, transition, type Effect, type EngineEvent } from './transitions';
 
 export type TaskEngineOptions = {
   db: Db;
@@ -206,8 +209,15 @@ export class TaskEngine {
     return this.command(taskId, { type: 'modify', actor, ...limits });
   }
 
-  approve(taskId: string, actor: Actor, gate?: ApprovalGate): Task {
-    return this.command(taskId, { type: 'approve', actor, gate });
+  /** `scope` beyond `once` also passes later gates of this task on its own (see `standingApprovalCovering`). */
+  approve(taskId: string, actor: Actor, gate?: ApprovalGate, scope: ApprovalScope = 'once'): Task {
+    return this.command(taskId, { type: 'approve', actor, gate, scope });
+  }
+
+  /** Revokes a standing approval of the task; later gates stop for a human again. Journaled. */
+  revokeApproval(taskId: string, approvalId: number, actor: Actor): StandingApproval {
+    if (this.stopped) throw new AppFailure('unavailable', 'the task engine has stopped');
+    return revokeStandingApproval({ db: this.db, journal: this.journal, clock: this.clock }, { taskId, approvalId, actor });
   }
 
   deny(taskId: string, actor: Actor, reason: string, gate?: ApprovalGate): Task {
@@ -273,85 +283,118 @@ export class TaskEngine {
         saveRuntime(this.db, rt);
         return undefined;
       }
-      const outcome = transition(task.state, typeof event === 'function' ? event() : event, {
-        mode: task.mode,
-        maxIterations: task.maxIterations,
-        planRounds: rt.planRounds,
-        execRounds: rt.execRounds,
-      });
-      if (!outcome.ok) {
-        throw new TransitionRejected(outcome.error.code, outcome.error.message, outcome.error.from, outcome.error.event);
-      }
-      const now = this.clock.now();
-      const written = outcome.events.map((e, i) => this.journal.append(taskId, e, `${taskId}:c${rt.commands}:${i}`).event);
-      rt.commands++;
-      const guidanceEvents = written.filter((e) => e.type === 'task.guidance');
-      let guidanceIndex = 0;
-      // The task as it is after this transaction, kept in step with the writes below.
-      const after: Task = { ...task, updatedAt: now };
-      for (const effect of outcome.effects) {
-        switch (effect.kind) {
-          case 'count_round':
-            if (effect.counter === 'plan') rt.planRounds++;
-            else rt.execRounds++;
-            break;
-          case 'store_spec':
-            setTaskSpec(this.db, taskId, effect.spec, now);
-            after.spec = effect.spec;
-            break;
-          case 'request_approval':
-            insertApproval(this.db, {
-              taskId,
-              gate: effect.gate,
-              phase: effect.phase,
-              round: ROUND_OF_PHASE[effect.phase] === 'plan' ? rt.planRounds : rt.execRounds,
-              summary: effect.summary,
-              requestedAt: now,
-            });
-            break;
-          case 'resolve_approval':
-            resolvePendingApproval(this.db, taskId, effect.status, now, effect.actor, effect.reason);
-            break;
-          case 'record_guidance': {
-            const journaled = guidanceEvents[guidanceIndex++];
-            insertGuidance(this.db, { taskId, eventSeq: journaled?.seq ?? 0, text: effect.text, actor: effect.actor, at: now });
-            break;
-          }
-          case 'set_limits':
-            if (effect.maxIterations !== undefined) {
-              setTaskMaxIterations(this.db, taskId, effect.maxIterations, now);
-              after.maxIterations = effect.maxIterations;
-            }
-            if (effect.timeBudgetMs !== undefined) rt.timeBudgetMs = effect.timeBudgetMs;
-            break;
-          case 'cleanup':
-            rt.cleanup = this.steps.cleanup ? 'pending' : 'done';
-            break;
-          case 'schedule':
-          case 'abort_step':
-            // Acted on after the commit (see `act`).
-            break;
-          default: {
-            const never: never = effect;
-            throw new Error(`unhandled effect ${JSON.stringify(never)}`);
-          }
+      let applied = this.applyOne(taskId, task, rt, typeof event === 'function' ? event() : event);
+      // A gate that a live standing approval covers passes at once, in this same transaction: the
+      // request and its grant (naming the standing approval) are journaled together or not at all.
+      const waiting = applied.task.state;
+      if (waiting.kind === 'awaiting_approval' && isStandingGate(waiting.waitingFor)) {
+        const standing = standingApprovalCovering(this.db, taskId, waiting.waitingFor);
+        if (standing) {
+          const passed = this.applyOne(taskId, applied.task, rt, {
+            type: 'approve',
+            actor: standing.actor,
+            gate: waiting.waitingFor,
+            standing: { approvalId: standing.id, scope: standing.scope },
+          });
+          applied = { ...passed, effects: [...applied.effects, ...passed.effects] };
         }
       }
-      if (outcome.changed) {
-        rt.version++;
-        after.state = outcome.state;
-        after.progress = outcome.progress ?? task.progress;
-        updateTaskState(this.db, taskId, after.state, after.progress, now);
-      } else if (outcome.progress !== undefined) {
-        after.progress = outcome.progress;
-        setTaskProgress(this.db, taskId, outcome.progress, now);
-      } else {
-        // Guidance and limits change the task too; its row says when.
-        setTaskProgress(this.db, taskId, after.progress, now);
-      }
       saveRuntime(this.db, rt);
-      return { task: after, state: outcome.state, effects: outcome.effects };
+      return applied;
     });
+  }
+
+  /** One transition inside `apply`'s transaction: journal its events, write its durable effects and the projection. */
+  private applyOne(taskId: string, task: Task, rt: TaskRuntime, event: EngineEvent): Applied {
+    const outcome = transition(task.state, event, {
+      mode: task.mode,
+      maxIterations: task.maxIterations,
+      planRounds: rt.planRounds,
+      execRounds: rt.execRounds,
+    });
+    if (!outcome.ok) {
+      throw new TransitionRejected(outcome.error.code, outcome.error.message, outcome.error.from, outcome.error.event);
+    }
+    const now = this.clock.now();
+    const written = outcome.events.map((e, i) => this.journal.append(taskId, e, `${taskId}:c${rt.commands}:${i}`).event);
+    rt.commands++;
+    const guidanceEvents = written.filter((e) => e.type === 'task.guidance');
+    let guidanceIndex = 0;
+    // The task as it is after this transaction, kept in step with the writes below.
+    const after: Task = { ...task, updatedAt: now };
+    for (const effect of outcome.effects) {
+      switch (effect.kind) {
+        case 'count_round':
+          if (effect.counter === 'plan') rt.planRounds++;
+          else rt.execRounds++;
+          break;
+        case 'store_spec':
+          setTaskSpec(this.db, taskId, effect.spec, now);
+          after.spec = effect.spec;
+          break;
+        case 'request_approval':
+          insertApproval(this.db, {
+            taskId,
+            gate: effect.gate,
+            phase: effect.phase,
+            round: ROUND_OF_PHASE[effect.phase] === 'plan' ? rt.planRounds : rt.execRounds,
+            summary: effect.summary,
+            requestedAt: now,
+          });
+          break;
+        case 'resolve_approval':
+          resolvePendingApproval(this.db, taskId, effect.status, now, effect.actor, effect.reason);
+          break;
+        case 'grant_standing': {
+          const approvalId = insertStandingApproval(this.db, { taskId, scope: effect.scope, gate: effect.gate, actor: effect.actor, createdAt: now });
+          this.journal.append(
+            taskId,
+            {
+              type: 'approval.standing',
+              payload: { approvalId, gate: effect.gate, scope: effect.scope, covers: coveredGates(effect.scope, effect.gate), actor: effect.actor },
+            },
+            `${taskId}:c${rt.commands - 1}:standing`,
+          );
+          break;
+        }
+        case 'record_guidance': {
+          const journaled = guidanceEvents[guidanceIndex++];
+          insertGuidance(this.db, { taskId, eventSeq: journaled?.seq ?? 0, text: effect.text, actor: effect.actor, at: now });
+          break;
+        }
+        case 'set_limits':
+          if (effect.maxIterations !== undefined) {
+            setTaskMaxIterations(this.db, taskId, effect.maxIterations, now);
+            after.maxIterations = effect.maxIterations;
+          }
+          if (effect.timeBudgetMs !== undefined) rt.timeBudgetMs = effect.timeBudgetMs;
+          break;
+        case 'cleanup':
+          rt.cleanup = this.steps.cleanup ? 'pending' : 'done';
+          break;
+        case 'schedule':
+        case 'abort_step':
+          // Acted on after the commit (see `act`).
+          break;
+        default: {
+          const never: never = effect;
+          throw new Error(`unhandled effect ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    if (outcome.changed) {
+      rt.version++;
+      after.state = outcome.state;
+      after.progress = outcome.progress ?? task.progress;
+      updateTaskState(this.db, taskId, after.state, after.progress, now);
+    } else if (outcome.progress !== undefined) {
+      after.progress = outcome.progress;
+      setTaskProgress(this.db, taskId, outcome.progress, now);
+    } else {
+      // Guidance and limits change the task too; its row says when.
+      setTaskProgress(this.db, taskId, after.progress, now);
+    }
+    return { task: after, state: outcome.state, effects: outcome.effects };
   }
 
   /** The effects that touch the world outside the database, after their records committed. */

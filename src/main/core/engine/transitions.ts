@@ -1,3 +1,4 @@
+import type { ApprovalScope, StandingScope } from '../../../shared/channels/intervention';
 import type { Actor, NewEvent } from '../../../shared/domain/events';
 import type { ApprovalGate, ExecutionMode, TaskState, TaskStateKind } from '../../../shared/domain/task';
 import {
@@ -46,7 +47,17 @@ export type EngineEvent =
   | { type: 'pause'; actor: Actor }
   | { type: 'resume'; actor: Actor }
   | { type: 'cancel'; actor: Actor; reason?: string | undefined }
-  | { type: 'approve'; actor: Actor; gate?: ApprovalGate | undefined }
+  /**
+   * A human's approval (`scope` beyond `once` also gives a standing approval), or — with `standing`
+   * — the engine passing a gate that a live standing approval covers; `actor` is then its giver.
+   */
+  | {
+      type: 'approve';
+      actor: Actor;
+      gate?: ApprovalGate | undefined;
+      scope?: ApprovalScope | undefined;
+      standing?: { approvalId: number; scope: StandingScope } | undefined;
+    }
   | { type: 'deny'; actor: Actor; gate?: ApprovalGate | undefined; reason: string }
   | { type: 'override'; actor: Actor; decision: 'accept' | 'reject'; reason: string }
   | { type: 'guide'; actor: Actor; text: string }
@@ -71,6 +82,8 @@ export type Effect =
       reason?: string | undefined;
     }
   | { kind: 'record_guidance'; actor: Actor; text: string }
+  /** Store a standing approval (and journal it with its id). */
+  | { kind: 'grant_standing'; scope: StandingScope; gate: ApprovalGate; actor: Actor }
   | { kind: 'set_limits'; maxIterations?: number | undefined; timeBudgetMs?: number | undefined }
   /** Clean the task's workspace (after a cancel). */
   | { kind: 'cleanup' };
@@ -240,15 +253,37 @@ function fromAwaiting(state: AwaitingState, event: EngineEvent, ctx: TransitionC
       if (state.waitingFor === 'escalation') {
         return illegal(state, event, 'the council rejected this; override its decision with a reason, or deny');
       }
-      const granted: NewEvent = { type: 'approval.granted', payload: { gate: state.waitingFor, actor: event.actor } };
-      const resolve: Effect = { kind: 'resolve_approval', status: 'granted', actor: event.actor };
-      const cause = `${state.waitingFor} approved by ${who(event.actor)}`;
+      const scope = event.scope ?? 'once';
+      if ((scope !== 'once' || event.standing) && !isStandingGate(state.waitingFor)) {
+        // Tool calls have their own grants; escalations are refused above.
+        return invalid(state, event, `a ${state.waitingFor} approval cannot be given for a phase or the whole task; approve it once`);
+      }
+      if (scope !== 'once' && event.standing) return invalid(state, event, 'a standing approval cannot give another one');
+      const granted: NewEvent = {
+        type: 'approval.granted',
+        payload: {
+          gate: state.waitingFor,
+          actor: event.actor,
+          ...(scope !== 'once' ? { scope } : {}),
+          ...(event.standing ? { standing: event.standing } : {}),
+        },
+      };
+      const resolve: Effect = {
+        kind: 'resolve_approval',
+        status: 'granted',
+        actor: event.actor,
+        reason: event.standing ? `standing approval #${event.standing.approvalId} (${describeScope(event.standing.scope)})` : undefined,
+      };
+      const cause = event.standing
+        ? `${state.waitingFor} approved by standing approval #${event.standing.approvalId} of ${who(event.actor)} (${describeScope(event.standing.scope)})`
+        : `${state.waitingFor} approved by ${who(event.actor)}${scope !== 'once' ? ` (${describeScope(scope)})` : ''}`;
       if (state.waitingFor === 'tool') {
         if (!isWorkPhase(state.from)) return illegal(state, event, `no step asked for this approval in ${state.from}`);
         // The step asked before acting; it runs again and finds the approval.
         return enterPhase(state, state.from, cause, ctx, { newRound: false, before: [granted], effects: [resolve] });
       }
-      return proceedAfterGate(state, cause, ctx, [granted], [resolve]);
+      const standing: Effect[] = scope === 'once' ? [] : [{ kind: 'grant_standing', scope, gate: state.waitingFor, actor: event.actor }];
+      return proceedAfterGate(state, cause, ctx, [granted], [resolve, ...standing]);
     }
     case 'deny': {
       if (event.gate && event.gate !== state.waitingFor) {
@@ -502,6 +537,12 @@ function unchanged(state: TaskState, event: Extract<EngineEvent, { type: 'guide'
     effects: [{ kind: 'set_limits', maxIterations: event.maxIterations, timeBudgetMs: event.timeBudgetMs }],
   };
 }
+
+/** Strict mode's phase boundaries: the only gates a standing approval may pass. */
+export const isStandingGate = (gate: ApprovalGate): gate is 'plan' | 'changeset' | 'apply' =>
+  gate === 'plan' || gate === 'changeset' || gate === 'apply';
+
+const describeScope = (scope: StandingScope): string => (scope === 'task' ? 'for the rest of this task' : 'for this phase');
 
 const COUNCIL: Actor = { who: 'council', via: 'system' };
 const GATES: Actor = { who: 'quality gates', via: 'system' };

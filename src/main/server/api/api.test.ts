@@ -336,6 +336,37 @@ describe('REST API: steering a running task', () => {
     expect(events.find((e) => e.type === 'approval.denied')?.payload).toMatchObject({ actor, reason: 'the plan touches billing' });
   });
 
+  it('gives a standing approval with a scope, lists it and revokes it; the next gate stops again', async () => {
+    await withEngine(300);
+    const id = ((await call('POST', `${API_PREFIX}/tasks`, { body: { description: 'Strict standing', repoPath: core.repo, mode: 'strict' } })).body as { value: { id: string } }).value.id;
+    await until(id, 'awaiting_approval');
+    const badScope = await call('POST', `${API_PREFIX}/tasks/${id}/approve`, { body: { actor, gate: 'plan', scope: 'forever' } });
+    expect(badScope.status).toBe(400);
+    expect(badScope.body).toMatchObject({ error: { issues: [{ path: 'scope' }] } });
+    const approved = await call('POST', `${API_PREFIX}/tasks/${id}/approve`, { body: { actor, gate: 'plan', scope: 'task' } });
+    expect(approved.status).toBe(200);
+    const listed = await call('GET', `${API_PREFIX}/tasks/${id}/standing-approvals`);
+    expect(listed.body).toMatchObject({ ok: true, value: [{ taskId: id, scope: 'task', gate: 'plan', covers: ['plan', 'changeset', 'apply'], actor, revokedAt: null }] });
+    const approvalId = (listed.body as { value: { id: number }[] }).value[0]!.id;
+
+    const unknown = await call('POST', `${API_PREFIX}/tasks/${id}/standing-approvals/revoke`, { body: { actor, approvalId: approvalId + 100 } });
+    expect(unknown.status).toBe(404);
+    const revoked = await call('POST', `${API_PREFIX}/tasks/${id}/standing-approvals/revoke`, { body: { actor, approvalId } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ ok: true, value: { id: approvalId, revokedBy: actor } });
+    const again = await call('POST', `${API_PREFIX}/tasks/${id}/standing-approvals/revoke`, { body: { actor, approvalId } });
+    expect(again.status).toBe(409);
+    expect((await call('GET', `${API_PREFIX}/tasks/${id}/standing-approvals`)).body).toMatchObject({ ok: true, value: [] });
+    expect((await call('GET', `${API_PREFIX}/tasks/${id}/standing-approvals?includeRevoked=true`)).body).toMatchObject({ value: [{ id: approvalId }] });
+
+    // The changeset is not covered any more: it waits for a human.
+    await until(id, 'awaiting_approval');
+    expect(await stateOf(id)).toMatchObject({ waitingFor: 'changeset' });
+    const events = ((await call('GET', `${API_PREFIX}/tasks/${id}`)).body as { value: { events: { type: string; payload: Record<string, unknown> }[] } }).value.events;
+    expect(events.find((e) => e.type === 'approval.revoked')?.payload).toEqual({ approvalId, gate: 'plan', scope: 'task', actor });
+    expect(events.filter((e) => e.type === 'approval.granted')).toHaveLength(1);
+  });
+
   it('streams a dry-run from submission to completion', async () => {
     await withEngine(5);
     const id = ((await submit()).body as { value: { id: string } }).value.id;

@@ -76,8 +76,10 @@ export const ROUTES: readonly RestRoute[] = [
   patch('/tasks/:id', 'modifyTask', 'intervention', 'Change the limits of a task (iterations, time budget)'),
 
   // Approvals.
-  post('/tasks/:id/approve', 'approve', 'approvals', 'Grant the approval a task waits for'),
+  post('/tasks/:id/approve', 'approve', 'approvals', 'Grant the approval a task waits for; scope once (default), phase or task'),
   post('/tasks/:id/deny', 'deny', 'approvals', 'Deny the approval a task waits for'),
+  get('/tasks/:id/standing-approvals', 'listStandingApprovals', 'approvals', "A task's standing approvals (?includeRevoked=true for revoked ones too)", task),
+  post('/tasks/:id/standing-approvals/revoke', 'revokeApproval', 'approvals', 'Revoke a standing approval (body: approvalId); later gates stop again', task),
   get('/tasks/:id/tool-call', 'getPendingToolCall', 'approvals', 'The tool call a task waits on, if any'),
   post('/tasks/:id/tool-call/approve', 'approveToolCall', 'approvals', 'Approve the tool call a task waits on (once, for the task, or always)'),
 

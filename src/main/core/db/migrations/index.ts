@@ -7,6 +7,7 @@ import { sql as m0006 } from './0006_scheduler';
 import { sql as m0007 } from './0007_workspaces';
 import { sql as m0008 } from './0008_settings';
 import { sql as m0009 } from './0009_tools';
+import { sql as m0010 } from './0010_standing_approvals';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'workspaces', sql: m0007 },
   { version: 8, name: 'settings', sql: m0008 },
   { version: 9, name: 'tools', sql: m0009 },
+  { version: 10, name: 'standing_approvals', sql: m0010 },
 ];

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { TaskPatchView } from '../../../../shared/channels/changes';
+import type { ApprovalScope } from '../../../../shared/channels/intervention';
 import type { AgentEvent } from '../../../../shared/domain/events';
 import type { Task } from '../../../../shared/domain/task';
 import { api } from '../../api';
@@ -20,7 +21,8 @@ const GATE_TITLE = {
 
 /**
  * Shown while a task waits for a human. The plan approval points at the (editable) spec; the change
- * and apply approvals show the diff being approved with its hash. Ordinary gates take approve or
+ * and apply approvals show the diff being approved with its hash. Ordinary gates take approve (once,
+ * for this phase, or for the rest of the task: a standing approval, revocable under Approvals) or
  * deny (with a reason) and, after a council decision, an override with a reason; a council
  * rejection can be overridden, which needs a reason, or confirmed by denying.
  */
@@ -33,6 +35,9 @@ export function ApprovalPrompt({ task, events, patch = null }: { task: Task; eve
   const request = [...events].reverse().find((e) => e.type === 'approval.requested');
   const summary = request?.type === 'approval.requested' ? request.payload.summary : '';
   const escalation = gate === 'escalation';
+  // Only strict mode's phase boundaries take a standing approval; a council rejection never does.
+  const standable = gate === 'plan' || gate === 'changeset' || gate === 'apply';
+  const approve = (scope: ApprovalScope) => void run(() => api.approve({ id: task.id, actor: windowActor, gate, scope }));
   const showsDiff = gate === 'changeset' || gate === 'apply';
   const reasonId = `approval-reason-${task.id}`;
   return (
@@ -74,9 +79,33 @@ export function ApprovalPrompt({ task, events, patch = null }: { task: Task; eve
               </button>
             ) : (
               !denying && (
-                <button type="button" disabled={busy} onClick={() => void run(() => api.approve({ id: task.id, actor: windowActor, gate }))}>
-                  Approve
-                </button>
+                <>
+                  <button type="button" disabled={busy} onClick={() => approve('once')}>
+                    Approve
+                  </button>
+                  {standable ? (
+                    <>
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={busy}
+                        title={`Also approve every later ${gate} approval of this task; revocable under Approvals`}
+                        onClick={() => approve('phase')}
+                      >
+                        Approve for this phase
+                      </button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={busy}
+                        title="Approve every remaining plan, change and apply approval of this task (never a council rejection); revocable under Approvals"
+                        onClick={() => approve('task')}
+                      >
+                        Approve for the rest of this task
+                      </button>
+                    </>
+                  ) : null}
+                </>
               )
             )}
             {!escalation && !denying ? (

@@ -105,7 +105,7 @@ export function TaskDetail({ id }: { id: string }) {
       <TaskSpecSection task={task} spec={records.spec} onSaved={reload} />
       <TaskReview events={events} gates={records.gates} verdicts={records.verdicts} verifying={task.state.kind === 'verifying'} />
       <TaskChanges events={events} patch={records.patch} maxIterations={task.maxIterations} />
-      <ApprovalsList events={events} grants={records.grants} onChanged={reload} />
+      <ApprovalsList taskId={task.id} events={events} grants={records.grants} standing={records.standing} onChanged={reload} />
       <ExportBundle taskId={task.id} />
       <section className="card" aria-labelledby="events-title">
         <h3 id="events-title">Events</h3>

@@ -1,6 +1,8 @@
 import type { AgentEvent } from '../../../../shared/domain/events';
 import { summarizeEvent } from '../../components/event-summary';
 
+const scopeText = (scope: 'phase' | 'task'): string => (scope === 'task' ? 'for the rest of this task' : 'for this phase');
+
 /** The engine's events, said with who did what; everything else as the shared summary says it. */
 export function summarizeTaskEvent(e: AgentEvent): string {
   const by = (a: { who: string; via: string }) => `${a.who} (${a.via})`;
@@ -13,7 +15,14 @@ export function summarizeTaskEvent(e: AgentEvent): string {
     case 'task.cancelled':
       return `by ${by(e.payload.actor)}${e.payload.reason ? `: ${e.payload.reason}` : ''}`;
     case 'approval.granted':
-      return `${e.payload.gate} by ${by(e.payload.actor)}`;
+      if (e.payload.standing) {
+        return `${e.payload.gate} by standing approval #${e.payload.standing.approvalId} of ${by(e.payload.actor)} (${scopeText(e.payload.standing.scope)})`;
+      }
+      return `${e.payload.gate} by ${by(e.payload.actor)}${e.payload.scope && e.payload.scope !== 'once' ? ` (${scopeText(e.payload.scope)})` : ''}`;
+    case 'approval.standing':
+      return `#${e.payload.approvalId} ${scopeText(e.payload.scope)} (${e.payload.covers.join(', ')}) by ${by(e.payload.actor)}`;
+    case 'approval.revoked':
+      return `standing approval #${e.payload.approvalId} revoked by ${by(e.payload.actor)}`;
     case 'approval.denied':
       return `${e.payload.gate} by ${by(e.payload.actor)}: ${e.payload.reason}`;
     case 'council.overridden':

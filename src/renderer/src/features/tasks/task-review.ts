@@ -43,7 +43,7 @@ export function councilFor(
   return stored ? councilFromStored(stored) : live;
 }
 
-/** Events after which the stored records (spec, gates, verdicts, patch, grants) may have changed. */
+/** Events after which the stored records (spec, gates, verdicts, patch, grants, standing approvals) may have changed. */
 const RECORD_EVENTS = new Set<AgentEvent['type']>([
   'artifact.produced',
   'council.verdict',
@@ -52,6 +52,8 @@ const RECORD_EVENTS = new Set<AgentEvent['type']>([
   'iteration.evaluated',
   'approval.granted',
   'approval.denied',
+  'approval.standing',
+  'approval.revoked',
   'council.overridden',
   'tool.called',
 ]);

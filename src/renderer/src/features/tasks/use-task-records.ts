@@ -1,22 +1,25 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TaskPatchView } from '../../../../shared/channels/changes';
 import type { StoredVerdictView, TaskGatesView, TaskSpecView } from '../../../../shared/channels/governance';
+import type { StandingApproval } from '../../../../shared/channels/intervention';
 import type { ToolGrant } from '../../../../shared/channels/tools';
 import { api } from '../../api';
 
-/** What the core keeps about a task beyond its events: spec versions, gate runs, verdicts, the patch, tool grants. */
+/** What the core keeps about a task beyond its events: spec versions, gate runs, verdicts, the patch, tool grants, standing approvals. */
 export type TaskRecords = {
   spec: TaskSpecView | null;
   gates: TaskGatesView | null;
   verdicts: StoredVerdictView[];
   patch: TaskPatchView | null;
   grants: ToolGrant[];
+  /** Standing approvals of strict mode's gates, revoked ones included. */
+  standing: StandingApproval[];
   /** False until the first read finished. */
   loaded: boolean;
   errors: string[];
 };
 
-const EMPTY: TaskRecords = { spec: null, gates: null, verdicts: [], patch: null, grants: [], loaded: false, errors: [] };
+const EMPTY: TaskRecords = { spec: null, gates: null, verdicts: [], patch: null, grants: [], standing: [], loaded: false, errors: [] };
 
 /** Reads after the events settle: a burst of events costs one read, not one per event. */
 const SETTLE_MS = 250;
@@ -42,10 +45,11 @@ export function useTaskRecords(taskId: string, revision: number): { records: Tas
         api.getTaskVerdicts({ taskId }),
         api.getTaskPatch({ taskId }),
         api.listToolGrants({ taskId, includeRevoked: true }),
-      ]).then(([spec, gates, verdicts, patch, grants]) => {
+        api.listStandingApprovals({ taskId, includeRevoked: true }),
+      ]).then(([spec, gates, verdicts, patch, grants, standing]) => {
         // A later read started meanwhile: its answer wins.
         if (mine !== generation.current) return;
-        const errors = [spec, gates, verdicts, patch, grants].flatMap((r) => (r.ok ? [] : [r.error.message]));
+        const errors = [spec, gates, verdicts, patch, grants, standing].flatMap((r) => (r.ok ? [] : [r.error.message]));
         setState((current) => {
           const prev = current.taskId === taskId ? current.records : EMPTY;
           return {
@@ -56,6 +60,7 @@ export function useTaskRecords(taskId: string, revision: number): { records: Tas
               verdicts: verdicts.ok ? verdicts.value.verdicts : prev.verdicts,
               patch: patch.ok ? patch.value : prev.patch,
               grants: grants.ok ? grants.value : prev.grants,
+              standing: standing.ok ? standing.value : prev.standing,
               loaded: true,
               errors,
             },
