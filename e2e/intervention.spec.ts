@@ -85,7 +85,7 @@ test('a strict task waits for approval; approving from the page moves it on', as
   const prompt = page.getByRole('region', { name: 'Approve the plan' });
   await expect(prompt).toContainText('council accepted the plan: the plan is sound');
   await page.screenshot({ path: 'e2e-artifacts/intervention-approval.png', fullPage: true });
-  await prompt.getByRole('button', { name: 'Approve' }).click();
+  await prompt.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Approve the change' })).toBeVisible({ timeout: 10_000 });
   await page.getByRole('button', { name: 'Deny…' }).click();
   await page.getByLabel('Why deny?').fill('not this week');

@@ -106,7 +106,7 @@ test('settings: tier budgets and gate modes are saved; a waiver is proposed, app
   await expect(page.getByText('Waiver proposed; it needs an approval before it counts.')).toBeVisible();
   const row = waivers.locator('tr[data-waiver]').first();
   await expect(row).toHaveAttribute('data-status', 'pending');
-  await row.getByRole('button', { name: 'Approve' }).click();
+  await row.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(row).toHaveAttribute('data-status', 'active');
   await expect(row).toContainText('approved by local user');
   await page.screenshot({ path: 'e2e-artifacts/settings-governance.png', fullPage: true });
