@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { makeGitFixture, type FixtureRepo } from './fixtures/fixture-repo';
+import { fixtureRepos } from './fixtures/fixture-repo';
 import { startGovernedHost, type GovernedHost } from './fixtures/governed-host';
 import { phase, stateBadge, submitAndOpen } from './fixtures/task-ui';
 
@@ -8,21 +8,15 @@ import { phase, stateBadge, submitAndOpen } from './fixtures/task-ui';
 // every gate it passed that way names the standing approval; a standing approval is listed on the
 // task's page and can be revoked there from the keyboard.
 let host: GovernedHost;
-const repos: FixtureRepo[] = [];
+const repos = fixtureRepos();
 
 test.beforeAll(async () => {
   host = await startGovernedHost();
 });
 test.afterAll(async () => {
   await host?.close();
-  for (const r of repos) r.cleanup();
+  repos.cleanup();
 });
-
-function fixture(): FixtureRepo {
-  const repo = makeGitFixture();
-  repos.push(repo);
-  return repo;
-}
 
 const prompt = (page: Page, title: string) => page.getByRole('region', { name: title });
 const standingTable = (page: Page) => page.getByRole('table', { name: 'Standing approvals' });
@@ -30,7 +24,7 @@ const standingTable = (page: Page) => page.getByRole('table', { name: 'Standing 
 test('strict: approving the plan for the rest of the task runs it to completion without another prompt', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto(host.launchUrl);
-  const repo = fixture();
+  const repo = repos.make();
   const id = await submitAndOpen(page, { description: 'strict: make sum add, approved for the whole task', repo: repo.dir, mode: 'strict' });
 
   const plan = prompt(page, 'Approve the plan');
@@ -69,7 +63,7 @@ test('strict: approving the plan for the rest of the task runs it to completion 
 test('strict: a standing approval is listed on a second task and revoked from the keyboard; the next gate asks again', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto(host.launchUrl);
-  const id = await submitAndOpen(page, { description: 'strict: make sum add, approval revoked', repo: fixture().dir, mode: 'strict' });
+  const id = await submitAndOpen(page, { description: 'strict: make sum add, approval revoked', repo: repos.make().dir, mode: 'strict' });
 
   const plan = prompt(page, 'Approve the plan');
   await expect(plan).toBeVisible({ timeout: 30_000 });

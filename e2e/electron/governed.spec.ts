@@ -6,7 +6,7 @@ import { _electron as electron, expect, test, type ElectronApplication, type Pag
 import { electronBinary, hasDisplay } from '../../scripts/electron-binary.mjs';
 import type { AgentAgencyApi } from '../../src/shared/contract';
 import { startFakeOpenAi, type FakeOpenAi } from '../fixtures/fake-openai';
-import { makeGitFixture, type FixtureRepo } from '../fixtures/fixture-repo';
+import { fixtureRepos } from '../fixtures/fixture-repo';
 import { auditFlow, dryRunBook, dryRunFlow, overrideFlow, savedBundlePath, strictApproveFlow, strictDenyFlow, waitingPlanFlow } from '../fixtures/governed-flows';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -20,14 +20,14 @@ test.skip(!binary || !hasDisplay(), 'no Electron binary or no display on this ma
 // browser specs' scripted gateway, registered through the page's own contract object.
 let dataDir: string;
 let openai: FakeOpenAi;
-const repos: FixtureRepo[] = [];
+const repos = fixtureRepos();
 
 test.beforeAll(async () => {
   openai = await startFakeOpenAi(dryRunBook());
 });
 test.afterAll(async () => {
   await openai?.close();
-  for (const r of repos) r.cleanup();
+  repos.cleanup();
 });
 test.beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'aa-electron-'));
@@ -35,12 +35,6 @@ test.beforeEach(() => {
 test.afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function fixture(): FixtureRepo {
-  const repo = makeGitFixture();
-  repos.push(repo);
-  return repo;
-}
 
 async function launch(): Promise<{ app: ElectronApplication; window: Page }> {
   const app = await electron.launch({ executablePath: binary!, args: [root], env: { ...process.env, AGENT_AGENCY_DATA_DIR: dataDir } });
@@ -66,34 +60,34 @@ async function withApp(run: (window: Page) => Promise<void>): Promise<void> {
 
 test('desktop: a dry-run task shows its spec, gates, four votes, iterations and diff; the repository untouched', async () => {
   test.setTimeout(180_000);
-  await withApp((window) => dryRunFlow(window, fixture(), 'electron-task-detail'));
+  await withApp((window) => dryRunFlow(window, repos.make(), 'electron-task-detail'));
 });
 
 test('desktop: the phase timeline follows a strict task to its plan approval', async () => {
   test.setTimeout(120_000);
-  await withApp((window) => waitingPlanFlow(window, fixture()));
+  await withApp((window) => waitingPlanFlow(window, repos.make()));
 });
 
 test('desktop: strict approvals, denial at apply', async () => {
   test.setTimeout(180_000);
-  await withApp((window) => strictDenyFlow(window, fixture(), 'electron-strict'));
+  await withApp((window) => strictDenyFlow(window, repos.make(), 'electron-strict'));
 });
 
 test('desktop: strict approved all the way lands a commit on the task branch', async () => {
   test.setTimeout(180_000);
-  await withApp((window) => strictApproveFlow(window, fixture(), 'electron-strict'));
+  await withApp((window) => strictApproveFlow(window, repos.make(), 'electron-strict'));
 });
 
 test('desktop: overriding the council at the plan', async () => {
   test.setTimeout(120_000);
-  await withApp((window) => overrideFlow(window, fixture()));
+  await withApp((window) => overrideFlow(window, repos.make()));
 });
 
 test('desktop: export a bundle from the task page and verify it on the Audit page', async () => {
   test.setTimeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'aa-bundles-'));
   try {
-    await withApp((window) => auditFlow(window, fixture(), dir, savedBundlePath, 'electron-audit'));
+    await withApp((window) => auditFlow(window, repos.make(), dir, savedBundlePath, 'electron-audit'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
