@@ -8,6 +8,7 @@ import { sql as m0007 } from './0007_workspaces';
 import { sql as m0008 } from './0008_settings';
 import { sql as m0009 } from './0009_tools';
 import { sql as m0010 } from './0010_standing_approvals';
+import { sql as m0011 } from './0011_eval_runs';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'settings', sql: m0008 },
   { version: 9, name: 'tools', sql: m0009 },
   { version: 10, name: 'standing_approvals', sql: m0010 },
+  { version: 11, name: 'eval_runs', sql: m0011 },
 ];
