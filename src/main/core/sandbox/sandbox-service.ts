@@ -1,0 +1,62 @@
+import type { Logger } from '../observability/logger';
+import { detectSandbox, type SandboxDetection } from './detect';
+import { describePolicy } from './policy';
+import type { SandboxBackend, SandboxCommand, SandboxKind, SandboxResult, SandboxRunOptions } from './types';
+import { UnsandboxedBackend } from './unsandboxed-backend';
+
+export type UnsandboxedRun = { command: SandboxCommand; cwd: string; policy: string };
+
+export type SandboxServiceOptions = {
+  logger: Logger;
+  /** Which sandbox this machine has (composition roots pass `await detectSandbox()`). */
+  detection: SandboxDetection;
+  /** The user's "run commands without a sandbox" setting, read at each run. */
+  allowUnsandboxed?: () => boolean;
+  /** Called before every run without a sandbox, so the caller can journal it. */
+  onUnsandboxedRun?: (run: UnsandboxedRun) => void;
+};
+
+export type SandboxStatus =
+  | { available: true; kind: SandboxKind; description: string }
+  | { available: false; kind: 'none'; reason: string; installHint: string; unsandboxedAllowed: boolean };
+
+/**
+ * The one way the app runs a command that a model, a spec or a tool call caused. Without a usable
+ * sandbox every run fails closed with a `no-sandbox` denial that says how to install one, unless
+ * the user has turned on running without one.
+ */
+export class SandboxService {
+  private readonly unsandboxed = new UnsandboxedBackend();
+  constructor(private readonly options: SandboxServiceOptions) {}
+
+  static async detect(options: Omit<SandboxServiceOptions, 'detection'>): Promise<SandboxService> {
+    return new SandboxService({ ...options, detection: await detectSandbox() });
+  }
+
+  status(): SandboxStatus {
+    const d = this.options.detection;
+    if (d.available) return { available: true, kind: d.backend.kind, description: d.backend.description };
+    return { available: false, kind: 'none', reason: d.reason, installHint: d.installHint, unsandboxedAllowed: this.options.allowUnsandboxed?.() ?? false };
+  }
+
+  get backend(): SandboxBackend | undefined {
+    return this.options.detection.available ? this.options.detection.backend : undefined;
+  }
+
+  async run(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {
+    const d = this.options.detection;
+    if (d.available) {
+      const result = await d.backend.run(command, options);
+      if (result.denial) this.options.logger.info({ denial: result.denial, cwd: options.cwd }, 'sandboxed command was limited or denied');
+      return result;
+    }
+    if (this.options.allowUnsandboxed?.()) {
+      const policy = describePolicy(options.policy);
+      this.options.logger.warn({ cwd: options.cwd }, 'running a command WITHOUT a sandbox (user setting)');
+      this.options.onUnsandboxedRun?.({ command, cwd: options.cwd, policy });
+      return this.unsandboxed.run(command, options);
+    }
+    const message = `no sandbox on this machine (${d.reason}); refusing to run the command. To fix: ${d.installHint}. Or turn on "run commands without a sandbox" in Settings (not recommended).`;
+    return { exitCode: null, signal: null, stdout: '', stderr: message, output: message, truncated: false, durationMs: 0, sandbox: 'none', denial: { kind: 'no-sandbox', message } };
+  }
+}
