@@ -1,0 +1,77 @@
+import type { Db } from '../db/open';
+import { listOutcomes, readCalibration, upsertOutcome, writeCalibration, type StoredCalibration } from '../db/queries/calibration';
+import { appendFederationLog } from '../db/queries/federation';
+import { reviewWithCalibration, type CalibratedReview } from './apply';
+import { defaultParams, effectOn, fitCalibration, type CalibrationEffect } from './fit';
+import { CouncilOutcome, type CalibrationMode, type CalibrationParams, type OutcomeSource, type VoteSignal } from './types';
+import type { Decision } from '../../../shared/domain/governance';
+import type { RiskTier } from '../../../shared/domain/task';
+
+export type CalibrationServiceOptions = { db: Db; clock: { now(): number } };
+
+export type CalibrationView = StoredCalibration & { effect: CalibrationEffect; outcomesBySource: Record<string, number> };
+
+/**
+ * The installation's council calibration: outcomes in, a fitted calibration out, and the council's
+ * decision passed through it according to the mode. Off until the user turns it on.
+ */
+export class CalibrationService {
+  constructor(private readonly o: CalibrationServiceOptions) {}
+
+  recordOutcome(input: unknown): CouncilOutcome {
+    const parsed = CouncilOutcome.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`outcome.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    upsertOutcome(this.o.db, parsed.data, this.o.clock.now());
+    return parsed.data;
+  }
+
+  outcomes(sources?: readonly OutcomeSource[]): CouncilOutcome[] {
+    return listOutcomes(this.o.db, sources);
+  }
+
+  current(): StoredCalibration {
+    return readCalibration(this.o.db) ?? { mode: 'off', params: defaultParams(), source: 'default', fittedAt: 0, counts: {} };
+  }
+
+  view(): CalibrationView {
+    const cur = this.current();
+    const outcomes = this.outcomes();
+    const outcomesBySource: Record<string, number> = {};
+    for (const o of outcomes) outcomesBySource[o.source] = (outcomesBySource[o.source] ?? 0) + 1;
+    return { ...cur, effect: effectOn(cur.params, outcomes), outcomesBySource };
+  }
+
+  setMode(mode: CalibrationMode): StoredCalibration {
+    const next = { ...this.current(), mode };
+    writeCalibration(this.o.db, next);
+    appendFederationLog(this.o.db, this.o.clock.now(), 'calibration.mode', { mode });
+    return next;
+  }
+
+  /** Refits from local outcomes (starting from the current parameters as the prior). */
+  fitLocal(sources?: readonly OutcomeSource[]): StoredCalibration {
+    const outcomes = this.outcomes(sources);
+    const cur = this.current();
+    const counts: Record<string, number> = { outcomes: outcomes.length };
+    for (const o of outcomes) counts[o.source] = (counts[o.source] ?? 0) + 1;
+    const next: StoredCalibration = { mode: cur.mode, params: fitCalibration(outcomes, { prior: defaultParams() }), source: 'local', fittedAt: this.o.clock.now(), counts };
+    writeCalibration(this.o.db, next);
+    appendFederationLog(this.o.db, this.o.clock.now(), 'calibration.fitted', { counts });
+    return next;
+  }
+
+  adopt(params: CalibrationParams, detail: Record<string, unknown>): void {
+    const cur = this.current();
+    writeCalibration(this.o.db, { ...cur, params, source: 'federation', fittedAt: this.o.clock.now(), counts: { ...cur.counts } });
+    appendFederationLog(this.o.db, this.o.clock.now(), 'member.adopted', detail);
+  }
+
+  /** The council's decision seen through the calibration, inside the fixed rules. */
+  review(input: { tier: RiskTier; votes: readonly VoteSignal[]; council: Decision; vetoed: boolean }): CalibratedReview {
+    const cur = this.current();
+    return reviewWithCalibration({ ...input, mode: cur.mode, params: cur.params });
+  }
+}
