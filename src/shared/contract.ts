@@ -13,6 +13,7 @@ import { toolChannels } from './channels/tools';
 import { governanceChannels } from './channels/governance';
 import { modelChannels } from './channels/models';
 import { changeChannels } from './channels/changes';
+import { taskActionChannels } from './channels/task-actions';
 
 export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot } from './channels/tasks';
 
@@ -34,6 +35,7 @@ export const channels = {
   ...governanceChannels,
   ...modelChannels,
   ...changeChannels,
+  ...taskActionChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -162,6 +162,8 @@ export function describeEvent(e: AgentEvent): string | undefined {
       return `council overridden by ${e.payload.actor.who}: ${e.payload.decision} (${e.payload.reason})`;
     case 'task.modified':
       return `limits changed by ${e.payload.actor.who}`;
+    case 'change.promoted':
+      return `promoted by ${e.payload.actor.who}${e.payload.commit ? `: commit ${e.payload.commit.slice(0, 12)} on ${e.payload.branch ?? 'the current branch'}` : ''}`;
     case 'task.cleanup':
       return `workspace cleanup ${e.payload.status}${e.payload.message ? `: ${e.payload.message}` : ''}`;
     case 'model.tokens':

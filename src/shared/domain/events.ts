@@ -153,6 +153,14 @@ export const EVENT_PAYLOADS = {
   }),
   /** The task's workspace was cleaned up after it was cancelled. */
   'task.cleanup': z.object({ status: z.enum(['done', 'failed']), message: z.string() }),
+  /** A dry-run's kept patch (checked by hash) was applied to the target afterwards, by a human. */
+  'change.promoted': z.object({
+    actor: Actor,
+    patchSha256: z.string(),
+    commit: z.string().nullable(),
+    branch: z.string().nullable(),
+    files: z.array(z.string()),
+  }),
   /**
    * A governed MCP tool call ran (whatever its outcome). `arguments` has long strings shortened;
    * `argumentsSha256` covers the full canonical JSON, `resultSha256` the result as the server sent it.

@@ -74,6 +74,8 @@ export const SubmitTaskInput = z.strictObject({
   riskTier: RiskTier.default(2),
   priority: Priority.default('normal'),
   maxIterations: z.number().int().min(1).max(50).default(5),
+  /** An edited resubmission of this earlier task: the new task is linked to it. */
+  retryOf: TaskId.optional(),
 });
 export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
 
@@ -92,5 +94,7 @@ export const Task = z.object({
   updatedAt: z.number().int(),
   /** The working spec (CAWS YAML) once planned. */
   spec: z.string().nullable(),
+  /** The earlier task this one retries (same or edited inputs), when it is a retry. */
+  retryOf: TaskId.optional(),
 });
 export type Task = z.infer<typeof Task>;

@@ -14,6 +14,7 @@ import { toolHandlers } from './handlers/tools';
 import { governanceHandlers } from './handlers/governance';
 import { modelHandlers } from './handlers/models';
 import { changeHandlers } from './handlers/changes';
+import { taskActionHandlers } from './handlers/task-actions';
 import type { AreaHandlers, SessionContext } from './handlers/types';
 
 /**
@@ -50,6 +51,7 @@ export class ContractSession {
       ...governanceHandlers(ctx),
       ...modelHandlers(ctx),
       ...changeHandlers(ctx),
+      ...taskActionHandlers(ctx),
     };
   }
 

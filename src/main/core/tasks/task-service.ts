@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ListTasksInput, Snapshot } from '../../../shared/contract';
 import type { AgentEvent } from '../../../shared/domain/events';
 import type { SubmitTaskInput} from '../../../shared/domain/task';
-import { type Task } from '../../../shared/domain/task';
+import { TERMINAL_STATES, type Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { eventsAfter, lastSeq, latestEventsForTask } from '../db/queries/events';
@@ -51,6 +51,7 @@ export class TaskService {
       createdAt: now,
       updatedAt: now,
       spec: null,
+      ...(input.retryOf ? { retryOf: this.retryable(input.retryOf).id } : {}),
     };
     this.journal.transaction(() => {
       insertTask(this.db, task);
@@ -58,6 +59,32 @@ export class TaskService {
     });
     this.logger.info({ taskId: task.id, mode: task.mode }, 'task submitted');
     return task;
+  }
+
+  /**
+   * A new task with the same inputs as `id`, linked to it. Only a task that ended (failed, cancelled,
+   * or completed: a re-run against the repository as it is now) can be retried.
+   */
+  retry(id: string): Task {
+    const original = this.retryable(id);
+    return this.submit({
+      description: original.description,
+      repoPath: original.repoPath,
+      mode: original.mode,
+      riskTier: original.riskTier,
+      priority: original.priority,
+      maxIterations: original.maxIterations,
+      retryOf: original.id,
+    });
+  }
+
+  private retryable(id: string): Task {
+    const original = getTask(this.db, id);
+    if (!original) throw new AppFailure('not_found', `retryOf: no task with id ${id}`, [{ path: 'retryOf', message: `no task with id ${id}` }]);
+    if (!(TERMINAL_STATES as readonly string[]).includes(original.state.kind)) {
+      throw new AppFailure('conflict', `task ${id} is ${original.state.kind.replace(/_/g, ' ')}; only a failed, cancelled or finished task can be retried (cancel it first)`);
+    }
+    return original;
   }
 
   list(filter: z.output<typeof ListTasksInput>): Task[] {

@@ -136,6 +136,11 @@ export const ROUTES: readonly RestRoute[] = [
   patch('/scheduler/settings', 'updateSchedulerSettings', 'scheduler', 'Change scheduler settings'),
 
   get('/tasks/:id/patch', 'getTaskPatch', 'tasks', "The task's current or kept patch (workspace, dry-run or applied commit)", { params: { id: 'taskId' } }),
+  post('/tasks/:id/retry', 'retryTask', 'tasks', 'Retry a failed or cancelled task (or re-run a finished one) with the same inputs, linked to it', { status: 201 }),
+  get('/tasks/:id/promote', 'checkPromote', 'tasks', "Whether a dry-run's kept patch can be promoted now, and why not"),
+  post('/tasks/:id/promote', 'promoteTask', 'tasks', "Apply a dry-run's kept patch (checked by sha256) to the repository as it is now"),
+  post('/tasks/:id/folder', 'openTaskFolder', 'tasks', "The task's workspace folder, shown in a file manager where there is a display"),
+  get('/repositories/check', 'checkRepository', 'tasks', 'Check a folder before submitting a task: exists, git, inside the allowed roots'),
 
   get('/explorer/tables', 'listExplorerTables', 'explorer', 'Tables of the app database with row counts and schema (read-only)'),
   post('/explorer/rows', 'listExplorerRows', 'explorer', 'A page of rows of one table, sorted and filtered (read-only)'),

@@ -9,6 +9,7 @@ import { sql as m0008 } from './0008_settings';
 import { sql as m0009 } from './0009_tools';
 import { sql as m0010 } from './0010_standing_approvals';
 import { sql as m0011 } from './0011_eval_runs';
+import { sql as m0012 } from './0012_task_retry_of';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'tools', sql: m0009 },
   { version: 10, name: 'standing_approvals', sql: m0010 },
   { version: 11, name: 'eval_runs', sql: m0011 },
+  { version: 12, name: 'task_retry_of', sql: m0012 },
 ];

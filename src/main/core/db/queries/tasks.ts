@@ -17,6 +17,7 @@ type TaskRow = {
   spec: string | null;
   created_at: number;
   updated_at: number;
+  retry_of: string | null;
 };
 
 /** Rows are parsed on the way out: a JSON column is untrusted like any other input. */
@@ -34,17 +35,19 @@ function fromRow(row: TaskRow): Task {
     spec: row.spec,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    ...(row.retry_of ? { retryOf: row.retry_of } : {}),
   });
 }
 
 export function insertTask(db: Db, task: Task): void {
   cachedStatement(db, 
     `INSERT INTO tasks (id, description, repo_path, mode, risk_tier, priority, max_iterations,
-       state_kind, state_json, progress, spec, created_at, updated_at)
+       state_kind, state_json, progress, spec, created_at, updated_at, retry_of)
      VALUES (@id, @description, @repoPath, @mode, @riskTier, @priority, @maxIterations,
-       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt)`,
+       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt, @retryOf)`,
   ).run({
     ...task,
+    retryOf: task.retryOf ?? null,
     stateKind: task.state.kind,
     stateJson: JSON.stringify(task.state),
   });
@@ -87,4 +90,9 @@ export function countTasksByState(db: Db): Partial<Record<TaskStateKind, number>
     n: number;
   }[];
   return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+
+/** Tasks that retry `id`, newest first. */
+export function retriesOf(db: Db, id: string): Task[] {
+  return (cachedStatement(db, 'SELECT * FROM tasks WHERE retry_of = ? ORDER BY created_at DESC, id DESC LIMIT 50').all(id) as TaskRow[]).map(fromRow);
 }

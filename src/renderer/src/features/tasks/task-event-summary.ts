@@ -46,6 +46,8 @@ export function summarizeTaskEvent(e: AgentEvent): string {
       return `${e.payload.dependency}: ${e.payload.from} → ${e.payload.to} (${e.payload.reason})`;
     case 'task.cleanup':
       return e.payload.message;
+    case 'change.promoted':
+      return `promoted by ${e.payload.actor.who}: ${e.payload.commit ? `commit ${e.payload.commit.slice(0, 12)} on ${e.payload.branch ?? 'the current branch'}` : `${e.payload.files.length} file(s) patched`}`;
     case 'waiver.used':
       return `${e.payload.waiverId} let ${e.payload.gate} pass: ${e.payload.detail}`;
     case 'tool.called':
