@@ -1,0 +1,4 @@
+/** The string with its first character in upper case. */
+export function capitalize(s) {
+  return s[0].toUpperCase() + s.slice(1);
+}

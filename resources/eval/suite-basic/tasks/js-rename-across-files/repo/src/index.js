@@ -1,0 +1,2 @@
+export { getUsr } from './users.js';
+export { describeUser } from './report.js';

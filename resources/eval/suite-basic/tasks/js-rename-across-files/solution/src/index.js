@@ -1,0 +1,2 @@
+export { getUser } from './users.js';
+export { describeUser } from './report.js';

@@ -1,0 +1,9 @@
+const USERS = new Map([
+  [1, { id: 1, name: 'Ada' }],
+  [2, { id: 2, name: 'Linus' }],
+]);
+
+/** The user with this id, or null. */
+export function getUser(id) {
+  return USERS.get(id) ?? null;
+}

@@ -1,0 +1,3 @@
+def dedupe(items):
+    """The items without duplicates."""
+    return list(set(items))

@@ -1,0 +1,1 @@
+from .pricing import calc_tot

@@ -1,0 +1,6 @@
+import type { User } from './types.ts';
+
+/** "name <email>" for a user. */
+export function formatUser(u: User): string {
+  return `${u.userName} <${u.email}>`;
+}

@@ -1,0 +1,1 @@
+export type User = { id: number; userName: string; email: string };
