@@ -28,6 +28,12 @@ export type GenerateOptions = {
   taskId?: string;
   /** Scheduler priority of the call; by default judges ask as `council`, planner and worker as `background`. */
   priority?: WorkPriority;
+  /**
+   * A GBNF grammar (llama.cpp's grammar language) the text of a `chat` answer must follow. Embedded
+   * models are constrained by it; providers that cannot constrain (OpenAI-compatible endpoints) ignore
+   * it, so callers parse the answer tolerantly and validate it either way.
+   */
+  grammar?: string;
 };
 
 export type Generation = {

@@ -117,8 +117,9 @@ export class LlamaLoadedModel implements LoadedModel {
     });
   }
 
-  chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Generation> {
-    return this.respond(messages, options, undefined).then((r) => r.generation);
+  async chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Generation> {
+    const grammar = options.grammar === undefined ? undefined : await this.textGrammar(options.grammar);
+    return (await this.respond(messages, options, grammar)).generation;
   }
 
   async generateJson(
@@ -185,7 +186,7 @@ export class LlamaLoadedModel implements LoadedModel {
   private async respond(
     messages: ChatMessage[],
     options: GenerateOptions,
-    grammar: JsonGrammar | undefined,
+    grammar: LlamaGrammar | undefined,
   ): Promise<{ generation: Generation; stopReason: string }> {
     if (messages.length === 0) throw new AppFailure('invalid_input', 'a chat needs at least one message');
     return this.withSequence(options.signal, async (sequence) => {
@@ -248,6 +249,25 @@ export class LlamaLoadedModel implements LoadedModel {
       return await pending;
     } catch (cause) {
       throw new AppFailure('invalid_input', `the JSON schema cannot be turned into a grammar: ${message(cause)}`);
+    }
+  }
+
+  /** A GBNF grammar for a chat answer, compiled once per distinct text (shares the JSON grammars' cache). */
+  private async textGrammar(gbnf: string): Promise<LlamaGrammar> {
+    const key = `gbnf:${gbnf}`;
+    let pending = this.grammars.get(key);
+    if (!pending) {
+      const llama = await this.options.runtime.llama();
+      const compiled = llama.createGrammar({ grammar: gbnf }) as unknown as Promise<JsonGrammar>;
+      compiled.catch(() => this.grammars.delete(key));
+      if (this.grammars.size >= GRAMMAR_CACHE) this.grammars.delete(this.grammars.keys().next().value!);
+      this.grammars.set(key, compiled);
+      pending = compiled;
+    }
+    try {
+      return await pending;
+    } catch (cause) {
+      throw new AppFailure('invalid_input', `the grammar cannot be compiled: ${message(cause)}`);
     }
   }
 
