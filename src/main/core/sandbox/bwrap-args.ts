@@ -44,11 +44,14 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     else args.push('--ro-bind', '/dev/null', p);
     masked.push(p);
   };
-  const insideWorkspace = hidden.filter((p) => isWithin(p, ws) && p !== ws);
+  // Folders bound back on top of a mask (the workspace, extra read-only folders): hidden paths
+  // inside them are masked again after the bind, so a secret never reappears.
+  const exposed = [ws, ...policy.extraReadOnly];
+  const reMasked = hidden.filter((p) => exposed.some((e) => isWithin(p, e) && p !== e));
   for (const p of hidden) {
-    if (insideWorkspace.includes(p)) continue;
-    // Under an already masked folder it is not there to see; the workspace itself is bound below.
-    if (p === ws || masked.some((m) => isWithin(p, m))) continue;
+    if (reMasked.includes(p) || exposed.includes(p)) continue;
+    // Under an already masked folder it is not there to see.
+    if (masked.some((m) => isWithin(p, m))) continue;
     mask(p);
   }
 
@@ -58,7 +61,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     const p = join(ws, entry);
     if (plan.kindOf(p) !== 'missing') args.push('--ro-bind', p, p);
   }
-  for (const p of insideWorkspace) mask(p);
+  for (const p of reMasked) mask(p);
 
   args.push('--chdir', plan.cwd);
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--hostname', 'sandbox');
@@ -76,7 +79,8 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   args.push(
     '--',
     plan.prlimitPath,
-    `--cpu=${l.cpuSeconds}`,
+    // Soft limit first (SIGXCPU, a nameable exit), the hard one two seconds later (SIGKILL).
+    `--cpu=${l.cpuSeconds}:${l.cpuSeconds + 2}`,
     `--data=${l.memoryBytes}`,
     `--nproc=${l.maxProcesses}`,
     `--fsize=${l.maxFileBytes}`,

@@ -13,7 +13,7 @@ const RULES: { kind: SandboxDenial['kind']; pattern: RegExp; message: (p: Sandbo
   },
   {
     kind: 'memory',
-    pattern: /Cannot allocate memory|ENOMEM|heap out of memory|MemoryError|out of memory/i,
+    pattern: /Cannot allocate memory|ENOMEM|heap out of memory|MemoryError|out of memory|allocation failed/i,
     message: (p) => `memory limit reached (${Math.round(p.limits.memoryBytes / 1024 ** 2)} MiB)`,
   },
   {

@@ -76,6 +76,12 @@ export const SECRET_HOME_ENTRIES = [
   'Library/Application Support/com.apple.TCC',
 ] as const;
 
+/**
+ * Toolchains people install under their home folder (nvm, pyenv, cargo, …): visible read-only so
+ * `npm test` finds its node, never writable, and they hold no credentials.
+ */
+export const TOOL_HOME_ENTRIES = ['.nvm', '.pyenv', '.cargo/bin', '.rustup', '.volta', '.bun', '.deno', '.asdf', '.local/bin', '.local/share/pnpm', '.sdkman', 'go/bin'] as const;
+
 export type PolicyInput = {
   workspaceDir: string;
   /** The user's home folder (tests pass a fake one). */
@@ -98,7 +104,7 @@ export function buildPolicy(input: PolicyInput): SandboxPolicy {
   return SandboxPolicy.parse({
     workspaceDir: resolve(input.workspaceDir),
     readOnlyInWorkspace: ['.git'],
-    extraReadOnly: (input.extraReadOnly ?? []).map((p) => resolve(p)),
+    extraReadOnly: [...TOOL_HOME_ENTRIES.map((e) => join(home, e)), ...(input.extraReadOnly ?? []).map((p) => resolve(p))],
     hidden: [...hidden],
     network: input.network ?? false,
     limits: { ...DEFAULT_LIMITS, ...input.limits },
