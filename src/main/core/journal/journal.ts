@@ -1,6 +1,6 @@
 import type { AgentEvent, NewEvent } from '../../../shared/domain/events';
 import type { Db } from '../db/open';
-import { findByIdempotencyKey, insertEvent } from '../db/queries/events';
+import { appendEvent, appendEventUnlocked } from '../db/queries/events';
 
 export type Clock = { now(): number };
 export const systemClock: Clock = { now: () => Date.now() };
@@ -19,10 +19,14 @@ export class Journal {
   private readonly clock: Clock;
   private pending: AgentEvent[] = [];
   private depth = 0;
+  /** Built once: better-sqlite3 wraps a function per `transaction()` call. */
+  private readonly run: { immediate<T>(work: () => T): T };
 
   constructor(options: JournalOptions) {
     this.db = options.db;
     this.clock = options.clock;
+    const tx = this.db.transaction((work: () => unknown) => work());
+    this.run = { immediate: <T>(work: () => T) => tx.immediate(work) as T };
   }
 
   /**
@@ -34,7 +38,7 @@ export class Journal {
     const mark = this.pending.length;
     let result: T;
     try {
-      result = this.db.transaction(work).immediate();
+      result = this.run.immediate(work);
     } catch (e) {
       this.depth--;
       // Events appended inside the rolled-back part never happened.
@@ -47,12 +51,21 @@ export class Journal {
   }
 
   append(taskId: string, event: NewEvent, idempotencyKey: string): { event: AgentEvent; duplicate: boolean } {
+    if (this.depth === 0 && !this.db.inTransaction) {
+      // Outside a transaction, one autocommit insert does (see appendEventUnlocked for why it is safe).
+      const written = appendEventUnlocked(this.db, taskId, event, idempotencyKey, this.clock.now());
+      if (written) {
+        if (!written.duplicate) {
+          this.pending.push(written.event);
+          this.flush();
+        }
+        return written;
+      }
+    }
     return this.transaction(() => {
-      const existing = findByIdempotencyKey(this.db, idempotencyKey);
-      if (existing) return { event: existing, duplicate: true };
-      const written = insertEvent(this.db, taskId, event, idempotencyKey, this.clock.now());
-      this.pending.push(written);
-      return { event: written, duplicate: false };
+      const written = appendEvent(this.db, taskId, event, idempotencyKey, this.clock.now());
+      if (!written.duplicate) this.pending.push(written.event);
+      return written;
     });
   }
 

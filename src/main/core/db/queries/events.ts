@@ -1,5 +1,6 @@
 import { AgentEvent, type NewEvent } from '../../../../shared/domain/events';
-import { chainNextEvent } from '../../provenance/chain';
+import { chainNextEvent, hashRecord, type ChainedEvent } from '../../provenance/chain';
+import type { JsonValue } from '../../provenance/canonical';
 import type { Db } from '../open';
 import { cachedStatement } from './statement-cache';
 
@@ -31,16 +32,122 @@ export function findByIdempotencyKey(db: Db, key: string): AgentEvent | undefine
 /** Appends one record, hash-chained to the one before it (see provenance/chain.ts). */
 export function insertEvent(db: Db, taskId: string, event: NewEvent, key: string, ts: number): AgentEvent {
   const write = () => {
-    const payload = JSON.stringify(event.payload);
-    const link = chainNextEvent(db, taskId, event.type, ts, payload);
-    cachedStatement(db, 
-      `INSERT INTO events (seq, task_id, task_seq, type, ts, idempotency_key, payload, prev_hash, task_prev_hash, record_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(link.seq, taskId, link.taskSeq, event.type, ts, key, payload, link.prevHash, link.taskPrevHash, link.recordHash);
-    return { seq: link.seq, taskId, taskSeq: link.taskSeq, ts, ...event } as AgentEvent;
+    const written = appendEvent(db, taskId, event, key, ts);
+    if (written.duplicate) throw new Error(`idempotency key ${key} was already used`);
+    return written.event;
   };
   // Numbering and linking need the write lock held from the read to the insert.
   return db.inTransaction ? write() : db.transaction(write).immediate();
+}
+
+/**
+ * The tip of the hash chain as this connection last wrote it: the newest record's seq and hash, and
+ * the newest record of recently written tasks. It saves the three reads of chainNextEvent per append.
+ * It is trusted only while the journal's newest row is still exactly that record (one indexed read):
+ * another writer's append or a rolled-back transaction changes the newest row, and the tip is then
+ * rebuilt from the table.
+ */
+type ChainTip = { seq: number; hash: string; tasks: Map<string, { taskSeq: number; hash: string }> };
+const tips = new WeakMap<Db, ChainTip>();
+/** Tasks whose newest record the tip remembers; older ones are read from the table when needed. */
+const TIP_TASKS = 512;
+
+/**
+ * Appends one record unless its idempotency key was already used (then returns the first record).
+ * Must run inside an immediate transaction, which holds the write lock from the reads to the insert.
+ * The key's uniqueness is checked by the table's UNIQUE constraint rather than a read before every
+ * insert; a duplicate is the rare case.
+ */
+export function appendEvent(db: Db, taskId: string, event: NewEvent, key: string, ts: number): { event: AgentEvent; duplicate: boolean } {
+  const payload = JSON.stringify(event.payload);
+  const link = tipLink(db, taskId, event.type, ts, payload) ?? chainNextEvent(db, taskId, event.type, ts, payload);
+  const written = insertLinked(db, taskId, event, key, ts, payload, link);
+  if (written === 'conflict') throw new Error('the journal changed under a write transaction');
+  return written;
+}
+
+/**
+ * The same append as one autocommit INSERT, without a transaction around it, when the chain tip is
+ * known: the insert is atomic by itself, and it cannot link to a stale tip, because every writer
+ * numbers a record max(seq) + 1 — a record appended by anyone since the tip was read takes the seq
+ * this one wants (PRIMARY KEY) or its task's next task_seq (UNIQUE), and the insert fails. Returns
+ * undefined when the caller must take the transactional path (tip unknown, or such a conflict).
+ */
+export function appendEventUnlocked(db: Db, taskId: string, event: NewEvent, key: string, ts: number): { event: AgentEvent; duplicate: boolean } | undefined {
+  if (!tips.has(db)) return undefined;
+  const payload = JSON.stringify(event.payload);
+  const link = tipLink(db, taskId, event.type, ts, payload);
+  if (!link) return undefined;
+  const written = insertLinked(db, taskId, event, key, ts, payload, link);
+  return written === 'conflict' ? undefined : written;
+}
+
+function insertLinked(
+  db: Db,
+  taskId: string,
+  event: NewEvent,
+  key: string,
+  ts: number,
+  payload: string,
+  link: ChainedEvent,
+): { event: AgentEvent; duplicate: boolean } | 'conflict' {
+  try {
+    cachedStatement(db,
+      `INSERT INTO events (seq, task_id, task_seq, type, ts, idempotency_key, payload, prev_hash, task_prev_hash, record_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(link.seq, taskId, link.taskSeq, event.type, ts, key, payload, link.prevHash, link.taskPrevHash, link.recordHash);
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      tips.delete(db);
+      throw e;
+    }
+    const existing = code === 'SQLITE_CONSTRAINT_UNIQUE' ? findByIdempotencyKey(db, key) : undefined;
+    if (existing) return { event: existing, duplicate: true };
+    tips.delete(db);
+    return 'conflict';
+  }
+  let tip = tips.get(db);
+  if (!tip) {
+    tip = { seq: link.seq, hash: link.recordHash, tasks: new Map() };
+    tips.set(db, tip);
+  }
+  tip.seq = link.seq;
+  tip.hash = link.recordHash;
+  tip.tasks.delete(taskId);
+  tip.tasks.set(taskId, { taskSeq: link.taskSeq, hash: link.recordHash });
+  if (tip.tasks.size > TIP_TASKS) tip.tasks.delete(tip.tasks.keys().next().value!);
+  return { event: { seq: link.seq, taskId, taskSeq: link.taskSeq, ts, ...event } as AgentEvent, duplicate: false };
+}
+
+/** The next link from the remembered tip, if the journal's newest row is still that tip. */
+function tipLink(db: Db, taskId: string, type: string, ts: number, payloadJson: string): ChainedEvent | undefined {
+  const tip = tips.get(db);
+  if (!tip) return undefined;
+  const newest = cachedStatement(db, 'SELECT seq, record_hash FROM events ORDER BY seq DESC LIMIT 1').get() as
+    | { seq: number; record_hash: string | null }
+    | undefined;
+  if (!newest || newest.seq !== tip.seq || newest.record_hash !== tip.hash) {
+    tips.delete(db);
+    return undefined;
+  }
+  let ofTask = tip.tasks.get(taskId);
+  if (!ofTask) {
+    const row = cachedStatement(db, 'SELECT task_seq, record_hash FROM events WHERE task_id = ? ORDER BY task_seq DESC LIMIT 1').get(taskId) as
+      | { task_seq: number; record_hash: string | null }
+      | undefined;
+    if (row && row.record_hash === null) {
+      tips.delete(db);
+      return undefined;
+    }
+    ofTask = row ? { taskSeq: row.task_seq, hash: row.record_hash! } : { taskSeq: 0, hash: '' };
+  }
+  const seq = tip.seq + 1;
+  const taskSeq = ofTask.taskSeq + 1;
+  const prevHash = tip.hash;
+  const taskPrevHash = ofTask.taskSeq > 0 ? ofTask.hash : null;
+  const recordHash = hashRecord({ seq, taskId, taskSeq, type, ts, payload: JSON.parse(payloadJson) as JsonValue, prevHash, taskPrevHash });
+  return { seq, taskSeq, prevHash, taskPrevHash, recordHash };
 }
 
 export function eventsForTask(db: Db, taskId: string, afterTaskSeq = 0, limit = 10_000): AgentEvent[] {
