@@ -41,14 +41,25 @@ export function progressBar(percent: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(p)).padStart(3)}%`;
 }
 
-/** Left-aligned columns, the last one cut to fit `width`. */
+/**
+ * Left-aligned columns that fit `width`: the last one is cut to what is left, and when even the others do
+ * not fit, the widest of them is narrowed (its cells cut with …) until they do.
+ */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], width = 100): string {
   const all = [headers, ...rows];
-  const widths = headers.map((_, i) => (i === headers.length - 1 ? 0 : Math.max(...all.map((r) => (r[i] ?? '').length))));
-  const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0);
-  const last = Math.max(10, width - fixed);
+  const last = headers.length - 1;
+  const widths = headers.map((_, i) => (i === last ? 0 : Math.max(...all.map((r) => (r[i] ?? '').length))));
+  const minLast = Math.min(10, Math.max(4, width >> 3));
+  const fixed = () => widths.slice(0, -1).reduce((a, b) => a + b + 2, 0);
+  while (fixed() + minLast > width) {
+    let widest = -1;
+    for (let i = 0; i < last; i++) if (widths[i]! > 6 && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    if (widest < 0) break;
+    widths[widest]!--;
+  }
+  const lastWidth = Math.max(minLast, width - fixed());
   return all
-    .map((r) => r.map((cell, i) => (i === headers.length - 1 ? truncate(cell, last) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
+    .map((r) => r.map((cell, i) => (i === last ? truncate(cell, lastWidth) : truncate(cell, widths[i]!).padEnd(widths[i]!))).join('  ').trimEnd())
     .join('\n');
 }
 

@@ -14,12 +14,26 @@ import { serve } from './serve';
 import { simulateCommand } from './simulate';
 import { verifyCommand } from './verify';
 import { mcpCommand } from './mcp';
+import { promoteCommand, retryCommand } from './commands/promote';
+import { openCommand } from './open';
+import pkg from '../../package.json' with { type: 'json' };
 
 const program = new Command();
 program
   .name('agent-agency')
   .description('Run autonomous coding agents locally, under governance you can see and control.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .version(pkg.version, '-V, --version', 'print the version');
+
+program
+  .command('open')
+  .description("print the running app's current address with its access token, and open it in the browser where there is one")
+  .option('-d, --data-dir <dir>', 'data folder', defaultDataDir())
+  .option('--print', 'only print the address; do not start a browser')
+  .option('--json', 'print the address as JSON')
+  .action(async (opts: { dataDir: string; json?: boolean; print?: boolean }) => {
+    process.exitCode = await openCommand(opts);
+  });
 
 program
   .command('serve')
@@ -76,7 +90,9 @@ program
   .addCommand(specCommand())
   .addCommand(modelsCommand())
   .addCommand(provenanceCommand())
-  .addCommand(statusCommand());
+  .addCommand(statusCommand())
+  .addCommand(promoteCommand())
+  .addCommand(retryCommand());
 finishProgram(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

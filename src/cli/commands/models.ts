@@ -5,9 +5,10 @@ import type { ChannelName } from '../../shared/contract';
 import { action, parseInput, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { table } from '../format';
+import { followDownload, printCatalogue } from './models-pull';
 
 type AddOptions = CommonOptions & { name?: string };
-type PullOptions = CommonOptions & { name?: string; sha256?: string };
+type PullOptions = CommonOptions & { name?: string; sha256?: string; detach?: boolean };
 type AssignOptions = CommonOptions & { alternates?: string };
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
@@ -20,10 +21,14 @@ export function modelsCommand(): Command {
     .argument('<path>', 'the .gguf file')
     .option('--name <name>', 'registry name (default: from the file)')
     .action(action(addModel));
-  const pull = sub('pull', 'download a model (resumable, checksum-verified) by URL or catalogue id; see progress with "models list"')
+  const catalogue = sub('catalogue', 'the recommended models: ids to pull, size, quantization, context, memory and fit on this machine').action(
+    action((ctx) => withClient(ctx, (client) => printCatalogue(ctx, client))),
+  );
+  const pull = sub('pull', 'download a model (resumable, checksum-verified) by URL or catalogue id, with a progress bar; exit 1 if it fails')
     .argument('<url>', 'https URL of a .gguf file, or a catalogue id')
     .option('--sha256 <hex>', 'expected checksum of the file (URL downloads)')
     .option('--name <name>', 'registry name once downloaded')
+    .option('--detach', 'start the download and return (follow it with "models list")')
     .action(action(pullModel));
   const load = sub('load', 'load a model now').argument('<model>', 'registry name').action(action(byName('loadModel', 'Loaded')));
   const unload = sub('unload', 'unload a model').argument('<model>', 'registry name').action(action(byName('unloadModel', 'Unloaded')));
@@ -39,6 +44,7 @@ export function modelsCommand(): Command {
   return new Command('models')
     .description('manage local models: list, add, pull, load, unload, assign roles, hot-swap')
     .addCommand(list)
+    .addCommand(catalogue)
     .addCommand(add)
     .addCommand(pull)
     .addCommand(load)
@@ -93,8 +99,12 @@ async function pullModel(ctx: CommandContext, source: string): Promise<ExitCode>
   return withClient(ctx, async (client) => {
     const r = await client.call('startModelDownload', input.value);
     if (!r.ok) return ctx.fail(r.error, { url: '<url>', catalogueId: '<url>' });
-    ctx.print(r.value, () => `Downloading ${r.value.fileName} (${r.value.id}): ${r.value.state}. Follow it with: agent-agency models list`);
-    return EXIT.ok;
+    if (o.detach) {
+      ctx.print(r.value, () => `Downloading ${r.value.fileName} (${r.value.id}): ${r.value.state}. Follow it with: agent-agency models list`);
+      return EXIT.ok;
+    }
+    if (!ctx.json) ctx.io.out(`Downloading ${r.value.fileName} (${r.value.id})\n`);
+    return followDownload(ctx, client, r.value);
   });
 }
 

@@ -189,7 +189,7 @@ describe('model downloads', () => {
   it('reports an unreachable server, an HTTP error and a file that is not a model as clear failures', async () => {
     const closedPort = await freePort();
     const closed = fx.service.startDownload({ url: `http://127.0.0.1:${closedPort}/tiny.gguf` });
-    expect((await fx.service.downloads.settled(closed.id)).error).toBe('download failed: ECONNREFUSED');
+    expect((await fx.service.downloads.settled(closed.id)).error).toBe(`download failed: can't reach 127.0.0.1:${closedPort} — are you offline? (ECONNREFUSED)`);
     const missing = fx.service.startDownload({ url: `${server.url}/missing.gguf` });
     expect((await fx.service.downloads.settled(missing.id)).error).toBe(`the server answered HTTP 404 for ${server.url}/missing.gguf`);
     const textServer = new FileServer(Buffer.from('<html>not a model</html>'));
