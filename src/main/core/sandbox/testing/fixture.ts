@@ -66,13 +66,13 @@ export async function realSandbox(): Promise<SandboxService> {
 }
 
 /** Host processes whose command line contains `marker` (the sandbox's pid namespace hides nothing from the host's /proc). */
-export function hostProcessesWith(marker: string): number[] {
+export function hostProcessesWith(marker: string, prefix = ''): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(marker)) found.push(Number(entry));
+      if (cmdline.includes(marker) && cmdline.startsWith(prefix)) found.push(Number(entry));
     } catch {
       // exited meanwhile
     }
