@@ -46,12 +46,13 @@ export function sandboxCommand(io: Io = processIo, detect: () => Promise<Sandbox
 
 async function exec(argv: string[], opts: ExecOptions, io: Io, detect: () => Promise<SandboxDetection>): Promise<number> {
   const workspace = resolve(opts.workspace);
-  let isDir = false;
-  try {
-    isDir = statSync(workspace).isDirectory();
-  } catch {
-    isDir = false;
-  }
+  const isDir = (() => {
+    try {
+      return statSync(workspace).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
   if (!isDir) {
     io.err(`agent-agency: --workspace: ${workspace} is not an existing folder\n`);
     return EXIT.usage;
