@@ -50,6 +50,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   3    not found (task, file, waiver, model)
   4    not available (no running instance with --remote, another process runs the task engine)
   5    conflict (the task's state does not allow it)
-  6    the running instance refused the token
+  6    refused: the running instance refused the token, or a tool call was refused (tools call)
   7    rate limited or timed out; try again later
   130  interrupted`;

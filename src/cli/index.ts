@@ -4,6 +4,7 @@ import { executeCommand } from './commands/execute';
 import { approveCommand, denyCommand, interveneCommand } from './commands/intervene';
 import { modelsCommand } from './commands/models';
 import { provenanceCommand } from './commands/provenance';
+import { sandboxCommand } from './commands/sandbox';
 import { specCommand } from './commands/spec';
 import { statusCommand } from './commands/status';
 import { tasksCommand } from './commands/tasks';
@@ -14,6 +15,8 @@ import { serve } from './serve';
 import { simulateCommand } from './simulate';
 import { verifyCommand } from './verify';
 import { mcpCommand } from './mcp';
+import { federationCommand } from './commands/federation';
+import { toolsCommand } from './commands/tools';
 import { promoteCommand, retryCommand } from './commands/promote';
 import { openCommand } from './open';
 import pkg from '../../package.json' with { type: 'json' };
@@ -92,7 +95,10 @@ program
   .addCommand(provenanceCommand())
   .addCommand(statusCommand())
   .addCommand(promoteCommand())
-  .addCommand(retryCommand());
+  .addCommand(retryCommand())
+  .addCommand(federationCommand())
+  .addCommand(sandboxCommand())
+  .addCommand(toolsCommand());
 finishProgram(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -179,6 +179,41 @@ export const PendingToolCall = z.object({
   requestedAt: z.number().int(),
 });
 
+/** An absolute folder path (POSIX, or a Windows drive path). */
+const AbsoluteFolder = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(4_096, 'must be at most 4096 characters')
+  .regex(/^(\/|[A-Za-z]:[\\/])/, 'must be an absolute path');
+
+/**
+ * One governed tool call scoped to a folder, outside any task (`agent-agency tools call`). Writes
+ * go only under `scope` (none: read-only); an `ask` tool runs only with `approve`.
+ */
+export const CallToolInput = z.strictObject({
+  tool: QualifiedToolName,
+  workspace: AbsoluteFolder,
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  scope: z.array(z.string().trim().min(1, 'must not be empty').max(1_000)).max(200).default([]),
+  approve: z.boolean().default(false),
+  actor: ActorInput,
+});
+
+export const ToolCallReport = z.object({
+  status: z.enum(['ok', 'error', 'denied']),
+  callId: z.string(),
+  tool: z.string(),
+  server: z.string().nullable(),
+  /** Why a refused call was refused: which rule, and the reason (naming the argument). */
+  rule: z.string().nullable(),
+  reason: z.string().nullable(),
+  /** The result's text content, joined. */
+  text: z.string(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().nullable(),
+});
+
 /** MCP servers and their tools, permissions, preferences and grants. */
 export const toolChannels = {
   listToolServers: { input: z.strictObject({}), output: z.array(ToolServerStatus) },
@@ -195,4 +230,6 @@ export const toolChannels = {
   getPendingToolCall: { input: z.strictObject({ id: TaskId }), output: PendingToolCall.nullable() },
   /** Approves the tool call a task waits for, with a scope; `approve` with gate `tool` is the same as scope `once`. */
   approveToolCall: { input: ApproveToolCallInput, output: Task },
+  /** A governed call scoped to a folder (same gateway, guard and permissions as a task's call). */
+  callTool: { input: CallToolInput, output: ToolCallReport },
 } as const;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Actor, EventPayload } from '../../../shared/domain/events';
+import type { ToolAccess } from '../../../shared/channels/tools';
+import type { Actor, EventPayload, NewEvent } from '../../../shared/domain/events';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { getTask } from '../db/queries/tasks';
@@ -10,8 +11,10 @@ import type { Logger } from '../observability/logger';
 import type { InferenceAdmission, WorkPriority } from '../scheduler/admission';
 import { canonical, fingerprint, journaledArguments, sha256 } from './audit';
 import type { ToolEntry, ToolHub } from './hub';
-import { pathArguments, withCheckedPaths } from './path-args';
-import type { CheckPath } from './path-guard';
+import { DEFAULT_ARGUMENT_LIMITS, replaceStrings, snapshotArguments, type FrozenArguments } from './argument-snapshot';
+import { pathArguments } from './path-args';
+import { workspacePathGuard, type CheckPath, type PathDecision } from './path-guard';
+import type { PathPolicy } from '../workspace/policy';
 import type { AllowedBy, RequestApproval, ToolPolicy } from './policy';
 import { preferences, toolUsage } from './store';
 
@@ -26,6 +29,12 @@ export type ToolLimits = {
   startTimeoutMs: number;
   /** Largest arguments object, as JSON. */
   maxArgumentBytes: number;
+  /** Deepest nesting of the arguments; deeper is refused, never checked in part. */
+  maxArgumentDepth: number;
+  /** Most values in the arguments; more is refused. */
+  maxArgumentValues: number;
+  /** Most path arguments one call may name (each is resolved on disk); more is refused. */
+  maxPathArguments: number;
 };
 
 export const DEFAULT_TOOL_LIMITS: ToolLimits = {
@@ -33,7 +42,10 @@ export const DEFAULT_TOOL_LIMITS: ToolLimits = {
   maxToolMsPerTask: 30 * 60_000,
   callTimeoutMs: 60_000,
   startTimeoutMs: 20_000,
-  maxArgumentBytes: 2_000_000,
+  maxArgumentBytes: DEFAULT_ARGUMENT_LIMITS.maxBytes,
+  maxArgumentDepth: DEFAULT_ARGUMENT_LIMITS.maxDepth,
+  maxArgumentValues: DEFAULT_ARGUMENT_LIMITS.maxValues,
+  maxPathArguments: DEFAULT_ARGUMENT_LIMITS.maxPaths,
 };
 
 export type ToolCallRequest = {
@@ -48,7 +60,28 @@ export type ToolCallRequest = {
   requestApproval?: RequestApproval;
 };
 
+/**
+ * A call outside any task, scoped to a folder (`agent-agency tools call --workspace DIR`): the same
+ * resolution, limits, path guard, permissions and scheduler slot as a task's call; the write
+ * policy is the caller's (none: every write is refused). It has no task journal, so it is logged.
+ */
+export type WorkspaceCallRequest = Omit<ToolCallRequest, 'taskId'> & {
+  workspace: string;
+  writePolicy?: PathPolicy | undefined;
+  /** Who makes the call, for the log and for approvals. */
+  actor: Actor;
+};
+
 export type DeniedRule = EventPayload<'tool.denied'>['rule'];
+
+/** Where a call belongs: a task (journaled, budgeted, its workspace) or a folder (logged). */
+type CallScope = {
+  taskId: string | null;
+  label: string;
+  checkPath(path: string, access: ToolAccess): Promise<PathDecision>;
+  usage(): { calls: number; durationMs: number };
+  record(event: NewEvent, callId: string): void;
+};
 
 export type ToolCallOutcome =
   | {
@@ -75,6 +108,8 @@ export type ToolGatewayOptions = {
   checkPath: CheckPath;
   admission: InferenceAdmission;
   limits?: Partial<ToolLimits>;
+  /** The app's data folder, which calls scoped to a folder may not reach either. */
+  dataDir?: string | undefined;
 };
 
 /**
@@ -91,20 +126,54 @@ export class ToolGateway {
   }
 
   async call(request: ToolCallRequest): Promise<ToolCallOutcome> {
-    const { db, hub } = this.options;
-    const callId = randomUUID();
-    const { taskId, arguments: args } = request;
+    const { db, journal } = this.options;
+    const { taskId } = request;
     const task = getTask(db, taskId);
     if (!task) throw new AppFailure('not_found', `no task with id ${taskId}`);
+    return this.run(request, {
+      taskId,
+      label: taskId,
+      checkPath: (path, access) => this.options.checkPath(taskId, path, access),
+      usage: () => toolUsage(db, taskId),
+      record: (event, callId) => journal.append(taskId, event, `${taskId}:tool:${callId}`),
+    });
+  }
+
+  /** A call scoped to a folder instead of a task; see WorkspaceCallRequest. */
+  async callInWorkspace(request: WorkspaceCallRequest): Promise<ToolCallOutcome> {
+    const guard = workspacePathGuard({ workspaceRoot: () => request.workspace, writePolicy: () => request.writePolicy, dataDir: this.options.dataDir });
+    let calls = 0;
+    const logger = this.options.logger.child({ workspace: request.workspace, by: request.actor.who, via: request.actor.via });
+    const requestApproval: RequestApproval =
+      request.requestApproval ?? (async () => ({ granted: false, actor: request.actor, scope: 'once', reason: 'nobody can be asked here; approve the call explicitly' }));
+    return this.run({ ...request, requestApproval }, {
+      taskId: null,
+      label: request.workspace,
+      checkPath: (path, access) => guard('', path, access),
+      usage: () => ({ calls: calls++, durationMs: 0 }),
+      record: (event) => logger.info({ event: { type: event.type, payload: event.payload } }, event.type === 'tool.called' ? 'tool called' : 'tool call refused'),
+    });
+  }
+
+  private async run(request: Omit<ToolCallRequest, 'taskId'>, scope: CallScope): Promise<ToolCallOutcome> {
+    const { db, hub } = this.options;
+    const callId = randomUUID();
+    const taskId = scope.taskId ?? '';
     request.signal?.throwIfAborted();
 
+    // One frozen copy, taken first: what is checked below is what the server receives. Anything
+    // that cannot be copied completely within the limits is refused, never checked in part.
+    const snapshot = snapshotArguments(request.arguments, {
+      maxBytes: this.limits.maxArgumentBytes,
+      maxDepth: this.limits.maxArgumentDepth,
+      maxValues: this.limits.maxArgumentValues,
+      maxPaths: this.limits.maxPathArguments,
+    });
+    // A refused object is not copied into the journal (it may be huge, cyclic or a proxy): its refusal is.
+    const args: FrozenArguments = snapshot.ok ? snapshot.args : Object.freeze({ _refused: `${snapshot.at} ${snapshot.reason}` });
     const deny = (rule: DeniedRule, reason: string, extra: { server?: string | null; tool?: string; actor?: Actor; path?: string } = {}) =>
-      this.deny({ callId, taskId, tool: extra.tool ?? request.tool, server: extra.server ?? null, args, rule, reason, actor: extra.actor, path: extra.path });
-
-    const argumentText = canonical(args);
-    if (Buffer.byteLength(argumentText) > this.limits.maxArgumentBytes) {
-      return deny('invalid_arguments', `the arguments are larger than ${this.limits.maxArgumentBytes} bytes`);
-    }
+      this.deny(scope, { callId, tool: extra.tool ?? request.tool, server: extra.server ?? null, args, rule, reason, actor: extra.actor, path: extra.path });
+    if (!snapshot.ok) return deny('invalid_arguments', `${snapshot.at} ${snapshot.reason}; the call was refused, not checked in part`);
 
     await this.bringUp(request.tool);
     const prefs = preferences(db);
@@ -119,7 +188,7 @@ export class ToolGateway {
     const { entry, connection } = resolved;
     const at = { server: entry.server, tool: entry.qualified };
 
-    const usage = toolUsage(db, taskId);
+    const usage = scope.usage();
     if (usage.calls >= this.limits.maxCallsPerTask) {
       return deny('budget', `the task has used its ${this.limits.maxCallsPerTask} tool calls`, at);
     }
@@ -127,13 +196,17 @@ export class ToolGateway {
       return deny('budget', `the task has used its ${Math.round(this.limits.maxToolMsPerTask / 1000)} s of tool time`, at);
     }
 
-    const checked: { pointer: (string | number)[]; path: string }[] = [];
-    for (const p of pathArguments(args, entry.tool)) {
-      const decision = await this.options.checkPath(taskId, p.value, entry.access);
-      if (!decision.ok) return deny('path', `${p.key}: ${decision.reason}`, { ...at, path: p.value });
-      checked.push({ pointer: p.pointer, path: /^file:\/\//i.test(p.value) ? pathToFileURL(decision.path).href : decision.path });
+    const paths = pathArguments(args, entry.tool);
+    if (paths.length > this.limits.maxPathArguments) {
+      return deny('invalid_arguments', `the arguments name ${paths.length} paths, more than the ${this.limits.maxPathArguments} one call may; the call was refused, not checked in part`, at);
     }
-    const sent = checked.length > 0 ? withCheckedPaths(args, checked) : args;
+    const checked: { pointer: (string | number)[]; value: string }[] = [];
+    for (const p of paths) {
+      const decision = await scope.checkPath(p.value, entry.access);
+      if (!decision.ok) return deny('path', `${p.key}: ${decision.reason}`, { ...at, path: p.value });
+      checked.push({ pointer: p.pointer, value: /^file:\/\//i.test(p.value) ? pathToFileURL(decision.path).href : decision.path });
+    }
+    const sent = replaceStrings(args, checked);
 
     // The human is asked about, and the journal keeps, exactly what the server will receive.
     const summary = summarize(entry, sent);
@@ -151,8 +224,8 @@ export class ToolGateway {
 
     const slot = await this.options.admission.acquire({
       priority: request.priority ?? 'background',
-      label: `tool ${entry.qualified} for ${taskId}`,
-      taskId,
+      label: `tool ${entry.qualified} for ${scope.label}`,
+      ...(scope.taskId ? { taskId: scope.taskId } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     });
     const started = this.options.clock.now();
@@ -170,8 +243,7 @@ export class ToolGateway {
     }
     const durationMs = Math.max(0, this.options.clock.now() - started);
     const isError = error !== null || result?.isError === true;
-    this.options.journal.append(
-      taskId,
+    scope.record(
       {
         type: 'tool.called',
         payload: {
@@ -187,7 +259,7 @@ export class ToolGateway {
           allowedBy: auth.allowedBy,
         },
       },
-      `${taskId}:tool:${callId}`,
+      callId,
     );
     // An abort after the call still journals it (it happened), then tells the caller.
     request.signal?.throwIfAborted();
@@ -207,20 +279,21 @@ export class ToolGateway {
     );
   }
 
-  private deny(d: {
-    callId: string;
-    taskId: string;
-    tool: string;
-    server: string | null;
-    args: Record<string, unknown>;
-    rule: DeniedRule;
-    reason: string;
-    actor?: Actor | undefined;
-    path?: string | undefined;
-  }): ToolCallOutcome {
-    this.options.logger.info({ taskId: d.taskId, tool: d.tool, rule: d.rule }, 'tool call refused');
-    this.options.journal.append(
-      d.taskId,
+  private deny(
+    scope: CallScope,
+    d: {
+      callId: string;
+      tool: string;
+      server: string | null;
+      args: Record<string, unknown>;
+      rule: DeniedRule;
+      reason: string;
+      actor?: Actor | undefined;
+      path?: string | undefined;
+    },
+  ): ToolCallOutcome {
+    this.options.logger.info({ taskId: scope.taskId, tool: d.tool, rule: d.rule }, 'tool call refused');
+    scope.record(
       {
         type: 'tool.denied',
         payload: {
@@ -235,7 +308,7 @@ export class ToolGateway {
           ...(d.path !== undefined ? { path: d.path } : {}),
         },
       },
-      `${d.taskId}:tool:${d.callId}`,
+      d.callId,
     );
     return { status: 'denied', callId: d.callId, tool: d.tool, server: d.server, rule: d.rule, reason: d.reason };
   }

@@ -213,8 +213,10 @@ export class McpConnection {
       this.logger.warn({ err: e }, 'MCP server failed to start');
       this.client = undefined;
       this.transport = undefined;
-      await client.close().catch(() => undefined);
+      // Scheduled before closing: the close notice of this client then belongs to an old
+      // generation, so a failed start is counted once whichever of the two arrives first.
       this.scheduleRestart(message, 0);
+      await client.close().catch(() => undefined);
     }
   }
 

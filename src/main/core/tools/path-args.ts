@@ -1,4 +1,5 @@
 import type { ToolAccess } from '../../../shared/channels/tools';
+import type { FrozenArguments, JsonValue } from './argument-snapshot';
 import type { McpTool } from './mcp-connection';
 
 /**
@@ -67,43 +68,31 @@ function describedPathProperties(tool: McpTool | undefined): Set<string> {
   return out;
 }
 
-/** Every string in `args` that names a file, with where it came from (`edits[0].path`). */
-export function pathArguments(args: Record<string, unknown>, tool?: McpTool): PathArgument[] {
+/**
+ * Every string in `args` that names a file, with where it came from (`edits[0].path`). Walks all of
+ * it: `args` is the gateway's frozen snapshot, whose size and depth were bounded (and refused when
+ * over) before this runs, so nothing here is skipped for being deep or many.
+ */
+export function pathArguments(args: FrozenArguments, tool?: McpTool): PathArgument[] {
   const described = describedPathProperties(tool);
   const out: PathArgument[] = [];
-  const visit = (value: unknown, pointer: (string | number)[], label: string, underPathKey: boolean) => {
-    if (pointer.length > 8) return;
+  const visit = (value: JsonValue, pointer: (string | number)[], label: string, underPathKey: boolean) => {
     if (typeof value === 'string') {
       if (underPathKey || /^file:\/\//i.test(value)) out.push({ key: label, pointer, value });
       return;
     }
     if (Array.isArray(value)) {
-      value.slice(0, 1_000).forEach((v, i) => visit(v, [...pointer, i], `${label}[${i}]`, underPathKey));
+      (value as readonly JsonValue[]).forEach((v, i) => visit(v, [...pointer, i], `${label}[${i}]`, underPathKey));
       return;
     }
     if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      for (const [k, v] of Object.entries(value)) {
         visit(v, [...pointer, k], label ? `${label}.${k}` : k, isPathKey(k, pointer.length === 0 ? described : new Set()));
       }
     }
   };
   visit(args, [], '', false);
   return out;
-}
-
-/**
- * A copy of `args` with each checked path replaced by the path that was checked, so the server
- * acts on exactly that file: a relative path would otherwise be resolved by the server against a
- * folder of its own choosing, not the workspace.
- */
-export function withCheckedPaths(args: Record<string, unknown>, checked: readonly { pointer: (string | number)[]; path: string }[]): Record<string, unknown> {
-  const copy = structuredClone(args);
-  for (const { pointer, path } of checked) {
-    let node: unknown = copy;
-    for (const step of pointer.slice(0, -1)) node = (node as Record<string | number, unknown>)[step];
-    (node as Record<string | number, unknown>)[pointer[pointer.length - 1]!] = path;
-  }
-  return copy;
 }
 
 const READ_VERBS = new Set(['read', 'get', 'list', 'search', 'find', 'query', 'fetch', 'view', 'show', 'describe', 'stat', 'head', 'tail', 'grep', 'ls', 'cat', 'lookup', 'inspect', 'count', 'check', 'diff']);

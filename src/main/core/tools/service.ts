@@ -24,7 +24,7 @@ import type { PathPolicy } from '../workspace/policy';
 import { getWorkspace } from '../workspace/store';
 import { McpServersFile, parseMcpServersJson } from './config-file';
 import { engineApproval, fingerprintFromSummary, type ApprovalContext } from './engine-approval';
-import { ToolGateway, type ToolCallOutcome, type ToolCallRequest, type ToolLimits } from './gateway';
+import { ToolGateway, type ToolCallOutcome, type ToolCallRequest, type ToolLimits, type WorkspaceCallRequest } from './gateway';
 import { ToolHub, type ConfiguredServer } from './hub';
 import type { BackoffSettings } from './mcp-connection';
 import { workspacePathGuard, type CheckPath } from './path-guard';
@@ -61,8 +61,13 @@ export type ToolsServiceOptions = {
   admission?: InferenceAdmission;
   /** Path check of tool arguments; the task's workspace (WorkspaceManager's records) by default. */
   checkPath?: CheckPath;
-  /** For the default path check: the task's scope and allow-list that tool writes must also pass. */
+  /**
+   * For the default path check: the task's scope and allow-list that tool writes must pass (and
+   * whose deny-list and scope.out reads must stay clear of). Without one, every tool write is refused.
+   */
   writePolicy?: (taskId: string) => PathPolicy | undefined | Promise<PathPolicy | undefined>;
+  /** The app's data folder: tools never reach it, except a task's own workspace inside it. */
+  dataDir?: string;
   /** Default way to ask a human for `ask` tools, for callers that bring none. */
   requestApproval?: RequestApproval;
   limits?: Partial<ToolLimits>;
@@ -112,8 +117,13 @@ export class ToolsService {
       admission: options.admission ?? unlimitedAdmission,
       checkPath:
         options.checkPath ??
-        workspacePathGuard({ workspaceRoot: (taskId) => activeWorkspace(options.db, taskId), ...(options.writePolicy ? { writePolicy: options.writePolicy } : {}) }),
+        workspacePathGuard({
+          workspaceRoot: (taskId) => activeWorkspace(options.db, taskId),
+          ...(options.writePolicy ? { writePolicy: options.writePolicy } : {}),
+          dataDir: options.dataDir,
+        }),
       ...(options.limits ? { limits: options.limits } : {}),
+      dataDir: options.dataDir,
     });
     void this.sync();
     if (options.autoStart) void this.start();
@@ -143,6 +153,12 @@ export class ToolsService {
   async call(request: ToolCallRequest): Promise<ToolCallOutcome> {
     await this.sync();
     return this.gateway.call(request);
+  }
+
+  /** A governed call scoped to a folder instead of a task; see ToolGateway.callInWorkspace. */
+  async callInWorkspace(request: WorkspaceCallRequest): Promise<ToolCallOutcome> {
+    await this.sync();
+    return this.gateway.callInWorkspace(request);
   }
 
   /** Strict mode's approval flow for a call made inside an engine step (see engine-approval.ts). */

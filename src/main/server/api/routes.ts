@@ -83,6 +83,19 @@ export const ROUTES: readonly RestRoute[] = [
   get('/tasks/:id/tool-call', 'getPendingToolCall', 'approvals', 'The tool call a task waits on, if any'),
   post('/tasks/:id/tool-call/approve', 'approveToolCall', 'approvals', 'Approve the tool call a task waits on (once, for the task, or always)'),
 
+  // Tools (MCP servers).
+  get('/tools/servers', 'listToolServers', 'tools', 'Configured MCP servers with their health'),
+  post('/tools/servers', 'addToolServer', 'tools', 'Add (or with replace, change) an MCP server', { status: 201 }),
+  post('/tools/servers/import', 'importToolServers', 'tools', 'Import servers from an { "mcpServers": … } JSON file'),
+  del('/tools/servers/:name', 'removeToolServer', 'tools', 'Remove an MCP server configured in Settings'),
+  post('/tools/servers/:name/restart', 'restartToolServer', 'tools', 'Restart an MCP server (forgets earlier crashes)'),
+  get('/tools', 'listTools', 'tools', 'Tools of every running server, namespaced server.tool'),
+  put('/tools/permissions', 'setToolPermission', 'tools', 'Set a tool’s or a server’s permission (always, ask, never)'),
+  put('/tools/preferences', 'setToolPreference', 'tools', 'Choose the server a bare tool name means'),
+  get('/tools/grants', 'listToolGrants', 'tools', 'Tool grants (for a task, or all)'),
+  post('/tools/grants/:id/revoke', 'revokeToolGrant', 'tools', 'Revoke a tool grant'),
+  post('/tools/call', 'callTool', 'tools', 'Call a tool scoped to a folder, through the same guard and permissions as a task'),
+
   // Governance.
   get('/waivers', 'listWaivers', 'governance', 'List waivers with their status'),
   post('/waivers', 'createWaiver', 'governance', 'Create a waiver (pending until approved)', { status: 201 }),

@@ -1,5 +1,6 @@
 import type { toolChannels } from '../../../../shared/channels/tools';
 import { AppFailure } from '../../../../shared/errors';
+import { toolCallReport, workspaceCall } from '../../tools/workspace-call';
 import type { AreaHandlers, SessionContext } from './types';
 
 /** Settings edits carry no identity in the contract yet (as in settings.ts); grants and approvals do. */
@@ -24,5 +25,6 @@ export function toolHandlers(ctx: SessionContext): AreaHandlers<keyof typeof too
       if (!engine) throw new AppFailure('unavailable', 'no task engine runs in this process; start the app to approve tool calls');
       return tools.approveCall(input.id, input.actor, input.scope, (id, actor) => engine.approve(id, actor, 'tool'));
     },
+    callTool: async (input) => toolCallReport(await tools.callInWorkspace(workspaceCall(input))),
   };
 }
