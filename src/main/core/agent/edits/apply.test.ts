@@ -35,7 +35,7 @@ describe('applyReplacements', () => {
   });
 
   it('ignores trailing whitespace the model added, and drops it from new lines', () => {
-    const r = ok(applyReplacements('a.js', FILE, [{ search: '  let sum = 0;   \n  for (const item of items) {  ', replace: '  let sum = 1;  \n  for (const item of items) {  ' }]));
+    const r = ok(applyReplacements('a.js', FILE, [{ search: '  let sum = 0;  \n  for (const item of items) {  ', replace: '  let sum = 1;  \n  for (const item of items) {  ' }]));
     expect(r.text).toBe(FILE.replace('let sum = 0;', 'let sum = 1;'));
     expect(r.tiers).toEqual(['trailing-whitespace']);
   });

@@ -1,4 +1,4 @@
-import type { Placement } from './locate';
+import { normalizeSpace, similarity, type Placement } from './locate';
 
 /**
  * Writes a located edit into the file. The model's SEARCH → REPLACE difference is what it meant to
@@ -13,36 +13,86 @@ export type MergeResult = { ok: true; lines: string[] } | { ok: false; message: 
 export function mergeEdit(file: readonly string[], placement: Placement, search: readonly string[], replace: readonly string[]): MergeResult {
   const { keep, insertBefore } = diffLines(search, replace);
   const shift = indentShift(file, placement, search);
-  const tolerant = placement.tier !== 'exact';
-  const still = shift.add === '' && shift.remove === 0;
-  const fix = (line: string) => (tolerant ? (still ? line.trimEnd() : reindent(line.trimEnd(), shift)) : line);
+  const suffix = addedSuffix(file, placement, search);
+  const fix = (line: string) => reindent(suffix && line.endsWith(suffix) ? line.slice(0, -suffix.length) : line, shift);
   const out: string[] = [];
   let pos = placement.start;
   const n = search.length;
   for (let i = 0; i <= n; i++) {
     const target = i < n ? placement.pairs[i]! : -1;
+    // File lines the model's SEARCH skipped, before this search line's place: kept, but only where
+    // no change is near enough that their order against it would be a guess.
     const inserted = insertBefore[i]!.map(fix);
-    // File lines the model's SEARCH skipped, before this search line's place.
-    const gap: string[] = [];
-    if (target >= 0) {
-      while (pos < target) gap.push(file[pos++]!);
-    }
-    if (gap.length > 0 && inserted.length > 0) {
-      const prevKept = i > 0 && keep[i - 1];
-      const nextKept = i < n && keep[i];
-      if (prevKept === nextKept) {
-        return { ok: false, message: `line ${target - gap.length + 1} ("${clip(gap[0]!)}") is in the file but not in the SEARCH text, next to new lines; include it in SEARCH so the order is clear` };
+    if (target >= 0 && pos < target) {
+      const order = gapOrder(search, keep, insertBefore, i);
+      if (order === 'refuse') {
+        return { ok: false, message: `line ${pos + 1} ("${clip(file[pos]!)}") is in the file but not in the SEARCH text, next to a change; include it in SEARCH so the change's place is clear` };
       }
-      // Deleted line before, kept after: the insertion replaces the deletion, the skipped lines follow.
-      if (prevKept) out.push(...gap, ...inserted);
-      else out.push(...inserted, ...gap);
-    } else out.push(...gap, ...inserted);
+      if (order === 'after-insertions') out.push(...inserted);
+      while (pos < target) out.push(file[pos++]!);
+      if (order !== 'after-insertions') out.push(...inserted);
+    } else out.push(...inserted);
     if (i < n && target >= 0) {
       if (keep[i]) out.push(file[target]!);
       pos = target + 1;
     }
   }
   return { ok: true, lines: [...file.slice(0, placement.start), ...out, ...file.slice(placement.end)] };
+}
+
+/**
+ * Where file lines the SEARCH skipped (just before search line i) go against the change there:
+ * anywhere when no change is near; before a change that starts with a deleted line and whose first
+ * new line resembles it (a modified line, so its new text belongs where the old was); after a change
+ * that ends likewise; otherwise the order is unknown and the edit is refused.
+ */
+function gapOrder(search: readonly string[], keep: readonly boolean[], insertBefore: readonly string[][], i: number): 'before-insertions' | 'after-insertions' | 'refuse' {
+  if (quietSpot(search, keep, insertBefore, i)) return 'before-insertions';
+  const solid = (j: number) => j >= 0 && j < search.length && keep[j]! && search[j]!.trim() !== '';
+  const inserted = insertBefore[i]!;
+  const alike = (a: string | undefined, b: string | undefined) => a === undefined || (b !== undefined && similarity(normalizeSpace(a), normalizeSpace(b)) >= 0.5);
+  if (solid(i - 1) && i < search.length && !keep[i] && alike(inserted[0], search[i])) return 'before-insertions';
+  if (solid(i) && i > 0 && !keep[i - 1] && alike(inserted[inserted.length - 1], search[i - 1])) return 'after-insertions';
+  return 'refuse';
+}
+
+/**
+ * True when the spot before search line i has no insertion and, walking out in both directions over
+ * blank kept lines (where a line diff could slide a change), a kept non-blank line comes before any
+ * deletion or insertion.
+ */
+function quietSpot(search: readonly string[], keep: readonly boolean[], insertBefore: readonly string[][], i: number): boolean {
+  if (insertBefore[i]!.length > 0) return false;
+  for (let j = i - 1; j >= 0; j--) {
+    if (!keep[j]) return false;
+    if (search[j]!.trim() !== '') break;
+    if (insertBefore[j]!.length > 0) return false;
+  }
+  for (let j = i; j < search.length; j++) {
+    if (!keep[j]) return false;
+    if (search[j]!.trim() !== '') break;
+    if (insertBefore[j + 1]!.length > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Trailing whitespace the model added to every line it copied (the same suffix on each non-blank
+ * search line whose file line lacks it), to take off its new lines too; '' when there is none.
+ */
+function addedSuffix(file: readonly string[], placement: Placement, search: readonly string[]): string {
+  let suffix: string | null = null;
+  for (let i = 0; i < search.length; i++) {
+    const at = placement.pairs[i]!;
+    if (at < 0 || search[i]!.trim() === '') continue;
+    const mine = search[i]!;
+    const theirs = file[at]!;
+    const extra = mine.length > theirs.length && mine.startsWith(theirs) && mine.slice(theirs.length).trim() === '' ? mine.slice(theirs.length) : mine.trimEnd() === theirs.trimEnd() && mine === theirs ? '' : null;
+    if (extra === null) continue;
+    if (suffix === null) suffix = extra;
+    else if (suffix !== extra) return '';
+  }
+  return suffix ?? '';
 }
 
 /**
@@ -102,6 +152,7 @@ function indentShift(file: readonly string[], placement: Placement, search: read
 }
 
 function reindent(line: string, shift: Shift): string {
+  if (shift.add === '' && shift.remove === 0) return line;
   if (line.trim() === '') return '';
   if (shift.add) return shift.add + line;
   if (shift.remove > 0) {
