@@ -55,7 +55,11 @@ export type AgentAgencyApi = {
   onConnection(listener: (status: ConnectionStatus) => void): () => void;
 };
 
-export type ConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
+/**
+ * `unauthorized`: the headless host refused this page's token (every launch mints a new one, so an old
+ * tab or bookmark goes stale); the page says how to get the current address instead of retrying forever.
+ */
+export type ConnectionStatus = 'connected' | 'reconnecting' | 'disconnected' | 'unauthorized';
 
 /** Electron IPC channel names, derived from the contract so they are never spelled twice. */
 export const ipcChannel = (name: ChannelName): string => `agent-agency:${name}`;

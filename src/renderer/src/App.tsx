@@ -1,21 +1,61 @@
+import { useEffect, useRef } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Nav } from './components/Nav';
+import { TokenProblem } from './components/TokenProblem';
+import { hasToken } from './api';
 import { AuditPage } from './features/audit/AuditPage';
+import { useAttention } from './features/attention/use-attention';
 import { ExplorerPage } from './features/explorer/ExplorerPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
 import { ModelsPage } from './features/models/ModelsPage';
+import { CommandPalette } from './features/palette/CommandPalette';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { SubmitTaskForm } from './features/tasks/SubmitTaskForm';
 import { TaskDetail } from './features/tasks/TaskDetail';
 import { TaskList } from './features/tasks/TaskList';
-import { useRoute } from './router';
+import { href, useRoute } from './router';
+import { useAppStore } from './store/store';
+
+/** After a navigation, the page's heading takes the focus, so a screen reader announces where you are. */
+function useFocusOnNavigate(key: string, skip: boolean) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (skip) return;
+    // The page renders first (a task's detail may arrive a moment later).
+    const t = setTimeout(() => {
+      const heading = document.querySelector<HTMLElement>('#main .page-heading, #main h1, #main h2');
+      if (!heading) return;
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: false });
+    }, 60);
+    return () => clearTimeout(t);
+  }, [key, skip]);
+}
 
 export function App() {
   const route = useRoute();
+  const connection = useAppStore((s) => s.connection);
+  const pending = useAttention();
+  const key = href(route);
+  useFocusOnNavigate(key, route.page === 'settings' && Boolean(route.section));
+
+  if (connection === 'unauthorized') return <TokenProblem hadToken={hasToken()} />;
   return (
     <div className="app">
-      <Nav current={route.page} />
-      <main className="content">
+      <a className="skip-link" href="#main" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById('main')?.focus();
+      }}>
+        Skip to content
+      </a>
+      <Nav current={route.page} pendingApprovals={pending}>
+        <CommandPalette route={route} />
+      </Nav>
+      <main className="content" id="main" tabIndex={-1}>
         <ConnectionBanner />
         {route.page === 'tasks' && (
           <>
@@ -26,7 +66,7 @@ export function App() {
         {route.page === 'task' && <TaskDetail id={route.id} />}
         {route.page === 'explorer' && <ExplorerPage />}
         {route.page === 'metrics' && <MetricsPage />}
-        {route.page === 'settings' && <SettingsPage />}
+        {route.page === 'settings' && <SettingsPage section={route.section} />}
         {route.page === 'audit' && <AuditPage />}
         {route.page === 'models' && <ModelsPage />}
       </main>

@@ -3,13 +3,16 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { page: 'tasks' }
   | { page: 'task'; id: string }
-  | { page: 'models' | 'explorer' | 'metrics' | 'audit' | 'settings' };
+  | { page: 'models' | 'explorer' | 'metrics' | 'audit' }
+  /** `section`: one part of Settings (general, notifications, scheduler, governance, tools, access). */
+  | { page: 'settings'; section?: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [head, id] = parts;
   if (head === 'tasks' && id) return { page: 'task', id: decodeURIComponent(id) };
-  if (head === 'models' || head === 'explorer' || head === 'metrics' || head === 'audit' || head === 'settings') {
+  if (head === 'settings') return id ? { page: 'settings', section: decodeURIComponent(id) } : { page: 'settings' };
+  if (head === 'models' || head === 'explorer' || head === 'metrics' || head === 'audit') {
     return { page: head };
   }
   return { page: 'tasks' };
@@ -25,4 +28,9 @@ export function useRoute(): Route {
   return parseRoute(hash);
 }
 
-export const href = (route: Route): string => (route.page === 'task' ? `#/tasks/${encodeURIComponent(route.id)}` : `#/${route.page}`);
+export const href = (route: Route): string =>
+  route.page === 'task'
+    ? `#/tasks/${encodeURIComponent(route.id)}`
+    : route.page === 'settings' && route.section
+      ? `#/settings/${encodeURIComponent(route.section)}`
+      : `#/${route.page}`;

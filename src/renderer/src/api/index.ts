@@ -20,11 +20,29 @@ function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** Asks the REST API with the page's token: 401 means the token is stale or wrong. */
+async function checkToken(): Promise<'ok' | 'refused' | 'unknown'> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return 'refused';
+  try {
+    const res = await fetch('/api/v1/tasks?limit=1', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+    return res.status === 401 ? 'refused' : 'ok';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Whether the page has a token at all (the address it was opened with carried one). */
+export const hasToken = (): boolean => Boolean(window.agentAgency) || Boolean(sessionStorage.getItem(TOKEN_KEY));
+
 function pickTransport(): AgentAgencyApi {
   if (window.agentAgency) return window.agentAgency;
   takeToken();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return createWsApi(() => `${scheme}://${location.host}/ws?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`);
+  return createWsApi(
+    () => `${scheme}://${location.host}/ws?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`,
+    checkToken,
+  );
 }
 
 export const api: AgentAgencyApi = pickTransport();

@@ -14,7 +14,11 @@ const MAX_BACKOFF_MS = 5_000;
  * resubscribes from its last sequence number when the connection comes back.
  */
 /** `url` is read at every (re)connection, so a rotated token is used from the next one on. */
-export function createWsApi(url: () => string): AgentAgencyApi {
+/**
+ * `checkToken` answers whether the host refuses the page's token: a refused WebSocket upgrade reaches the
+ * page only as an abnormal close (1006), so after a close that never opened the client asks over HTTP.
+ */
+export function createWsApi(url: () => string, checkToken?: () => Promise<'ok' | 'refused' | 'unknown'>): AgentAgencyApi {
   let socket: WebSocket | undefined;
   let nextId = 1;
   let attempt = 0;
@@ -34,7 +38,9 @@ export function createWsApi(url: () => string): AgentAgencyApi {
     opened = new Promise((resolve) => (markOpen = resolve));
     const ws = new WebSocket(url());
     socket = ws;
+    let wasOpen = false;
     ws.onopen = () => {
+      wasOpen = true;
       attempt = 0;
       markOpen();
       setStatus('connected');
@@ -69,12 +75,20 @@ export function createWsApi(url: () => string): AgentAgencyApi {
       }
       setStatus('reconnecting');
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt++);
+      if (!wasOpen && checkToken) {
+        void checkToken().then((verdict) => {
+          if (verdict === 'refused') setStatus('unauthorized');
+          else setTimeout(connect, delay);
+        });
+        return;
+      }
       setTimeout(connect, delay);
     };
   };
   connect();
 
   const call = async (channel: ChannelName, input: unknown): Promise<Result<unknown>> => {
+    if (status === 'unauthorized') return err('unauthorized', 'this page\'s access token is not valid; open the current address (agent-agency open prints it)');
     await opened;
     const id = nextId++;
     return new Promise((resolve) => {

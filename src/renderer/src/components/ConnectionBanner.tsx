@@ -6,7 +6,7 @@ export function ConnectionBanner() {
   return (
     <div className="banner" role="status">
       {status === 'reconnecting'
-        ? 'Connecting to the app… If this persists, open the address printed by "agent-agency serve" (it carries the access token).'
+        ? 'Connecting to the app… If this persists, run "agent-agency open": it prints the current address with its access token and opens it.'
         : 'Disconnected from the app.'}
     </div>
   );

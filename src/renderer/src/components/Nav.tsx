@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Route } from '../router';
 import { href } from '../router';
 import { ThermalIndicator } from '../features/scheduler/ThermalIndicator';
@@ -11,21 +12,37 @@ const ITEMS: { page: Exclude<Route['page'], 'task'>; label: string }[] = [
   { page: 'settings', label: 'Settings' },
 ];
 
-export function Nav({ current }: { current: Route['page'] }) {
+/** The main navigation; `pendingApprovals` shows as a count beside Tasks. */
+export function Nav({ current, pendingApprovals = 0, children }: { current: Route['page']; pendingApprovals?: number; children?: ReactNode }) {
   const active = current === 'task' ? 'tasks' : current;
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">Agent Agency</div>
       <ThermalIndicator />
+      {children}
       <ul>
         {ITEMS.map((item) => (
           <li key={item.page}>
-            <a href={href({ page: item.page } as Route)} aria-current={active === item.page ? 'page' : undefined}>
+            <a
+              href={href({ page: item.page } as Route)}
+              aria-current={active === item.page ? 'page' : undefined}
+              aria-describedby={item.page === 'tasks' && pendingApprovals > 0 ? 'pending-approvals' : undefined}
+            >
               {item.label}
+              {item.page === 'tasks' && pendingApprovals > 0 ? (
+                <span className="nav-count" aria-hidden="true" data-testid="approvals-badge">
+                  {pendingApprovals}
+                </span>
+              ) : null}
             </a>
           </li>
         ))}
       </ul>
+      {pendingApprovals > 0 ? (
+        <span id="pending-approvals" className="visually-hidden">
+          {pendingApprovals} {pendingApprovals === 1 ? 'task waits' : 'tasks wait'} for your approval
+        </span>
+      ) : null}
     </nav>
   );
 }

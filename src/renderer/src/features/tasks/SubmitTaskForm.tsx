@@ -1,10 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { EXECUTION_MODES, SubmitTaskInput, type ExecutionMode, type Priority, type RiskTier } from '../../../../shared/domain/task';
 import { describeZodError } from '../../../../shared/errors';
 import { api } from '../../api';
 import { href } from '../../router';
 import { useShallow } from 'zustand/react/shallow';
 import { selectRecentRepos, useAppStore } from '../../store/store';
+import { onDraft, takeDraft } from '../outcome/draft';
+import { useHasAssignedModel, useRepoCheck } from './use-submit-checks';
 
 type FieldErrors = Partial<Record<string, string>>;
 
@@ -27,17 +29,43 @@ export function SubmitTaskForm() {
   const [busy, setBusy] = useState(false);
   const [submitted, setSubmitted] = useState<{ id: string; description: string } | null>(null);
   const upsertTasks = useAppStore((s) => s.upsertTasks);
+  const [retryOf, setRetryOf] = useState<string | null>(null);
+  const repoCheck = useRepoCheck(repoPath);
+  const hasModel = useHasAssignedModel();
+  const repoProblem = repoPath.trim() ? (repoCheck.data?.problem ?? null) : null;
+
+  // "Edit and resubmit" on a task hands its inputs over.
+  useEffect(() => {
+    const pick = () => {
+      const draft = takeDraft();
+      if (!draft) return;
+      setDescription(draft.description);
+      setRepoPath(draft.repoPath);
+      setMode(draft.mode);
+      setRiskTier(draft.riskTier);
+      setPriority(draft.priority);
+      setMaxIterations(String(draft.maxIterations));
+      setRetryOf(draft.retryOf);
+      document.getElementById('description')?.focus();
+    };
+    pick();
+    return onDraft(pick);
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setFormError(null);
-    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations) };
+    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations), ...(retryOf ? { retryOf } : {}) };
     const local = SubmitTaskInput.safeParse(input);
     if (!local.success) {
       setErrors(toFieldErrors(describeZodError(local.error).issues));
       return;
     }
     setErrors({});
+    if (repoProblem) {
+      setErrors({ repoPath: repoProblem });
+      return;
+    }
     setBusy(true);
     const result = await api.submitTask(input);
     setBusy(false);
@@ -48,12 +76,26 @@ export function SubmitTaskForm() {
     }
     upsertTasks([result.value]);
     setDescription('');
+    setRetryOf(null);
     setSubmitted({ id: result.value.id, description: result.value.description });
   };
 
   return (
     <form className="card submit-form" onSubmit={(e) => void submit(e)} noValidate aria-label="Submit a task">
       <h2>New task</h2>
+      {hasModel === false ? (
+        <p className="banner" role="status" id="no-model-warning">
+          No model is assigned yet, so a task cannot plan. <a href="#/models">Set up a model</a> first (it takes a minute if a local model server is running).
+        </p>
+      ) : null}
+      {retryOf ? (
+        <p className="hint">
+          Resubmitting <a href={href({ page: 'task', id: retryOf })}>{retryOf}</a> with your edits.{' '}
+          <button type="button" className="link-button" onClick={() => setRetryOf(null)}>
+            Make it a new task
+          </button>
+        </p>
+      ) : null}
       <Field id="description" label="What should the agent do?" error={errors['description']}>
         <textarea
           id="description"
@@ -65,7 +107,7 @@ export function SubmitTaskForm() {
           aria-describedby={errors['description'] ? 'description-error' : undefined}
         />
       </Field>
-      <Field id="repoPath" label="Target repository (absolute path)" error={errors['repoPath']}>
+      <Field id="repoPath" label="Target repository (absolute path)" error={errors['repoPath'] ?? repoProblem ?? undefined}>
         <input
           id="repoPath"
           value={repoPath}
@@ -73,9 +115,14 @@ export function SubmitTaskForm() {
           autoComplete="off"
           placeholder="/Users/you/code/project"
           onChange={(e) => setRepoPath(e.target.value)}
-          aria-invalid={Boolean(errors['repoPath'])}
-          aria-describedby={errors['repoPath'] ? 'repoPath-error' : undefined}
+          aria-invalid={Boolean(errors['repoPath'] ?? repoProblem)}
+          aria-describedby={errors['repoPath'] || repoProblem ? 'repoPath-error' : 'repoPath-check'}
         />
+        {!errors['repoPath'] && !repoProblem && repoCheck.data?.exists ? (
+          <span className="hint" id="repoPath-check" role="status">
+            {repoCheck.data.warning ?? `git repository${repoCheck.data.allowedRoots.length ? ', inside the allowed folders' : ''}`}
+          </span>
+        ) : null}
       </Field>
       <datalist id="recent-repos">
         {recentRepos.map((r) => (

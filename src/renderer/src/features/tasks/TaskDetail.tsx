@@ -6,6 +6,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { useAppStore } from '../../store/store';
 import { TaskWaitReason } from '../scheduler/TaskWaitReason';
+import { TaskOutcome } from '../outcome/TaskOutcome';
 import { ApprovalPrompt } from './ApprovalPrompt';
 import { ApprovalsList } from './ApprovalsList';
 import { ExportBundle } from './ExportBundle';
@@ -69,7 +70,9 @@ export function TaskDetail({ id }: { id: string }) {
     <>
       <section className="card task-detail" aria-labelledby="task-title">
         <a href="#/tasks">← Tasks</a>
-        <h2 id="task-title">{task.description}</h2>
+        <h2 id="task-title" className="page-heading" tabIndex={-1}>
+          {task.description}
+        </h2>
         <dl className="facts">
           <dt>State</dt>
           <dd>
@@ -101,6 +104,7 @@ export function TaskDetail({ id }: { id: string }) {
           </p>
         ) : null}
       </section>
+      <TaskOutcome task={task} patch={records.patch} revision={events.length} />
       <ModelOutput streams={streams} />
       <TaskSpecSection task={task} spec={records.spec} onSaved={reload} />
       <TaskReview events={events} gates={records.gates} verdicts={records.verdicts} verifying={task.state.kind === 'verifying'} />
