@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESSURE_LEVELS, type PressureLevel, type SchedulerSettings } from '../../../shared/domain/scheduler';
 import { silentLogger } from '../observability/logger';
 import type { Slot, SlotRequest, WorkPriority } from './admission';
-import { ThermalScheduler, type DecisionDraft, type PauseSignal } from './scheduler';
+import { CRITICAL_INTERACTIVE_SLOTS, ThermalScheduler, type DecisionDraft, type PauseSignal } from './scheduler';
 import { DEFAULT_SCHEDULER_SETTINGS, mergeSettings } from './settings';
 import { ManualProbe } from './testing';
 import { FakeClock } from './timers';
@@ -46,13 +46,15 @@ describe('ThermalScheduler slot table', () => {
       setLevel(level);
       const calls = Array.from({ length: 5 }, () => track(scheduler, 'interactive'));
       await clock.advance(0);
-      expect(granted(calls), `granted at ${level}`).toBe(settings.slots[level]);
-      expect(scheduler.state().inUse).toBe(settings.slots[level]);
+      // Critical admits only the interactive minimum (these calls are interactive).
+      const allowed = level === 'critical' ? CRITICAL_INTERACTIVE_SLOTS : settings.slots[level];
+      expect(granted(calls), `granted at ${level}`).toBe(allowed);
+      expect(scheduler.state().inUse).toBe(allowed);
 
-      // Releasing one lets exactly one more in, except at critical where nothing is running.
+      // Releasing one lets exactly one more in.
       calls.find((c) => c.slot)?.slot?.release();
       await clock.advance(0);
-      expect(granted(calls), `after a release at ${level}`).toBe(level === 'critical' ? 0 : Math.min(5, settings.slots[level] + 1));
+      expect(granted(calls), `after a release at ${level}`).toBe(Math.min(5, allowed + 1));
     }
   });
 
@@ -79,28 +81,34 @@ describe('ThermalScheduler slot table', () => {
 });
 
 describe('ThermalScheduler at critical', () => {
-  it('admits nothing new at critical, whatever the priority, and resumes when it cools', async () => {
+  it('at critical admits only the interactive minimum, even with background work still running, and resumes when it cools', async () => {
     const { scheduler, clock, setLevel, decisions } = setup();
-    const running = track(scheduler, 'background');
+    const running = [track(scheduler, 'background'), track(scheduler, 'background')];
     await clock.advance(0);
-    expect(running.slot).toBeDefined();
+    expect(granted(running)).toBe(2);
 
     setLevel('critical');
-    const waiting = (['interactive', 'approval', 'council', 'background'] as const).map((p) => track(scheduler, p));
+    const waiting = (['council', 'background', 'interactive', 'approval'] as const).map((p) => track(scheduler, p));
     await clock.advance(60_000);
-    expect(granted(waiting)).toBe(0);
+    // The user's own work gets its slot though both slots are held by background work; the
+    // approval waits for that one slot; council and background wait for the pressure to clear.
+    expect(waiting.map((w) => w.slot !== undefined)).toEqual([false, false, true, false]);
+    expect(decisions.filter((d) => d.kind === 'admit' && d.level === 'critical').map((d) => d.priority)).toEqual(['interactive']);
     // Running work is not killed: it stops at its own safe boundary and releases then.
-    running.slot!.release();
+    for (const r of running) r.slot!.release();
     await clock.advance(0);
-    expect(granted(waiting)).toBe(0);
-    expect(decisions.filter((d) => d.kind === 'admit' && d.level === 'critical')).toHaveLength(0);
+    expect(waiting.map((w) => w.slot !== undefined)).toEqual([false, false, true, false]);
+    waiting[2]!.slot!.release();
+    await clock.advance(0);
+    expect(waiting.map((w) => w.slot !== undefined)).toEqual([false, false, true, true]);
     const reasons = scheduler.state().waiting.map((w) => w.reason);
-    expect(reasons.every((r) => r.includes('critical'))).toBe(true);
+    expect(reasons).toEqual([expect.stringContaining('only interactive work is admitted at critical'), expect.stringContaining('only interactive work is admitted at critical')]);
+    waiting[3]!.slot!.release();
 
     setLevel('fair');
     await clock.advance(0);
-    // Two slots at fair: the interactive and the approval go first.
-    expect(waiting.map((w) => w.slot !== undefined)).toEqual([true, true, false, false]);
+    // Two slots at fair: the council first, then background.
+    expect(waiting.map((w) => w.slot !== undefined)).toEqual([true, true, true, true]);
   });
 
   it('tells the engine to pause at critical and to carry on after', () => {
@@ -221,7 +229,7 @@ describe('ThermalScheduler requests', () => {
     const waits = decisions.filter((d) => d.kind === 'wait' && d.taskId === 'tsk_0123456789');
     expect(waits.map((w) => w.reason)).toEqual([
       'all 1 slot(s) at nominal pressure are in use',
-      expect.stringContaining('nothing new is admitted at critical'),
+      expect.stringContaining('only interactive work is admitted at critical'),
     ]);
     expect(second.slot).toBeUndefined();
   });
@@ -229,7 +237,7 @@ describe('ThermalScheduler requests', () => {
   it('stop refuses everything still waiting', async () => {
     const { scheduler, clock, setLevel } = setup();
     setLevel('critical');
-    const call = track(scheduler, 'interactive');
+    const call = track(scheduler, 'council');
     await clock.advance(0);
     await scheduler.stop();
     await clock.advance(0);

@@ -40,6 +40,14 @@ export type ThermalSchedulerOptions = {
   logger: Logger;
 };
 
+/**
+ * Slots a human's own work (a direct chat with a model, an approval) still gets at critical
+ * pressure, by rule: the person at the keyboard is never locked out; council and background wait.
+ */
+export const CRITICAL_INTERACTIVE_SLOTS = 1;
+
+const isInteractive = (p: WorkPriority) => p === 'interactive' || p === 'approval';
+
 /** Interactive work and approvals first, then the council, then background work. */
 const RANK: Record<WorkPriority, number> = { interactive: 0, approval: 0, council: 1, background: 2 };
 
@@ -73,6 +81,8 @@ export class ThermalScheduler implements InferenceAdmission {
   private queue: Waiter[] = [];
   private nextWaiterId = 1;
   private inUse = 0;
+  /** Slots held by interactive work and approvals (what critical pressure still admits). */
+  private interactiveInUse = 0;
   private reading: PressureReading | null = null;
   private powerPause: Exclude<PauseCause, 'critical'> | undefined;
   private lastPause: PauseSignal = { paused: false, reason: 'starting' };
@@ -335,7 +345,13 @@ export class ThermalScheduler implements InferenceAdmission {
       return { kind: 'power', reason: `the system is ${this.powerPause === 'suspend' ? 'asleep' : 'shutting down'}; nothing new starts` };
     }
     const level = this.policy.level;
-    if (level === 'critical') return { kind: 'critical', reason: `nothing new is admitted at critical pressure (${this.policy.reason})` };
+    if (level === 'critical') {
+      if (isInteractive(waiter.request.priority) && this.interactiveInUse < CRITICAL_INTERACTIVE_SLOTS) return undefined;
+      const reason = isInteractive(waiter.request.priority)
+        ? `critical pressure leaves ${CRITICAL_INTERACTIVE_SLOTS} slot for interactive work, in use (${this.policy.reason})`
+        : `only interactive work is admitted at critical pressure (${this.policy.reason})`;
+      return { kind: 'critical', reason };
+    }
     if (waiter.request.priority === 'background') {
       const deferral = this.policy.backgroundDeferral(this.reading?.onBattery);
       if (deferral) return { kind: 'deferred', reason: deferral };
@@ -359,6 +375,8 @@ export class ThermalScheduler implements InferenceAdmission {
     this.queue = this.queue.filter((w) => w !== waiter);
     waiter.detach();
     this.inUse++;
+    const interactive = isInteractive(waiter.request.priority);
+    if (interactive) this.interactiveInUse++;
     const level = this.policy.level;
     const slots = this.policy.slots();
     const waitedMs = Math.max(0, this.clock.now() - waiter.since);
@@ -372,6 +390,7 @@ export class ThermalScheduler implements InferenceAdmission {
         if (released) return;
         released = true;
         this.inUse--;
+        if (interactive) this.interactiveInUse--;
         this.pump();
       },
     };

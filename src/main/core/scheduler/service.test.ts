@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../../shared/domain/events';
 import { ContractSession } from '../api/session';
-import { createCore, type Core } from '../app-core';
+import { createCore, type Core } from '../composition/app-core';
 import { silentLogger } from '../observability/logger';
 import { ManualProbe } from './testing';
 import { FakeClock } from './timers';
@@ -91,7 +91,7 @@ describe('core.scheduler through the contract', () => {
     const events = core.tasks.get(task.id).events.filter((e) => e.type === 'scheduler.decision');
     expect(events.map((e) => e.type === 'scheduler.decision' && e.payload.kind)).toEqual(['wait', 'admit']);
     const [wait, admit] = events;
-    expect(wait?.type === 'scheduler.decision' && wait.payload.reason).toContain('nothing new is admitted at critical');
+    expect(wait?.type === 'scheduler.decision' && wait.payload.reason).toContain('only interactive work is admitted at critical');
     expect(admit?.type === 'scheduler.decision' && admit.payload.waitedMs).toBeGreaterThan(0);
   });
 
@@ -117,7 +117,7 @@ describe('core.scheduler through the contract', () => {
     probe.reading = { thermalState: 'critical' };
     probe.emit({ kind: 'changed' });
     await clock.advance(0);
-    const pending = core.scheduler.acquire({ priority: 'interactive', label: 'x' });
+    const pending = core.scheduler.acquire({ priority: 'background', label: 'x' });
     core.close();
     await expect(pending).rejects.toMatchObject({ code: 'unavailable' });
     const samples = probe.samples;

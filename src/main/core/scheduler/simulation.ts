@@ -34,8 +34,10 @@ export type SimulationReport = {
   totalCompleted: number;
   throughputPerMinute: number;
   timeInLevelMs: Record<PressureLevel, number>;
-  /** Calls that started while the scheduler stood at critical. Must be 0. */
+  /** Council and background calls that started while the scheduler stood at critical. Must be 0. */
   admittedWhileCritical: number;
+  /** Interactive calls and approvals that started at critical (the human's minimal slot). */
+  interactiveAtCritical: number;
   /** Most calls running at once when a call started at each level (the slot table, observed). */
   peakConcurrency: Record<PressureLevel, number>;
   levelChanges: number;
@@ -77,6 +79,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let level: PressureLevel = 'nominal';
   let levelSince = 0;
   let admittedWhileCritical = 0;
+  let interactiveAtCritical = 0;
   let pauses = 0;
   let outstanding = 0;
   let running = 0;
@@ -113,7 +116,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     // Checked on the workload's side, independently of what the scheduler reports about itself.
     const at = scheduler.state().level;
-    if (at === 'critical') admittedWhileCritical++;
+    if (at === 'critical') {
+      if (priority === 'interactive' || priority === 'approval') interactiveAtCritical++;
+      else admittedWhileCritical++;
+    }
     running++;
     peakConcurrency[at] = Math.max(peakConcurrency[at], running);
     waited[priority].push(clock.now() - requested);
@@ -168,6 +174,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     throughputPerMinute: totalCompleted / minutes,
     timeInLevelMs,
     admittedWhileCritical,
+    interactiveAtCritical,
     peakConcurrency,
     levelChanges: changeTimes.length,
     switchesPerMinute: changeTimes.length / minutes,
@@ -191,7 +198,7 @@ export function formatReport(r: SimulationReport): string {
     `throughput: ${r.throughputPerMinute.toFixed(2)} calls/min (${r.totalCompleted} completed: ${PRIORITIES.map((p) => `${p} ${r.completed[p]}`).join(', ')}; ${r.unfinished} unfinished)`,
     'time in each level:',
     ...PRESSURE_LEVELS.map((l) => `  ${l.padEnd(9)} ${secs(r.timeInLevelMs[l]).padStart(8)}  ${pct(r.timeInLevelMs[l]).padStart(6)}`),
-    `admitted while critical: ${r.admittedWhileCritical}${r.admittedWhileCritical === 0 ? ' (ok)' : ' (VIOLATION: must be 0)'}`,
+    `council or background admitted while critical: ${r.admittedWhileCritical}${r.admittedWhileCritical === 0 ? ' (ok)' : ' (VIOLATION: must be 0)'}; interactive at critical: ${r.interactiveAtCritical}`,
     `most calls running at once, by level: ${PRESSURE_LEVELS.map((l) => `${l} ${r.peakConcurrency[l]}`).join(', ')}`,
     `policy switches: ${r.levelChanges} (${r.switchesPerMinute.toFixed(2)} per minute; at most ${r.maxSwitchesInAMinute} in any minute)`,
     `pauses at a safe boundary: ${r.pauses}`,
