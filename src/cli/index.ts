@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { defaultDataDir } from '../main/core/paths';
+import { evalCommand } from './commands/eval';
 import { executeCommand } from './commands/execute';
 import { approveCommand, denyCommand, interveneCommand } from './commands/intervene';
 import { modelsCommand } from './commands/models';
@@ -94,6 +95,7 @@ program
   .addCommand(modelsCommand())
   .addCommand(provenanceCommand())
   .addCommand(statusCommand())
+  .addCommand(evalCommand())
   .addCommand(promoteCommand())
   .addCommand(retryCommand())
   .addCommand(federationCommand())
