@@ -16,6 +16,8 @@ export const EXIT = {
   denied: 6,
   /** Rate limited or timed out; trying again later may work. */
   retryLater: 7,
+  /** `--watch` stopped because the task waits for a person (see --wait-for-human); the task goes on waiting. */
+  waitingForHuman: 8,
   interrupted: 130,
 } as const;
 
@@ -52,4 +54,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   5    conflict (the task's state does not allow it)
   6    refused: the running instance refused the token, or a tool call was refused (tools call)
   7    rate limited or timed out; try again later
+  8    execute --watch stopped because the task waits for a human (--wait-for-human); it goes on waiting
   130  interrupted`;

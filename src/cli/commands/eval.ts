@@ -106,13 +106,13 @@ export async function evalSuite(ctx: CommandContext): Promise<ExitCode> {
         repeat,
         maxIterations,
         taskTimeoutMs: timeoutS * 1000,
-        models: opened.models,
+        models: opened.models(),
         signal: controller.signal,
         onProgress: view.onProgress,
       });
       view.done();
       if (opts.report) {
-        writeFileSync(resolve(opts.report), renderReport({ runId, suite: suite.name, mode, models: opened.models, startedAt: Date.now() - totals.wallMs, results, totals }));
+        writeFileSync(resolve(opts.report), renderReport({ runId, suite: suite.name, mode, models: opened.models(), startedAt: Date.now() - totals.wallMs, results, totals }));
       }
       if (!ctx.json) ctx.io.out(`${summary(suite.name, runId, results, totals)}${opts.report ? `\nReport: ${resolve(opts.report)}` : ''}\n`);
       return controller.signal.aborted ? EXIT.interrupted : EXIT.ok;

@@ -4,6 +4,7 @@ import { EXECUTION_MODES, Priority } from '../../shared/domain/task';
 import { action, numberOr, parseInput, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { stateLabel } from '../format';
+import { parseWaitForHuman } from '../watch/human';
 import { watchTask } from '../watch/watch';
 
 type ExecuteOptions = CommonOptions & {
@@ -13,6 +14,7 @@ type ExecuteOptions = CommonOptions & {
   maxIterations: string;
   priority: string;
   watch?: boolean;
+  waitForHuman?: string;
 };
 
 /** Contract fields and the flags that set them, for error messages. */
@@ -28,7 +30,11 @@ export function executeCommand(): Command {
     .option('-t, --tier <n>', 'risk tier: 1 (most strict) | 2 | 3', '2')
     .option('-n, --max-iterations <n>', 'most generate-evaluate-refine iterations (1-50)', '5')
     .option('-p, --priority <p>', `priority: ${Priority.options.join(' | ')}`, 'normal')
-    .option('-w, --watch', 'follow the task live: phase, progress, council votes; asks for approvals in strict mode');
+    .option('-w, --watch', 'follow the task live: phase, progress, council votes; asks for approvals in strict mode')
+    .option(
+      '--wait-for-human <when>',
+      'when the task needs a person (approval, escalation): never (print how to answer and stop watching, exit 8), always (keep following), or a duration such as 10m. Default: always when someone can answer, never when only this process could',
+    );
   withCommonOptions(cmd);
   return cmd.action(action(execute));
 }
@@ -44,6 +50,11 @@ export async function execute(ctx: CommandContext, description: string): Promise
     priority: opts.priority,
   });
   if (!input.ok) return ctx.fail(input.error, FLAGS);
+  const wait = opts.waitForHuman === undefined ? undefined : parseWaitForHuman(opts.waitForHuman);
+  if (wait && !wait.ok) {
+    ctx.io.err(`agent-agency: ${wait.message}\n`);
+    return EXIT.usage;
+  }
   return withClient(ctx, async (client) => {
     const submitted = await client.call('submitTask', input.value);
     if (!submitted.ok) return ctx.fail(submitted.error, FLAGS);
@@ -59,7 +70,7 @@ export async function execute(ctx: CommandContext, description: string): Promise
     // In this process the engine lives only as long as the command, so it always follows the task.
     if (opts.watch || client.kind === 'in-process') {
       if (!ctx.json) ctx.io.out(`Submitted ${task.id} (${task.mode}, tier ${task.riskTier}) to ${client.kind === 'remote' ? client.location : 'the core in this process'}\n`);
-      return watchTask(ctx, client, task);
+      return watchTask(ctx, client, task, wait?.ok ? { waitForHuman: wait.value } : {});
     }
     ctx.print(task, () =>
       [

@@ -1,23 +1,24 @@
 import { SubmitTaskInput } from '../../shared/domain/task';
 import { AppFailure } from '../../shared/errors';
 import { latestPatch } from '../../main/core/apply/patch-store';
-import { createCore, type Core } from '../../main/core/composition/app-core';
+import { createCore, type Core, type CoreOptions } from '../../main/core/composition/app-core';
 import { productionSteps } from '../../main/core/composition/production-steps';
 import { UsageMeter } from '../../main/core/eval/meter';
 import type { EvalEngine } from '../../main/core/eval/runner';
 import type { Logger } from '../../main/core/observability/logger';
 import { cliActor } from '../actor';
 
-export type EvalCore = { core: Core; engine: EvalEngine; meter: UsageMeter; models: Record<string, string>; close(): void };
+export type EvalCore = { core: Core; engine: EvalEngine; meter: UsageMeter; /** Role -> model name, now. */ models(): Record<string, string>; close(): void };
 
 /**
  * The core as `execute` opens it in this process (the real steps, the data folder's engine lock,
  * the models assigned to each role), with one difference: the steps' model gateway passes through a
  * meter, so each task's model calls and tokens are counted. Nothing else about the pipeline changes.
  */
-export function openEvalCore(dataDir: string, logger: Logger): EvalCore {
+export function openEvalCore(dataDir: string, logger: Logger, overrides: Pick<CoreOptions, 'models' | 'scheduler'> = {}): EvalCore {
   let meter: UsageMeter | undefined;
   const core = createCore({
+    ...overrides,
     dataDir,
     logger,
     steps: (c) => {
@@ -34,11 +35,10 @@ export function openEvalCore(dataDir: string, logger: Logger): EvalCore {
     throw new AppFailure('unavailable', 'the task engine did not start in this process');
   }
   const actor = cliActor();
-  const models = Object.fromEntries(core.models.roles.all().map((a) => [a.role, a.model]));
   return {
     core,
     meter,
-    models,
+    models: () => Object.fromEntries(core.models.roles.all().map((a) => [a.role, a.model])),
     engine: {
       submit: (input) => core.tasks.submit(SubmitTaskInput.parse({ ...input, priority: 'normal' })),
       get: (id) => core.tasks.get(id),

@@ -59,7 +59,8 @@ describe('watching a task', () => {
       });
     }, 50);
     try {
-      const code = await watchTask(new CommandContext(io, {}), c, task);
+      // Someone answers (here, from this process), so the watch keeps following.
+      const code = await watchTask(new CommandContext(io, {}), c, task, { waitForHuman: { kind: 'always' } });
       expect(code).toBe(EXIT.ok);
     } finally {
       clearInterval(approver);
@@ -69,6 +70,38 @@ describe('watching a task', () => {
     expect(hints).toContain(`agent-agency approve ${task.id}`);
     expect(io.text()).toMatch(/approval needed for plan/);
     expect(io.text()).toMatch(/plan approved by .+ via cli/);
+  });
+
+  it('never hangs silently: with no one to answer it prints the question and the exact commands, then stops (exit 8)', async () => {
+    const { core, client: c } = setup();
+    const task = await submit(c, core.repo, 'strict');
+    const io = memoryIo();
+    // An in-process engine without a prompt: nobody can answer while this process watches.
+    const code = await watchTask(new CommandContext(io, {}), c, task);
+    expect(code).toBe(EXIT.waitingForHuman);
+    const err = io.stderr.join('');
+    expect(err).toContain(`${task.id} needs a human: Approve the working spec (plan) so work can start?`);
+    expect(err).toContain(`agent-agency approve ${task.id} --gate plan`);
+    expect(err).toContain(`agent-agency deny ${task.id} --gate plan --reason`);
+    expect(err).toMatch(/Stopped watching after .*waits for a human \(plan\)/);
+    // The task goes on waiting; only the watch ended.
+    const now = await c.call('getTask', { id: task.id });
+    expect(now.ok && now.value.task.state).toMatchObject({ kind: 'awaiting_approval', waitingFor: 'plan' });
+  });
+
+  it('--wait-for-human=<duration> follows for that long, then stops; --json says why in lines', async () => {
+    const { core, client: c } = setup();
+    const task = await submit(c, core.repo, 'strict');
+    const io = memoryIo();
+    const started = Date.now();
+    const code = await watchTask(new CommandContext(io, { json: true }), c, task, { waitForHuman: { kind: 'for', ms: 1_500 } });
+    expect(code).toBe(EXIT.waitingForHuman);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    const lines = io.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const needed = lines.find((l) => l['type'] === 'human.needed');
+    expect(needed).toMatchObject({ taskId: task.id, gate: 'plan', waitForHuman: { kind: 'for', ms: 1_500 } });
+    expect((needed!['commands'] as { command: string }[]).map((x) => x.command)).toContain(`agent-agency approve ${task.id} --gate plan`);
+    expect(lines.at(-1)).toMatchObject({ type: 'watch.stopped', reason: 'waiting_for_human', gate: 'plan' });
   });
 
   it('exits 1 when the task is cancelled from elsewhere', async () => {

@@ -1,24 +1,48 @@
 import { createInterface } from 'node:readline/promises';
 import type { AgentEvent } from '../../shared/domain/events';
-import type { Task } from '../../shared/domain/task';
+import type { ApprovalGate, Task } from '../../shared/domain/task';
 import type { AppError } from '../../shared/errors';
 import { cliActor } from '../actor';
 import type { AgencyClient } from '../client/types';
 import type { CommandContext } from '../context';
 import { EXIT, type ExitCode } from '../exit-codes';
+import { answeringCommands, duration, questionFor, type WaitForHuman } from './human';
 import { describeEvent, initialWatch, reduceWatch, renderWatch, watchDone, type WatchState } from './view';
 
 /** Redraws at most this often; events arrive much faster while a model streams. */
 const REDRAW_MS = 100;
+/** While a task waits for a person and the watch waits too, it says so this often. */
+const REMINDER_MS = 5 * 60_000;
+
+export type WatchOptions = {
+  /**
+   * What to do when the task needs a person: stop following at once (`never`), follow until it is
+   * answered (`always`), or for at most a duration. Default: `always` where someone can answer (a
+   * prompt here, or a running instance other terminals reach), else `never` — an engine inside this
+   * process cannot be reached from anywhere else, so waiting would only hang.
+   */
+  waitForHuman?: WaitForHuman;
+};
 
 /**
  * Follows a task to its end. In a terminal the bottom lines redraw in place (phase, progress,
  * council votes) while notable events scroll above them, and strict-mode approvals are asked for
  * right there; in a pipe each event is one line (one JSON object with --json).
  */
-export async function watchTask(ctx: CommandContext, client: AgencyClient, task: Task): Promise<ExitCode> {
+export async function watchTask(ctx: CommandContext, client: AgencyClient, task: Task, options: WatchOptions = {}): Promise<ExitCode> {
   const live = ctx.io.isTTY && !ctx.json;
   const canPrompt = live && Boolean(process.stdin.isTTY) && client.has('approve') && client.has('deny');
+  const waitPolicy: WaitForHuman = options.waitForHuman ?? (client.kind === 'in-process' && !canPrompt ? { kind: 'never' } : { kind: 'always' });
+  const remoteFlag = client.kind === 'remote' ? ' --remote' : '';
+  let humanTimer: ReturnType<typeof setTimeout> | undefined;
+  let reminder: ReturnType<typeof setInterval> | undefined;
+  let humanSince = 0;
+  const clearHuman = () => {
+    if (humanTimer) clearTimeout(humanTimer);
+    if (reminder) clearInterval(reminder);
+    humanTimer = undefined;
+    reminder = undefined;
+  };
   let state: WatchState = initialWatch(task);
   let drawn = 0;
   let prompting: AbortController | undefined;
@@ -61,16 +85,51 @@ export async function watchTask(ctx: CommandContext, client: AgencyClient, task:
       }
     }
     if (prompting && !state.approval) prompting.abort();
+    if (!state.approval && before.approval) clearHuman();
     if (watchDone(state)) {
       finish(state.state.kind === 'completed' ? EXIT.ok : EXIT.failure);
       return;
     }
-    if (state.approval && !before.approval && !canPrompt && !ctx.json) {
-      // Nobody can answer a prompt here: say how to decide, once per request.
-      ctx.io.err(`Waiting for approval of the ${state.approval.gate}: agent-agency approve ${task.id}  |  agent-agency deny ${task.id} --reason "…"\n`);
-    }
+    if (state.approval && !before.approval) needsHuman(state.approval.gate, state.approval.summary);
     if (canPrompt && state.approval && promptedSeq < state.lastSeq && !prompting) void ask(state.lastSeq);
     else if (live) scheduleDraw();
+  };
+
+  /** Puts the question and the exact commands that answer it, then applies the wait policy. */
+  const needsHuman = (gate: ApprovalGate, summary: string) => {
+    humanSince = Date.now();
+    const commands = answeringCommands(task.id, gate, remoteFlag);
+    if (ctx.json) {
+      ctx.io.out(`${JSON.stringify({ type: 'human.needed', taskId: task.id, gate, question: questionFor(gate), summary, commands, waitForHuman: waitPolicy })}\n`);
+    } else {
+      const where =
+        client.kind === 'in-process'
+          ? canPrompt
+            ? 'Answer at the prompt below. (This process runs the task engine, so other terminals can answer only after this watch ends; the task then waits in the data folder.)'
+            : 'This process runs the task engine, so nothing else can answer while it watches; the watch ends now and the task waits in the data folder. Answer with:'
+          : `Answer from any terminal (the task runs at ${client.location}):`;
+      const text = [`${task.id} needs a human: ${questionFor(gate)}`, summary ? `  ${summary}` : '', `  ${where}`, ...commands.map((c) => `    ${c.command.padEnd(70)}  # ${c.does}`)]
+        .filter(Boolean)
+        .join('\n');
+      if (live) held.push(text);
+      else ctx.io.err(`${text}\n`);
+    }
+    clearHuman();
+    if (waitPolicy.kind === 'never' && !canPrompt) {
+      finish(EXIT.waitingForHuman);
+      return;
+    }
+    if (waitPolicy.kind === 'for') {
+      humanTimer = setTimeout(() => finish(EXIT.waitingForHuman), waitPolicy.ms);
+    }
+    reminder = setInterval(() => {
+      const line = `still waiting for a human (${gate}) after ${duration(Date.now() - humanSince)}${waitPolicy.kind === 'for' ? `; the watch ends after ${duration(waitPolicy.ms)}` : ''}: ${commands[0]!.command}`;
+      if (ctx.json) ctx.io.out(`${JSON.stringify({ type: 'human.waiting', taskId: task.id, gate, waitedMs: Date.now() - humanSince })}\n`);
+      else if (live) {
+        held.push(line);
+        scheduleDraw();
+      } else ctx.io.err(`${line}\n`);
+    }, REMINDER_MS);
   };
 
   const ask = async (seq: number) => {
@@ -82,8 +141,17 @@ export async function watchTask(ctx: CommandContext, client: AgencyClient, task:
     draw();
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      const answer = (await rl.question(`Approve the ${approval.gate}? [a]pprove, [d]eny, [w]ait: `, { signal: prompting.signal })).trim().toLowerCase();
-      if (answer.startsWith('a')) {
+      const escalation = approval.gate === 'escalation';
+      const answer = (
+        await rl.question(escalation ? `${questionFor('escalation')} [o]verride and go on, [d]eny, [w]ait: ` : `${questionFor(approval.gate)} [a]pprove, [d]eny, [w]ait: `, { signal: prompting.signal })
+      )
+        .trim()
+        .toLowerCase();
+      if (escalation && answer.startsWith('o')) {
+        const reason = (await rl.question('Reason: ', { signal: prompting.signal })).trim();
+        const r = await client.call('overrideDecision', { id: task.id, actor: cliActor(), decision: 'accept', reason });
+        if (!r.ok) ctx.io.err(`agent-agency: could not override: ${r.error.message}\n`);
+      } else if (!escalation && answer.startsWith('a')) {
         const r = await client.call('approve', { id: task.id, actor: cliActor(), gate: approval.gate });
         if (!r.ok) ctx.io.err(`agent-agency: could not approve: ${r.error.message}\n`);
       } else if (answer.startsWith('d')) {
@@ -91,7 +159,7 @@ export async function watchTask(ctx: CommandContext, client: AgencyClient, task:
         const r = await client.call('deny', { id: task.id, actor: cliActor(), gate: approval.gate, reason });
         if (!r.ok) ctx.io.err(`agent-agency: could not deny: ${r.error.message}\n`);
       } else {
-        ctx.io.out(`Waiting; approve later with: agent-agency approve ${task.id}\n`);
+        ctx.io.out(`Waiting; answer later with: ${answeringCommands(task.id, approval.gate, remoteFlag)[0]!.command}\n`);
       }
     } catch {
       // Answered elsewhere (the window, another terminal) while we asked.
@@ -122,6 +190,7 @@ export async function watchTask(ctx: CommandContext, client: AgencyClient, task:
   if (watchDone(state)) finish(state.state.kind === 'completed' ? EXIT.ok : EXIT.failure);
 
   const code = await finished;
+  clearHuman();
   clearInterval(keepAlive);
   process.removeListener('SIGINT', onSigint);
   prompting?.abort();
@@ -129,6 +198,17 @@ export async function watchTask(ctx: CommandContext, client: AgencyClient, task:
   if (timer) clearTimeout(timer);
   if (live) draw();
 
+  if (code === EXIT.waitingForHuman) {
+    const gate = state.approval?.gate;
+    const msg = `Stopped watching after ${duration(Date.now() - humanSince)}: ${task.id} waits for a human${gate ? ` (${gate})` : ''}. ${
+      client.kind === 'remote'
+        ? `It waits at ${client.location}; answer with the commands above.`
+        : 'It waits in the data folder: answer with the commands above; it goes on when Agent Agency next runs on this data folder (agent-agency serve, or the app).'
+    }`;
+    if (ctx.json) ctx.io.out(`${JSON.stringify({ type: 'watch.stopped', taskId: task.id, reason: 'waiting_for_human', gate: gate ?? null })}\n`);
+    else ctx.io.err(`${msg}\n`);
+    return code;
+  }
   if (code === EXIT.interrupted) {
     ctx.io.err(
       client.kind === 'remote'
