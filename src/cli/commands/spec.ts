@@ -84,10 +84,10 @@ async function init(ctx: CommandContext): Promise<ExitCode> {
     scope: { in: ['src/'], out: ['node_modules'], support: ['test/'] },
     invariants: ['Behaviour not named in the acceptance criteria stays as it is'],
     acceptance: [{ id: 'A1', given: 'the current behaviour', when: 'the change is made', then: 'describe the observable result' }],
-    non_functional: {},
+    non_functional: tier === 1 ? { security: ['describe what must stay protected'] } : {},
     contracts: [{ name: 'public behaviour', type: 'behavior' }],
     ...(tier === 1
-      ? { rollback: ['git revert the applied commit'], observability: { logs: ['describe what is logged'] }, operational_rollback_slo: '30m' }
+      ? { rollback: ['git revert the applied commit'], observability: ['describe what is logged, measured or alerted on'], operational_rollback_slo: '30m' }
       : {}),
   };
   const checked = validateSpec(draft);

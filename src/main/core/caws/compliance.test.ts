@@ -32,10 +32,10 @@ describe('CAWS compliance', () => {
 
   it('checks lifecycle, blockers, tier 1 tests, migrations and protected paths', () => {
     expect(rules(checkCompliance({ spec: { ...base, lifecycle_state: 'closed', resolution: 'completed' } }))).toEqual([RULES.lifecycle]);
-    expect(rules(checkCompliance({ spec: { ...base, blockers: [{ description: 'api freeze', status: 'open' }] } }))).toEqual([RULES.blockers]);
-    const tier1: WorkingSpec = { ...base, risk_tier: 1, rollback: ['revert'], observability: { logs: ['x'] }, operational_rollback_slo: '5m' };
+    expect(rules(checkCompliance({ spec: { ...base, blockers: [{ reason: 'api freeze', waiting_on: 'platform team' }] } }))).toEqual([RULES.blockers]);
+    const tier1: WorkingSpec = { ...base, risk_tier: 1, rollback: ['revert'], observability: ['log payment.retry'], operational_rollback_slo: '5m' };
     expect(rules(checkCompliance({ spec: tier1 }))).toEqual([RULES.testable]);
-    expect(rules(checkCompliance({ spec: { ...base, blast_radius: { modules: ['db'], data_migration: true } } }))).toEqual([RULES.migration, RULES.migration]);
+    expect(rules(checkCompliance({ spec: { ...base, blast_radius: { modules: ['db'], data_migration: true } } }))).toEqual([RULES.migration]);
     expect(rules(checkCompliance({ spec: { ...base, scope: { in: ['.git/hooks'] } } }))).toEqual([RULES.protectedPaths]);
     expect(rules(checkCompliance({ spec: { ...base, scope: { in: ['**'] } } }))).toEqual([RULES.protectedPaths]);
   });
@@ -52,9 +52,12 @@ describe('CAWS compliance', () => {
     expect(rules(checkCompliance({ spec: base, changedFiles, budget, waivedGates: new Set(['scope', 'budget']) }))).toEqual([]);
   });
 
-  it('counts only active waivers the spec names', () => {
-    const spec = { ...base, waiver_ids: ['WV-0001', 'WV-0002', 'WV-0003'] };
+  it('counts waived evidence only under an active waiver it names', () => {
+    const at = '2026-01-01T00:00:00Z';
+    const evidence = ['WV-0001', 'WV-0002', 'WV-0003'].map((ref) => ({ criterion_id: 'A1', status: 'waived' as const, evidence_ref: ref, waiver_reason: 'flaky', recorded_at: at }));
+    const spec = { ...base, evidence };
     const report = checkCompliance({ spec, waiverStatus: new Map([['WV-0001', 'active'], ['WV-0002', 'expired']]) });
     expect(report.violations.map((v) => v.message)).toEqual(['WV-0002 is expired; only active waivers count', 'WV-0003 is unknown; only active waivers count']);
+    expect(report.violations[0]!.path).toBe('evidence[1].evidence_ref');
   });
 });

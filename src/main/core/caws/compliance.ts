@@ -1,5 +1,5 @@
 import type { CawsViolation, TierBudget } from '../../../shared/domain/governance';
-import { normalizeScopeEntry } from '../../../shared/domain/working-spec';
+import { normalizeScopeEntry, WAIVER_ID_PATTERN } from '../../../shared/domain/working-spec';
 import { checkBudget, describeBudget, measureChange, type ChangedFile } from './budget';
 import { classifyPath } from './scope';
 import { validateSpec } from './validate';
@@ -45,6 +45,7 @@ export type ComplianceInput = {
 
 /** Paths no change may touch whatever its scope says: repository internals and the rules themselves. */
 const PROTECTED = ['.git', '.caws/policy.yaml', '.caws/waivers'];
+const WAIVER_ID = WAIVER_ID_PATTERN;
 
 export function checkCompliance(input: ComplianceInput): ComplianceReport {
   const violations: CawsViolation[] = [];
@@ -73,19 +74,23 @@ export function checkCompliance(input: ComplianceInput): ComplianceReport {
   const closed = spec.lifecycle_state === 'closed' || spec.lifecycle_state === 'archived';
   rule(RULES.lifecycle, !closed, [{ path: 'lifecycle_state', message: `a ${spec.lifecycle_state} spec cannot drive new work; open a new spec` }]);
 
-  const open = (spec.blockers ?? []).map((b, i) => ({ b, i })).filter(({ b }) => b.status === 'open');
-  rule(RULES.blockers, open.length === 0, open.map(({ b, i }) => ({ path: `blockers[${i}]`, message: `open blocker: ${b.description}` })));
+  // CAWS lists a blocker while it blocks and removes it once resolved.
+  const open = (spec.blockers ?? []).map((b, i) => ({ b, i }));
+  rule(
+    RULES.blockers,
+    open.length === 0,
+    open.map(({ b, i }) => ({ path: `blockers[${i}]`, message: `open blocker: ${b.reason}${b.waiting_on ? ` (waiting on ${b.waiting_on})` : ''}` })),
+  );
 
-  const untested = spec.acceptance.map((a, i) => ({ a, i })).filter(({ a }) => !a.test);
+  const untested = spec.acceptance.map((a, i) => ({ a, i })).filter(({ a }) => !a.test_command?.trim());
   if (spec.risk_tier === 1) {
-    rule(RULES.testable, untested.length === 0, untested.map(({ a, i }) => ({ path: `acceptance[${i}].test`, message: `${a.id} needs a test command at risk tier 1` })));
+    rule(RULES.testable, untested.length === 0, untested.map(({ a, i }) => ({ path: `acceptance[${i}].test_command`, message: `${a.id} needs a test command at risk tier 1` })));
   } else if (untested.length > 0) {
     suggestions.push(`Give ${untested.map(({ a }) => a.id).join(', ')} a test command so the criteria are checked, not just stated.`);
   }
 
   if (spec.blast_radius.data_migration) {
     const missing: Omit<CawsViolation, 'rule'>[] = [];
-    if (!spec.migrations?.length) missing.push({ path: 'migrations', message: 'a data migration must list its migrations' });
     if (!spec.rollback?.length) missing.push({ path: 'rollback', message: 'a data migration must say how it is rolled back' });
     rule(RULES.migration, missing.length === 0, missing);
   }
@@ -102,16 +107,18 @@ export function checkCompliance(input: ComplianceInput): ComplianceReport {
   if (spec.blast_radius.modules.length === 0) suggestions.push('Name the modules in blast_radius.modules so reviewers can judge the reach of the change.');
   const nf = spec.non_functional;
   if (Object.values(nf).every((v) => v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0))) {
-    suggestions.push('State at least one non-functional requirement (security, perf, a11y, reliability).');
+    suggestions.push('State at least one non-functional requirement (performance, security, accessibility, reliability).');
   }
   if (spec.risk_tier !== 1 && !spec.rollback?.length) suggestions.push('Add rollback steps; they are required at tier 1 and cheap to write.');
 
-  if (spec.waiver_ids?.length) {
-    const bad = spec.waiver_ids.filter((id) => input.waiverStatus?.get(id) !== 'active');
+  const waived = (spec.evidence ?? []).map((e, i) => ({ e, i })).filter(({ e }) => e.status === 'waived' && e.evidence_ref && WAIVER_ID.test(e.evidence_ref));
+  if (waived.length > 0) {
+    // Evidence waived by one of our waivers (`evidence_ref: WV-0001`) counts only while that waiver is active.
+    const bad = waived.filter(({ e }) => input.waiverStatus?.get(e.evidence_ref!) !== 'active');
     rule(
       RULES.waivers,
       bad.length === 0,
-      bad.map((id) => ({ path: 'waiver_ids', message: `${id} is ${input.waiverStatus?.get(id) ?? 'unknown'}; only active waivers count` })),
+      bad.map(({ e, i }) => ({ path: `evidence[${i}].evidence_ref`, message: `${e.evidence_ref} is ${input.waiverStatus?.get(e.evidence_ref!) ?? 'unknown'}; only active waivers count` })),
     );
   }
 

@@ -49,7 +49,8 @@ describe('working spec validation', () => {
       .split('\n')
       .filter((l) => /^[a-z_]+:/.test(l))
       .map((l) => l.split(':')[0]);
-    expect(keys.slice(0, 6)).toEqual(['id', 'title', 'risk_tier', 'mode', 'lifecycle_state', 'blast_radius']);
+    expect(keys.slice(0, 5)).toEqual(['id', 'title', 'risk_tier', 'mode', 'lifecycle_state']);
+    expect(keys.indexOf('blast_radius')).toBeLessThan(keys.indexOf('scope'));
     expect(keys.indexOf('rollback')).toBeGreaterThan(keys.indexOf('contracts'));
   });
 

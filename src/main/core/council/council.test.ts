@@ -18,12 +18,12 @@ const spec: WorkingSpec = {
   blast_radius: { modules: ['signup'], data_migration: false },
   scope: { in: ['src/'], support: ['test/'] },
   invariants: ['Existing accounts can still sign in'],
-  acceptance: [{ id: 'A1', given: 'an empty email', when: 'the form is submitted', then: 'an error names the email field', test: 'npm test' }],
+  acceptance: [{ id: 'A1', given: 'an empty email', when: 'the form is submitted', then: 'an error names the email field', test_command: 'npm test' }],
   non_functional: { security: ['validate on the server'] },
   contracts: [{ name: 'signup-behaviour', type: 'behavior' }],
   operational_rollback_slo: '5m',
   rollback: ['revert the commit'],
-  observability: { logs: ['signup.rejected'] },
+  observability: ['log signup.rejected'],
 };
 
 const subject = (over: Partial<ReviewSubject> = {}): ReviewSubject => ({

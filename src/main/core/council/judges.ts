@@ -60,7 +60,7 @@ export const technicalJudge: JudgeDefinition = {
       if (!s.spec.non_functional.security?.length && s.riskTier <= 2) {
         findings.push({ severity: 'concern', ref: 'plan:security', summary: 'the spec states no security requirement', evidenceType: 'static_check' });
       }
-      const untested = s.spec.acceptance.filter((a) => !a.test).map((a) => a.id);
+      const untested = s.spec.acceptance.filter((a) => !a.test_command?.trim()).map((a) => a.id);
       if (untested.length) findings.push({ severity: 'concern', ref: 'plan:untested-criteria', summary: `criteria without a test command: ${untested.join(', ')}`, evidenceType: 'static_check' });
       return findings;
     }
@@ -114,7 +114,7 @@ export const integrationJudge: JudgeDefinition = {
   check(s) {
     const findings: Finding[] = [];
     if (s.spec.blast_radius.modules.length > 5) findings.push({ severity: 'concern', ref: 'blast-radius', summary: `wide blast radius: ${s.spec.blast_radius.modules.length} modules`, evidenceType: 'static_check' });
-    if (s.spec.blast_radius.data_migration && !s.spec.migrations?.length) findings.push({ severity: 'blocker', ref: 'data-migration', summary: 'a data migration without listed migrations', evidenceType: 'static_check' });
+    if (s.spec.blast_radius.data_migration && !s.spec.rollback?.length) findings.push({ severity: 'blocker', ref: 'data-migration', summary: 'a data migration without rollback steps', evidenceType: 'static_check' });
     if (s.kind === 'plan') {
       for (const c of s.spec.contracts) {
         if (c.path && !classifyPath(s.spec.scope, c.path).inScope) findings.push({ severity: 'info', ref: `contract:${c.name}`, summary: `contract ${c.name} (${c.path}) lies outside the scope, so the change cannot alter it`, evidenceType: 'static_check' });

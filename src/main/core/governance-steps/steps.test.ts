@@ -157,7 +157,7 @@ describe('governance steps', () => {
 
   it('turns a split council in auto mode into an escalation for a human', async () => {
     const task = env.newTask({ riskTier: 1, mode: 'auto' });
-    models['planner'] = new ScriptedModel([{ ...draft, operational_rollback_slo: '5m', rollback: ['revert'], observability: { logs: ['math.clamped'], metrics: [], traces: [] } }], 'planner-model');
+    models['planner'] = new ScriptedModel([{ ...draft, operational_rollback_slo: '5m', rollback: ['revert'], observability: { logs: ['math.clamped'], metrics: [], traces: [] }, non_functional: { security: ['clamps untrusted input'] } }], 'planner-model');
     const fail = { verdict: 'fail', confidence: 0.7, reasons: ['not convinced'], evidence: [] };
     models['judge.technical'] = new ScriptedModel([fail, fail, fail], 'judge-technical');
     models['judge.quality'] = new ScriptedModel([fail, fail, fail], 'judge-quality');

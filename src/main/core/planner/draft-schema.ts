@@ -25,10 +25,10 @@ export function planDraftSchema(tier: RiskTier) {
     }),
     invariants: list(5, 200, 1),
     acceptance: z
-      .array(z.object({ id: s(4).describe('A1, A2, …'), given: s(240), when: s(240), then: s(240), test: s(160).describe('command that checks it, or empty') }))
+      .array(z.object({ id: s(4).describe('A1, A2, …'), given: s(240), when: s(240), then: s(240), test_command: s(160).describe('command that checks it, or empty') }))
       .min(1)
       .max(5),
-    non_functional: z.object({ security: list(3, 160), reliability: list(3, 160), a11y: list(3, 160) }),
+    non_functional: z.object({ performance: list(3, 160), security: list(3, 160, tier === 1 ? 1 : 0), reliability: list(3, 160), accessibility: list(3, 160) }),
     contracts: z
       .array(z.object({ name: s(80), type: z.enum(CONTRACT_TYPES), path: s(160).describe('file of the contract; empty for behavior') }))
       .min(tier === 3 ? 0 : 1)
@@ -39,7 +39,7 @@ export function planDraftSchema(tier: RiskTier) {
     ...base,
     operational_rollback_slo: s(8).describe('e.g. 5m, 30m, 1h'),
     rollback: list(4, 200, 1),
-    observability: z.object({ logs: list(3, 120), metrics: list(3, 120), traces: list(3, 120) }),
+    observability: list(4, 160, 1).describe('logs, metrics, traces or alerts that show the change working'),
   });
 }
 

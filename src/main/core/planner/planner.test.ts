@@ -16,8 +16,8 @@ const draft = (over: Record<string, unknown> = {}) => ({
   blast_radius: { modules: ['signup'], data_migration: false },
   scope: { in: ['src/signup.js'], out: [], support: ['test/'] },
   invariants: ['Existing accounts can still sign in'],
-  acceptance: [{ id: 'A1', given: 'an empty email', when: 'the form is submitted', then: 'an error is shown', test: 'npm test' }],
-  non_functional: { security: ['validate on the server'], reliability: [], a11y: [] },
+  acceptance: [{ id: 'A1', given: 'an empty email', when: 'the form is submitted', then: 'an error is shown', test_command: 'npm test' }],
+  non_functional: { security: ['validate on the server'], reliability: [], accessibility: [] },
   contracts: [{ name: 'signup-form', type: 'behavior', path: '' }],
   ...over,
 });
@@ -73,11 +73,11 @@ describe('planner', () => {
       mode: 'Docs',
       risk_tier: 3,
       change_budget: { max_files: 3 },
-      owner: 'me',
+      reviewer: 'me',
       scope: { in: ['./src/signup.js', '/docs/'], out: ['src/**/*.snap', 'src/legacy'], support: [''] },
       acceptance: [
         { id: 'AC-1', given: 'g', when: 'w', then: 't', test: '' },
-        { id: 'x', given: 'g2', when: 'w2', then: 't2', test: ' ' },
+        { id: 'x', given: 'g2', when: 'w2', then: 't2', test_command: ' ' },
       ],
       contracts: [{ name: 'users', type: 'openapi', path: './docs/users.yaml' }],
     });
@@ -90,8 +90,8 @@ describe('planner', () => {
       contracts: [{ name: 'users', type: 'api', path: 'docs/users.yaml' }],
     });
     expect(result.spec.acceptance.map((a) => a.id)).toEqual(['A1', 'A2']);
-    expect(result.spec.acceptance[0]!.test).toBeUndefined();
-    expect(result.attempts[0]!.repairs).toEqual(expect.arrayContaining(['removed retired field change_budget', 'removed unknown field owner', "set risk_tier to the task's tier 2"]));
+    expect(result.spec.acceptance[0]!.test_command).toBeUndefined();
+    expect(result.attempts[0]!.repairs).toEqual(expect.arrayContaining(['removed retired field change_budget', 'removed unknown field reviewer', 'renamed acceptance[].test to test_command', "set risk_tier to the task's tier 2"]));
   });
 
   it('regenerates with the problems listed when the draft is still invalid', async () => {

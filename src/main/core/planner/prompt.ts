@@ -15,7 +15,7 @@ export type PromptInput = {
 };
 
 const TIER_RULES: Record<RiskTier, string> = {
-  1: 'Risk tier 1 (critical): every acceptance criterion needs a test command; name at least one contract; give rollback steps, observability (logs, metrics or traces) and operational_rollback_slo (like 15m).',
+  1: 'Risk tier 1 (critical): every acceptance criterion needs a test command; name at least one contract; give rollback steps, observability (a list of logs, metrics, traces or alerts), at least one security requirement and operational_rollback_slo (like 15m).',
   2: 'Risk tier 2: name at least one contract (api, schema, contract-test or behavior).',
   3: 'Risk tier 3: contracts are optional.',
 };

@@ -36,6 +36,32 @@ export function repairDraft(raw: unknown, ctx: RepairContext): { value: unknown;
     v['acceptance'] = v['acceptance_criteria'];
     repairs.push('renamed acceptance_criteria to acceptance');
   }
+  if (Array.isArray(v['acceptance'])) {
+    for (const a of v['acceptance'].filter(isRec)) {
+      if (a['test_command'] === undefined && typeof a['test'] === 'string') {
+        a['test_command'] = a['test'];
+        repairs.push('renamed acceptance[].test to test_command');
+      }
+      delete a['test'];
+    }
+  }
+  if (isRec(v['non_functional'])) {
+    const nf = v['non_functional'];
+    for (const [old, now] of [['a11y', 'accessibility'], ['perf', 'performance']] as const) {
+      if (nf[old] === undefined) continue;
+      if (nf[now] === undefined && Array.isArray(nf[old])) nf[now] = nf[old];
+      delete nf[old];
+      repairs.push(`renamed non_functional.${old} to ${now}`);
+    }
+  }
+  if (isRec(v['observability'])) {
+    // The pre-CAWS-v1 mapping {logs, metrics, traces} becomes CAWS's list of statements.
+    const obs = v['observability'];
+    v['observability'] = Object.entries(obs).flatMap(([kind, items]) =>
+      Array.isArray(items) ? items.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => `${kind.replace(/s$/, '')} ${x.trim()}`) : [],
+    );
+    repairs.push('turned observability into a list');
+  }
   if (isRec(v['scope']) && v['scope']['in'] === undefined && Array.isArray(v['scope']['include'])) {
     v['scope']['in'] = v['scope']['include'];
     repairs.push('renamed scope.include to scope.in');
@@ -114,8 +140,7 @@ export function repairDraft(raw: unknown, ctx: RepairContext): { value: unknown;
   // Optional sections left empty mean "none" outside tier 1, where they are not required.
   if (ctx.riskTier !== 1) {
     if (Array.isArray(v['rollback']) && v['rollback'].length === 0) delete v['rollback'];
-    const obs = v['observability'];
-    if (isRec(obs) && Object.values(obs).every((x) => !Array.isArray(x) || x.length === 0)) delete v['observability'];
+    if (Array.isArray(v['observability']) && v['observability'].length === 0) delete v['observability'];
   }
   if (isRec(v['non_functional'])) {
     for (const [k, x] of Object.entries(v['non_functional'])) if (Array.isArray(x) && x.length === 0) delete v['non_functional'][k];
@@ -159,10 +184,12 @@ function repairScope(scope: Rec, repairs: string[]): void {
   clean('out', false);
   clean('support', true);
   if (Array.isArray(scope['out']) && Array.isArray(scope['in'])) {
-    const ins = new Set((scope['in'] as string[]).map(normalizeScopeEntry));
+    const admitted = [...(scope['in'] as string[]), ...(Array.isArray(scope['support']) ? (scope['support'] as string[]) : [])].map(normalizeScopeEntry);
     scope['out'] = (scope['out'] as string[]).filter((p) => {
-      const clash = ins.has(normalizeScopeEntry(p));
-      if (clash) repairs.push(`dropped scope.out entry ${p} that is also in scope.in`);
+      const o = normalizeScopeEntry(p);
+      // An out entry equal to, or a folder around, an admitted path would refuse what the spec admits.
+      const clash = admitted.some((a) => a === o || a.startsWith(`${o}/`));
+      if (clash) repairs.push(`dropped scope.out entry ${p} that covers a path in scope.in or scope.support`);
       return !clash;
     });
   }
@@ -174,7 +201,7 @@ function stripBlank(node: Rec, repairs: string[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (typeof value === 'string') {
       const t = value.trim();
-      if (t === '' && (key === 'test' || key === 'path' || key === 'closure_notes' || key === 'summary' || key === 'operational_rollback_slo')) {
+      if (t === '' && (key === 'test_command' || key === 'path' || key === 'description' || key === 'closure_notes' || key === 'summary' || key === 'operational_rollback_slo')) {
         delete node[key];
       } else node[key] = t;
     } else if (Array.isArray(value)) {

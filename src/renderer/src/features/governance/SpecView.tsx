@@ -102,7 +102,7 @@ export function SpecView({ spec, yaml, issues, version }: SpecViewProps) {
               <td>{a.given}</td>
               <td>{a.when}</td>
               <td>{a.then}</td>
-              <td className="mono">{a.test ?? '—'}</td>
+              <td className="mono">{a.test_command ?? '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -20,7 +20,7 @@ const spec: WorkingSpec = {
   blast_radius: { modules: ['signup'], data_migration: false },
   scope: { in: ['src/signup/'], out: ['src/billing'] },
   invariants: ['Existing accounts can still sign in'],
-  acceptance: [{ id: 'A1', given: 'an empty email', when: 'the form is submitted', then: 'an error is shown', test: 'npm test' }],
+  acceptance: [{ id: 'A1', given: 'an empty email', when: 'the form is submitted', then: 'an error is shown', test_command: 'npm test' }],
   non_functional: {},
   contracts: [{ name: 'users-api', type: 'api', path: 'docs/users.yaml' }],
 };
