@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { governanceDb } from '../../../../test/governance';
@@ -156,7 +156,7 @@ describe('quality gates', () => {
   it('checks spec completeness against the tier', async () => {
     const ok = byGate(await run(tmp.dir, { gates: ['spec_completeness'] }));
     expect(ok.spec_completeness.status).toBe('pass');
-    const blocked = spec({ blockers: [{ description: 'waiting for the API freeze', status: 'open' }] });
+    const blocked = spec({ blockers: [{ reason: 'waiting for the API freeze' }] });
     const bad = byGate(await run(tmp.dir, { gates: ['spec_completeness'], spec: blocked }));
     expect(bad.spec_completeness.status).toBe('fail');
     expect(bad.spec_completeness.details).toMatch(/open blocker: waiting for the API freeze \[CAWS-BLOCKERS\]/);
@@ -246,15 +246,20 @@ function pids(dir: string): number[] {
   return readFileSync(join(dir, 'pids.txt'), 'utf8').trim().split(/\s+/).map(Number);
 }
 
+/**
+ * No host process still works in `dir`. The pids in pids.txt are the sandbox's own (its pid
+ * namespace), so the host's /proc is searched by working directory instead.
+ */
 function allDead(dir: string): boolean {
-  return pids(dir).every((pid) => {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      process.kill(pid, 0);
-      return false;
+      if (readlinkSync(join('/proc', entry, 'cwd')) === dir) return false;
     } catch {
-      return true;
+      // exited meanwhile, or not ours to inspect
     }
-  });
+  }
+  return true;
 }
 
 function expectAllDead(dir: string): void {

@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
-import { delimiter, join } from 'node:path';
+import { resolve } from 'node:path';
+import { defaultSandboxService } from '../sandbox/default-service';
+import { buildPolicy } from '../sandbox/policy';
+import type { SandboxService } from '../sandbox/sandbox-service';
+import type { SandboxDenial, SandboxKind } from '../sandbox/types';
 
 export type CommandResult = {
   exitCode: number | null;
@@ -10,8 +13,11 @@ export type CommandResult = {
   /** The last `maxOutputBytes` of stdout and stderr, interleaved as they arrived. */
   output: string;
   durationMs: number;
-  /** Set when the shell could not be started at all. */
+  /** Set when the command could not be started at all (no sandbox included). */
   spawnError?: string;
+  /** What the sandbox refused or which limit ended the run. */
+  denial?: SandboxDenial;
+  sandbox?: SandboxKind;
 };
 
 export type RunCommandOptions = {
@@ -19,86 +25,47 @@ export type RunCommandOptions = {
   cwd: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
+  /** Extra environment variables; the host's environment never reaches the command. */
+  env?: Record<string, string>;
   maxOutputBytes?: number;
-  /** Time between SIGTERM and SIGKILL when the command must stop. */
-  killGraceMs?: number;
+  /** The folder the command may write (defaults to `cwd`). */
+  workspaceDir?: string;
+  /** The app's data folder, hidden from the command. */
+  dataDir?: string;
+  /** Outbound network, only when the task or a standing grant allows it. */
+  network?: boolean;
+  /** The sandbox to run in; without one, this machine's real sandbox (never none). */
+  sandbox?: SandboxService;
 };
 
 /**
- * Runs a project's own check (`npm test`'s script, `make lint`, …) through `sh -c` in its own
- * process group, so a timeout or an abort ends the whole tree — test runners love to fork. The
- * workspace's `node_modules/.bin` comes first on PATH, as under npm.
+ * Runs a project's own check (`npm test`'s script, `make lint`, an acceptance criterion's command)
+ * through `sh -c` INSIDE the sandbox: writes only in the workspace, no network unless granted,
+ * secrets hidden, limits, and the whole tree killed on timeout or abort. Without a sandbox it fails
+ * closed (`spawnError` says how to install one) unless the user turned on running without one.
  */
-export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
-  const started = performance.now();
-  const maxOutput = options.maxOutputBytes ?? 64 * 1024;
-  const graceMs = options.killGraceMs ?? 2_000;
-  const baseEnv = options.env ?? process.env;
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv,
-    PATH: [join(options.cwd, 'node_modules', '.bin'), baseEnv['PATH'] ?? ''].filter(Boolean).join(delimiter),
-    // Test runners stay out of watch mode and colour codes stay out of the details.
-    CI: '1',
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-  };
-
-  return new Promise((resolve) => {
-    if (options.signal?.aborted) {
-      resolve({ exitCode: null, signal: null, timedOut: false, aborted: true, output: '', durationMs: 0 });
-      return;
-    }
-    let output = '';
-    let timedOut = false;
-    let aborted = false;
-    let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn('sh', ['-c', options.command], { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-
-    const append = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.length > maxOutput * 2) output = output.slice(-maxOutput);
-    };
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
-
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        // The group is already gone.
-      }
-    };
-    const stop = () => {
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), graceMs);
-      killTimer.unref();
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, options.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      stop();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const finish = (result: Omit<CommandResult, 'output' | 'durationMs' | 'timedOut' | 'aborted'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      // Whatever the shell left behind in its group goes with it.
-      if (timedOut || aborted) killGroup('SIGKILL');
-      if (killTimer) clearTimeout(killTimer);
-      resolve({ ...result, timedOut, aborted, output: output.slice(-maxOutput), durationMs: performance.now() - started });
-    };
-    // A check must not leave processes behind; they would also hold the output pipes open.
-    child.on('exit', () => killGroup('SIGKILL'));
-    child.on('error', (e) => finish({ exitCode: null, signal: null, spawnError: e.message }));
-    child.on('close', (code, sig) => finish({ exitCode: code, signal: sig }));
+export async function runCommand(options: RunCommandOptions): Promise<CommandResult> {
+  if (options.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, aborted: true, output: '', durationMs: 0 };
+  const sandbox = options.sandbox ?? (await defaultSandboxService());
+  const policy = buildPolicy({
+    workspaceDir: resolve(options.workspaceDir ?? options.cwd),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    network: options.network ?? false,
+    limits: { wallTimeMs: options.timeoutMs, maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 },
   });
+  const r = await sandbox.run(options.command, { cwd: options.cwd, policy, ...(options.signal ? { signal: options.signal } : {}), ...(options.env ? { env: options.env } : {}) });
+  const kind = r.denial?.kind;
+  let output = r.output;
+  if (r.denial && kind !== 'wall-time' && kind !== 'cancelled') output = `${output}${output.endsWith('\n') || !output ? '' : '\n'}[sandbox] ${r.denial.message}\n`;
+  return {
+    exitCode: r.exitCode,
+    signal: r.signal,
+    timedOut: kind === 'wall-time',
+    aborted: kind === 'cancelled',
+    output,
+    durationMs: r.durationMs,
+    sandbox: r.sandbox,
+    ...(r.denial ? { denial: r.denial } : {}),
+    ...(kind === 'no-sandbox' || kind === 'spawn' ? { spawnError: r.denial!.message } : {}),
+  };
 }

@@ -55,7 +55,21 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     mask(p);
   }
 
-  for (const p of policy.extraReadOnly) if (plan.kindOf(p) !== 'missing') args.push('--ro-bind', p, p);
+  // bwrap gives the folders it creates on a mask the host folder's mode (often 0700); a command that
+  // runs as another user (root hosts) must still walk down to what is bound below.
+  const openWay = (target: string) => {
+    const parts = target.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const ancestor = `/${parts.slice(0, i).join('/')}`;
+      if (masked.some((m) => isWithin(ancestor, m) && ancestor !== m)) args.push('--perms', '0755', '--dir', ancestor);
+    }
+  };
+  for (const p of policy.extraReadOnly) {
+    if (plan.kindOf(p) === 'missing') continue;
+    openWay(p);
+    args.push('--ro-bind', p, p);
+  }
+  openWay(ws);
   args.push('--bind', ws, ws);
   for (const entry of policy.readOnlyInWorkspace) {
     const p = join(ws, entry);

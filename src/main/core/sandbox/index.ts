@@ -2,3 +2,4 @@ export { buildPolicy, describePolicy, DEFAULT_LIMITS, SandboxLimits, SandboxPoli
 export { detectSandbox, type SandboxDetection } from './detect';
 export { SandboxService, type SandboxServiceOptions, type SandboxStatus, type UnsandboxedRun } from './sandbox-service';
 export type { SandboxBackend, SandboxCommand, SandboxDenial, SandboxDenialKind, SandboxKind, SandboxResult, SandboxRunOptions } from './types';
+export { defaultSandboxService, useSandboxService } from './default-service';
