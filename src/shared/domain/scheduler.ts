@@ -37,8 +37,11 @@ export const PressureReading = z.object({
   temperatures: z.array(SensorTemperature).optional(),
   onBattery: z.boolean().optional(),
   batteryPercent: z.number().min(0).max(100).optional(),
-  /** Share of physical memory in use (1 - available/total), 0..1. */
+  /** Share of physical memory in use, 0..1 (replayed traces; live probes report memoryPressureLevel). */
   memoryPressure: z.number().min(0).max(1).optional(),
+  /** The OS's own memory-pressure verdict: Linux PSI or the macOS kernel's level. */
+  memoryPressureLevel: PressureLevel.optional(),
+  memoryPressureDetail: z.string().max(300).optional(),
   /** Share of CPU time busy across all cores, 0..1. */
   cpuLoad: z.number().min(0).max(1).optional(),
   /** Which probes answered for this reading (a probe may answer with nothing readable). */

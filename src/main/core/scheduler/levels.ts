@@ -67,7 +67,11 @@ export function classify(reading: ProbeReading, settings: SchedulerSettings, pre
     signals.temperature = risingLevel(hottest.celsius, settings.temperatureC, previous.temperature);
     words.temperature = `${hottest.label || hottest.source} at ${round(hottest.celsius, 1)} °C`;
   }
-  if (isNumber(reading.memoryPressure)) {
+  if (reading.memoryPressureLevel) {
+    // The kernel's own verdict: it knows whether memory is short, used/total does not.
+    signals.memory = reading.memoryPressureLevel;
+    words.memory = `memory pressure ${reading.memoryPressureLevel} (${reading.memoryPressureDetail ?? 'reported by the OS'})`;
+  } else if (isNumber(reading.memoryPressure)) {
     signals.memory = risingLevel(reading.memoryPressure, settings.memoryPressure, previous.memory);
     words.memory = `memory ${round(reading.memoryPressure * 100)}% in use`;
   }

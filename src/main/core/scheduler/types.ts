@@ -10,7 +10,12 @@ export type ProbeReading = {
   temperatures?: SensorTemperature[];
   onBattery?: boolean;
   batteryPercent?: number;
+  /** Share of memory in use, 0..1: only from replayed traces now (see memoryPressureLevel). */
   memoryPressure?: number;
+  /** The OS's own memory-pressure verdict (Linux PSI, macOS kernel level); wins over memoryPressure. */
+  memoryPressureLevel?: PressureLevel;
+  /** What it was read from, in words, for the reason a decision gives. */
+  memoryPressureDetail?: string;
   cpuLoad?: number;
 };
 

@@ -12,7 +12,7 @@ export type CombinedProbeOptions = {
   timers?: Timers;
 };
 
-const FIELDS: ProbeField[] = ['thermalState', 'speedLimit', 'temperatures', 'onBattery', 'batteryPercent', 'memoryPressure', 'cpuLoad'];
+const FIELDS: ProbeField[] = ['thermalState', 'speedLimit', 'temperatures', 'onBattery', 'batteryPercent', 'memoryPressure', 'memoryPressureLevel', 'memoryPressureDetail', 'cpuLoad'];
 
 /**
  * Several probes behind one: every probe is sampled, each field is taken from the most trusted

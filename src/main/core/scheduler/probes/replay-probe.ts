@@ -5,6 +5,7 @@ import { AppFailure } from '../../../../shared/errors';
 import type { Clock } from '../../journal/journal';
 import type { TimerHandle, Timers } from '../timers';
 import type { PressureProbe, ProbeEvent, ProbeReading } from '../types';
+import { macReadingFromText, psiReadingFromText } from './os-pressure-probe';
 
 /**
  * One line of a recorded trace (JSON lines; blank lines and lines starting with # are ignored).
@@ -21,7 +22,13 @@ export const TraceLine = z.strictObject({
   onBattery: z.boolean().nullable().optional(),
   batteryPercent: z.number().min(0).max(100).nullable().optional(),
   memoryPressure: z.number().min(0).max(1).nullable().optional(),
+  memoryPressureLevel: PressureLevel.nullable().optional(),
   cpuLoad: z.number().min(0).max(1).nullable().optional(),
+  /** Raw OS output, parsed exactly as the live probes parse it (see os-pressure-probe.ts). */
+  pmsetTherm: z.string().max(4_000).optional(),
+  thermalPressure: z.string().max(200).optional(),
+  vmPressureLevel: z.string().max(200).optional(),
+  psiMemory: z.string().max(1_000).optional(),
   event: z.enum(['suspend', 'resume', 'shutdown']).optional(),
   note: z.string().max(500).optional(),
 });
@@ -89,7 +96,16 @@ function applyLine(state: ProbeReading, line: TraceLine): ProbeReading {
   set('onBattery', line.onBattery);
   set('batteryPercent', line.batteryPercent);
   set('memoryPressure', line.memoryPressure);
+  set('memoryPressureLevel', line.memoryPressureLevel);
+  if (line.memoryPressureLevel === null) set('memoryPressureDetail', null);
   set('cpuLoad', line.cpuLoad);
+  const mac = macReadingFromText({ pmsetTherm: line.pmsetTherm, thermalPressure: line.thermalPressure, vmPressureLevel: line.vmPressureLevel });
+  for (const [key, value] of Object.entries(mac.reading)) set(key as keyof ProbeReading, value);
+  if (line.psiMemory !== undefined) {
+    const psi = psiReadingFromText(line.psiMemory);
+    if (!psi) throw new AppFailure('invalid_input', `psiMemory at t=${line.t} is not in /proc/pressure format`);
+    for (const [key, value] of Object.entries(psi)) set(key as keyof ProbeReading, value);
+  }
   set('temperatures', line.temperatures);
   if (line.temperatureC !== undefined) {
     set('temperatures', line.temperatureC === null ? null : [{ source: 'trace', label: 'trace sensor', celsius: line.temperatureC }]);

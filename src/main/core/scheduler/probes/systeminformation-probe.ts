@@ -1,20 +1,18 @@
-import { battery, currentLoad, mem } from 'systeminformation';
+import { battery, currentLoad } from 'systeminformation';
 import { z } from 'zod';
 import type { PressureProbe, ProbeReading, ProbeStatus } from '../types';
 
-/** The three systeminformation calls this probe uses; injectable so tests can feed odd values. */
+/** The systeminformation calls this probe uses; injectable so tests can feed odd values. */
 export type SystemInfoSource = {
   currentLoad(): Promise<unknown>;
-  mem(): Promise<unknown>;
   battery(): Promise<unknown>;
 };
 
-export const systemInformation: SystemInfoSource = { currentLoad, mem, battery };
+export const systemInformation: SystemInfoSource = { currentLoad, battery };
 
 // Library output is parsed like any other input: a field that is missing or odd is dropped.
 const finite = z.number().finite();
 const LoadData = z.object({ currentLoad: finite.min(0).max(100) });
-const MemData = z.object({ total: finite.positive(), available: finite.min(0) });
 const BatteryData = z.object({
   hasBattery: z.boolean(),
   acConnected: z.boolean().optional(),
@@ -22,7 +20,7 @@ const BatteryData = z.object({
   percent: finite.optional(),
 });
 
-/** CPU load, memory pressure and power source through systeminformation, on every platform. */
+/** CPU load and power source through systeminformation, on every platform. */
 export class SystemInformationProbe implements PressureProbe {
   readonly name = 'systeminformation';
   private readonly source: SystemInfoSource;
@@ -33,12 +31,12 @@ export class SystemInformationProbe implements PressureProbe {
   }
 
   async sample(): Promise<ProbeReading> {
-    const [load, memory, power] = await Promise.allSettled([this.source.currentLoad(), this.source.mem(), this.source.battery()]);
+    // No memory figure: used/total counts the app's own loaded model, so memory pressure comes from
+    // the OS's own signal (LinuxPsiProbe, MacPressureProbe) instead.
+    const [load, power] = await Promise.allSettled([this.source.currentLoad(), this.source.battery()]);
     const reading: ProbeReading = {};
     const l = load.status === 'fulfilled' ? LoadData.safeParse(load.value) : undefined;
     if (l?.success) reading.cpuLoad = l.data.currentLoad / 100;
-    const m = memory.status === 'fulfilled' ? MemData.safeParse(memory.value) : undefined;
-    if (m?.success) reading.memoryPressure = clamp01(1 - m.data.available / m.data.total);
     const b = power.status === 'fulfilled' ? BatteryData.safeParse(power.value) : undefined;
     if (b?.success) {
       if (!b.data.hasBattery) {
@@ -60,4 +58,3 @@ export class SystemInformationProbe implements PressureProbe {
   }
 }
 
-const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
