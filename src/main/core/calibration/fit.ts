@@ -2,7 +2,7 @@ import { JUDGE_IDS } from '../../../shared/domain/governance';
 import type { RiskTier } from '../../../shared/domain/task';
 import { JUDGE_WEIGHTS, PASS_THRESHOLDS } from '../council/types';
 import { voteFeatures } from './features';
-import { CalibrationParams, type CouncilOutcome } from './types';
+import { CalibrationParams, type CouncilOutcome, type VoteSignal } from './types';
 
 /** Logit scale of the default weights: a unanimous, fully confident pass reads as p ≈ 0.98. */
 const DEFAULT_SCALE = 4;
@@ -19,13 +19,13 @@ export function defaultParams(): CalibrationParams {
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Probability that the reviewed subject is good, given the judges' votes. */
-export function probabilityGood(p: CalibrationParams, outcomeVotes: CouncilOutcome['votes']): number {
+export function probabilityGood(p: CalibrationParams, outcomeVotes: readonly VoteSignal[]): number {
   const x = voteFeatures(outcomeVotes);
   const z = JUDGE_IDS.reduce((s, id, i) => s + p.weights[id] * x[i]!, p.bias);
   return sigmoid(z);
 }
 
-export function predictsAccept(p: CalibrationParams, o: Pick<CouncilOutcome, 'votes' | 'riskTier'>): boolean {
+export function predictsAccept(p: CalibrationParams, o: { votes: readonly VoteSignal[]; riskTier: RiskTier }): boolean {
   return probabilityGood(p, o.votes) >= p.thresholds[o.riskTier];
 }
 

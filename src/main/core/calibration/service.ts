@@ -44,22 +44,22 @@ export class CalibrationService {
     return { ...cur, effect: effectOn(cur.params, outcomes), outcomesBySource };
   }
 
-  setMode(mode: CalibrationMode): StoredCalibration {
+  setMode(mode: CalibrationMode, actor: string): StoredCalibration {
     const next = { ...this.current(), mode };
     writeCalibration(this.o.db, next);
-    appendFederationLog(this.o.db, this.o.clock.now(), 'calibration.mode', { mode });
+    appendFederationLog(this.o.db, this.o.clock.now(), 'calibration.mode', { mode, actor });
     return next;
   }
 
   /** Refits from local outcomes (starting from the current parameters as the prior). */
-  fitLocal(sources?: readonly OutcomeSource[]): StoredCalibration {
+  fitLocal(actor: string, sources?: readonly OutcomeSource[]): StoredCalibration {
     const outcomes = this.outcomes(sources);
     const cur = this.current();
     const counts: Record<string, number> = { outcomes: outcomes.length };
     for (const o of outcomes) counts[o.source] = (counts[o.source] ?? 0) + 1;
     const next: StoredCalibration = { mode: cur.mode, params: fitCalibration(outcomes, { prior: defaultParams() }), source: 'local', fittedAt: this.o.clock.now(), counts };
     writeCalibration(this.o.db, next);
-    appendFederationLog(this.o.db, this.o.clock.now(), 'calibration.fitted', { counts });
+    appendFederationLog(this.o.db, this.o.clock.now(), 'calibration.fitted', { counts, actor });
     return next;
   }
 

@@ -34,6 +34,11 @@ export type CoordinatorOptions = {
   url: string;
   clock: { now(): number };
   windows?: { keysMs?: number; updatesMs?: number; revealMs?: number };
+  /**
+   * Server learning rate: the global moves this share of the mean update each round, which damps
+   * the DP noise that every round adds (DP-FedAvg's server step).
+   */
+  serverRate?: number;
 };
 
 type Round = {
@@ -230,7 +235,8 @@ export class Coordinator {
     );
     const sum = decodeFixed(unmaskSum(r.updates, revealed, PARAM_DIM));
     const n = r.updates.size;
-    r.result = r.global.map((g, i) => g + sum[i]! / n);
+    const rate = this.o.serverRate ?? 0.5;
+    r.result = r.global.map((g, i) => g + (rate * sum[i]!) / n);
     this.global = r.result;
     r.phase = 'done';
     this.log('round-done', { round: r.id, participants: n, dropped: r.dropped.length });

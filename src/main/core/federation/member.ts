@@ -108,6 +108,10 @@ export class FederationMember {
       }
     };
 
+    const standing = RosterPayload.parse(this.checkedRoster(await t.roster(), m.coordinatorKey)).members.find((x) => x.key === me);
+    if (!standing || standing.status !== 'active') {
+      throw new Error(`federation: the coordinator's roster lists this installation as ${standing ? standing.status : 'unknown'}; it takes part in no round`);
+    }
     let s = await waitFor((x) => x.phase === 'keys' && x.cohort.includes(me));
     if (s.phase === 'failed') return { status: 'skipped', roundId: s.roundId, reason: s.failure ?? 'the round failed' };
     const roundId = s.roundId;
@@ -145,7 +149,13 @@ export class FederationMember {
     acc.spend(sigma, this.o.clock.now());
     this.saveAccountant(m, acc);
     const masked = maskUpdate(encodeFixed(noised), me, seeds);
-    await t.submitUpdate(signMessage(this.o.identity, 'update', { roundId, masked, sigma, clip: policy.clip, sources: policy.allowedSources }));
+    try {
+      await t.submitUpdate(signMessage(this.o.identity, 'update', { roundId, masked, sigma, clip: policy.clip, sources: policy.allowedSources }));
+    } catch (e) {
+      // Too late: the round went on without this member, which counts as a dropout (its budget stays spent).
+      this.log('member.late', { round: roundId, reason: (e as Error).message });
+      return { status: 'skipped', roundId, reason: `the update arrived too late: ${(e as Error).message}` };
+    }
     const epsilonSpent = acc.snapshot(this.o.clock.now()).epsilonSpent;
     this.log('member.contributed', { round: roundId, outcomes: outcomes.length, epsilonSpent });
 

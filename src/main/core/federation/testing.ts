@@ -19,14 +19,15 @@ export const TEST_POLICY: FederationPolicy = {
 };
 
 /** A coordinator and members, each with its own database, in one process. */
-export function inProcessFederation(n: number, policy: FederationPolicy = TEST_POLICY, clock = { now: () => Date.now() }) {
+export function inProcessFederation(n: number, policy: FederationPolicy = TEST_POLICY, clock = { now: () => Date.now() }, serverRate?: number, windowMs = 400) {
   const coordinator = new Coordinator({
     db: openDatabase({ file: ':memory:', logger: silentLogger() }),
     identity: newIdentity(),
     policy,
     url: 'http://127.0.0.1:1',
     clock,
-    windows: { keysMs: 400, updatesMs: 400, revealMs: 400 },
+    windows: { keysMs: windowMs, updatesMs: windowMs, revealMs: windowMs },
+    ...(serverRate === undefined ? {} : { serverRate }),
   });
   const members = Array.from({ length: n }, () => {
     const db = openDatabase({ file: ':memory:', logger: silentLogger() });

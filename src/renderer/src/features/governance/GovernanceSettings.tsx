@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Policy, Waiver } from '../../../../shared/domain/governance';
 import { api } from '../../api';
+import { CalibrationPanel } from './CalibrationPanel';
 import { PolicyEditor } from './PolicyEditor';
 import { WaiversPanel } from './WaiversPanel';
 
@@ -63,6 +64,7 @@ export function GovernanceSettings({ actor = 'user' }: { actor?: string }) {
         onApprove={async (id) => after(await api.approveWaiver({ id, approver: actor }))}
         onRevoke={async (id, reason) => after(await api.revokeWaiver({ id, revokedBy: actor, reason }))}
       />
+      <CalibrationPanel actor={actor} />
     </section>
   );
 }
