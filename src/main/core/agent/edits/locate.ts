@@ -24,6 +24,8 @@ export const FUZZY_THRESHOLD = 0.85;
 export const FUZZY_MARGIN = 0.1;
 /** Two lines count as "the same line, mistyped" above this similarity. */
 const LINE_SIMILAR = 0.7;
+/** …and above this, pairing them is still better than treating each as missing from the other side. */
+const LINE_SUBSTITUTE = 0.4;
 
 export const normalizeSpace = (s: string): string => s.trim().replace(/\s+/g, ' ');
 
@@ -143,8 +145,9 @@ function align(f: readonly string[], s: readonly string[], from: number, to: num
         best = viaFile;
         mv = 3;
       }
-      if (sim >= LINE_SIMILAR) {
-        const viaPair = score[(i - 1) * W + k - 1]! + sim;
+      // Similar lines pair; a less similar pair still beats leaving both lines unpaired (a mistyped line).
+      if (sim >= LINE_SIMILAR || sim >= LINE_SUBSTITUTE) {
+        const viaPair = score[(i - 1) * W + k - 1]! + (sim >= LINE_SIMILAR ? sim : sim - 0.8);
         if (viaPair >= best) {
           best = viaPair;
           mv = 1;

@@ -18,13 +18,26 @@ export function mergeEdit(file: readonly string[], placement: Placement, search:
   const out: string[] = [];
   let pos = placement.start;
   const n = search.length;
+  for (let i = 0; i < n; i++) {
+    if (placement.pairs[i]! >= 0) continue;
+    // A search line the file does not have: one the model wants gone, or context it doubled or made up.
+    if (!keep[i]) return { ok: false, message: `the SEARCH line "${clip(search[i]!)}" is not in the file; copy the lines to change exactly` };
+    // A doubled line is harmless unless new lines sit between the two copies (which copy is real?);
+    // a made-up line is harmless unless new lines sit next to it.
+    const twinBefore = i > 0 && search[i - 1] === search[i];
+    const twinAfter = i + 1 < n && search[i + 1] === search[i];
+    const risky = twinBefore || twinAfter ? (twinBefore && insertBefore[i]!.length > 0) || (twinAfter && insertBefore[i + 1]!.length > 0) : insertBefore[i]!.length > 0 || insertBefore[i + 1]!.length > 0;
+    if (risky) {
+      return { ok: false, message: `the SEARCH line "${clip(search[i]!)}" is not in the file at that place, next to new lines; copy the SEARCH lines exactly` };
+    }
+  }
   for (let i = 0; i <= n; i++) {
     const target = i < n ? placement.pairs[i]! : -1;
     // File lines the model's SEARCH skipped, before this search line's place: kept, but only where
     // no change is near enough that their order against it would be a guess.
     const inserted = insertBefore[i]!.map(fix);
     if (target >= 0 && pos < target) {
-      const order = gapOrder(search, keep, insertBefore, i);
+      const order = gapOrder(search, keep, insertBefore, i, file.slice(pos, target));
       if (order === 'refuse') {
         return { ok: false, message: `line ${pos + 1} ("${clip(file[pos]!)}") is in the file but not in the SEARCH text, next to a change; include it in SEARCH so the change's place is clear` };
       }
@@ -46,8 +59,11 @@ export function mergeEdit(file: readonly string[], placement: Placement, search:
  * new line resembles it (a modified line, so its new text belongs where the old was); after a change
  * that ends likewise; otherwise the order is unknown and the edit is refused.
  */
-function gapOrder(search: readonly string[], keep: readonly boolean[], insertBefore: readonly string[][], i: number): 'before-insertions' | 'after-insertions' | 'refuse' {
+function gapOrder(search: readonly string[], keep: readonly boolean[], insertBefore: readonly string[][], i: number, gap: readonly string[]): 'before-insertions' | 'after-insertions' | 'refuse' {
   if (quietSpot(search, keep, insertBefore, i)) return 'before-insertions';
+  // A skipped line equal to a neighbour (a run of like lines) could be either copy: no order is safe.
+  const neighbours = [search[i - 1], search[i]].filter((l): l is string => l !== undefined).map(normalizeSpace);
+  if (gap.some((g) => neighbours.includes(normalizeSpace(g)))) return 'refuse';
   const solid = (j: number) => j >= 0 && j < search.length && keep[j]! && search[j]!.trim() !== '';
   const inserted = insertBefore[i]!;
   const alike = (a: string | undefined, b: string | undefined) => a === undefined || (b !== undefined && similarity(normalizeSpace(a), normalizeSpace(b)) >= 0.5);
@@ -130,9 +146,10 @@ export function diffLines(a: readonly string[], b: readonly string[]): { keep: b
   return { keep, insertBefore };
 }
 
-type Shift = { add: string; remove: number };
+/** Leading whitespace `from` (the model's) becomes `to` (the file's) on new lines. */
+type Shift = { from: string; to: string };
 
-/** The most common indentation offset from the model's search lines to the file lines they matched. */
+/** The most common indentation change from the model's search lines to the file lines they matched. */
 function indentShift(file: readonly string[], placement: Placement, search: readonly string[]): Shift {
   const counts = new Map<string, { shift: Shift; n: number }>();
   search.forEach((line, i) => {
@@ -140,26 +157,23 @@ function indentShift(file: readonly string[], placement: Placement, search: read
     if (at < 0 || line.trim() === '') return;
     const mine = lead(line);
     const theirs = lead(file[at]!);
-    const shift: Shift = theirs.startsWith(mine) ? { add: theirs.slice(mine.length), remove: 0 } : mine.startsWith(theirs) ? { add: '', remove: mine.length - theirs.length } : { add: '', remove: 0 };
-    const key = `${shift.add}|${shift.remove}`;
+    let common = 0;
+    while (common < mine.length && common < theirs.length && mine[mine.length - 1 - common] === theirs[theirs.length - 1 - common]) common++;
+    const shift: Shift = { from: mine.slice(0, mine.length - common), to: theirs.slice(0, theirs.length - common) };
+    const key = `${shift.from}|${shift.to}`;
     const c = counts.get(key);
     if (c) c.n++;
     else counts.set(key, { shift, n: 1 });
   });
   let best: { shift: Shift; n: number } | undefined;
   for (const c of counts.values()) if (!best || c.n > best.n) best = c;
-  return best?.shift ?? { add: '', remove: 0 };
+  return best?.shift ?? { from: '', to: '' };
 }
 
 function reindent(line: string, shift: Shift): string {
-  if (shift.add === '' && shift.remove === 0) return line;
+  if (shift.from === shift.to) return line;
   if (line.trim() === '') return '';
-  if (shift.add) return shift.add + line;
-  if (shift.remove > 0) {
-    const have = lead(line).length;
-    return line.slice(Math.min(have, shift.remove));
-  }
-  return line;
+  return line.startsWith(shift.from) ? shift.to + line.slice(shift.from.length) : line;
 }
 
 const lead = (s: string): string => /^[ \t]*/.exec(s)![0];
