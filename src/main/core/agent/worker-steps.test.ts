@@ -1,3 +1,5 @@
+import { latestGateRun } from '../db/queries/gate-results';
+import { insertTask } from '../db/queries/tasks';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +70,8 @@ describe('worker steps for the engine', () => {
       updatedAt: 0,
       spec: 'id: FEAT-0001',
     };
+    // The task exists in the database, as under the engine (gate runs reference it).
+    insertTask(db, task);
     const controller = new AbortController();
     const ctx: WorkerStepContext = {
       taskId: TASK,
@@ -110,6 +114,12 @@ describe('worker steps for the engine', () => {
     expect(events[0]!.event).toMatchObject({ payload: { guidance: 1 } });
     await steps.cleanup(ctx);
     expect(snapshotTree(repo)).toEqual(before);
+  });
+
+  it("stores every iteration's gate run, so the task page shows gates even when verify never runs", async () => {
+    const { steps, ctx } = setup('dry-run');
+    await steps.execute(ctx);
+    expect(latestGateRun(db, TASK)?.results).toEqual([expect.objectContaining({ gate: 'tests', status: 'pass' })]);
   });
 
   it('auto: applies the change as a commit on the task branch and removes the workspace', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
@@ -6,6 +7,8 @@ import { keepDryRunPatch } from '../apply/dry-run';
 import type { Db } from '../db/open';
 import { StepFailure } from '../engine/errors';
 import type { AwaitApproval, StepContext, WorkOutcome } from '../engine/step';
+import { insertGateResults } from '../db/queries/gate-results';
+import { recordingGates } from '../gates/recording';
 import type { GateRunner } from '../gates/types';
 import type { ChangeUnderReview } from '../governance-steps/steps';
 import type { Clock } from '../journal/journal';
@@ -83,7 +86,8 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
       riskTier: ctx.task.riskTier,
       workspace,
       model: deps.model,
-      gates: deps.gatesFor(ctx.task, spec),
+      // Every iteration's gates are stored, so the task page shows them even if verify never runs.
+      gates: recordingGates(deps.gatesFor(ctx.task, spec), (results) => insertGateResults(deps.db, ctx.taskId, randomUUID(), results, deps.clock.now())),
       apply: {
         policy: { scope: spec.scope, allow: deps.allow ?? ['**'], ...(deps.deny ? { deny: deps.deny } : {}) },
         budget: deps.budgetFor(ctx.task),
