@@ -101,9 +101,10 @@ describe('quality gates', () => {
     expect(results.lint.details).toMatch(/\[configured\]/);
   });
 
-  it('requires a test command at tier 1 and skips without one otherwise', async () => {
+  it('requires a test command at tiers 1-2 and skips without one at tier 3', async () => {
     const empty = tmp.dir;
-    expect(byGate(await run(empty, { gates: ['tests'] })).tests.status).toBe('skip');
+    expect(byGate(await run(empty, { gates: ['tests'] }, { riskTier: 3 })).tests.status).toBe('skip');
+    expect(byGate(await run(empty, { gates: ['tests'] })).tests.status).toBe('fail');
     const tier1 = byGate(await run(empty, { gates: ['tests'] }, { riskTier: 1 })).tests;
     expect(tier1.status).toBe('fail');
     expect(tier1.details).toMatch(/tier 1 requires tests/);

@@ -4,6 +4,11 @@ import { widen } from '../caws/budget';
 import type { Logger } from '../observability/logger';
 import { detectChecks, type CheckKind, type DetectedCheck } from './detect';
 import { findCoverage, parseTestCounts } from './output-parsers';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxService } from '../sandbox/sandbox-service';
+import { isNodeProject, isPythonProject, measurePythonCoverage, V8_COVERAGE_DIR, v8LineCoverage } from './measure-coverage';
+import type { Coverage } from './output-parsers';
 import { runCommand, type CommandResult } from './run-command';
 import { budgetOutcome, scopeOutcome, specCompletenessOutcome, type RawOutcome } from './spec-gates';
 import type { GateContext, GateResult, GateRunner } from './types';
@@ -25,7 +30,25 @@ export type GovernanceGateRunnerOptions = {
   gates?: readonly GateName[];
   /** Called with each result as soon as it is known, for live progress. */
   onResult?: (result: GateResult) => void;
+  /** The sandbox the project's commands run in (default: this machine's real one, never none). */
+  sandbox?: SandboxService;
+  /** The app's data folder, hidden from the commands. */
+  dataDir?: string;
+  /** Network for the commands: only when the task or a standing grant allows it. */
+  network?: boolean;
 };
+
+type TestRun = { result: CommandResult; startedAt: number; measured?: Coverage };
+
+/**
+ * Floors no policy can lower: at tiers 1–2 the tests gate always blocks (so a missing test command
+ * blocks too), and at tier 1 so does coverage.
+ */
+export function flooredMode(gate: GateName, tier: 1 | 2 | 3, mode: GateModeValue): GateModeValue {
+  if (gate === 'tests' && tier <= 2) return 'block';
+  if (gate === 'coverage' && tier === 1) return 'block';
+  return mode;
+}
 
 export const GATE_ORDER: readonly GateName[] = ['spec_completeness', 'scope', 'budget', 'tests', 'coverage', 'typecheck', 'lint'];
 
@@ -44,12 +67,12 @@ export class GovernanceGateRunner implements GateRunner {
     const modes = policy.gateModes[context.riskTier];
     const checks = detectChecks(context.workspaceDir, this.options.commands);
     const results: GateResult[] = [];
-    let testRun: { result: CommandResult; startedAt: number } | undefined;
+    let testRun: TestRun | undefined;
 
     for (const gate of GATE_ORDER) {
       if (!wanted.has(gate)) continue;
       throwIfAborted(context.signal);
-      const mode = modes[gate];
+      const mode = flooredMode(gate, context.riskTier, modes[gate]);
       const started = performance.now();
       let result: GateResult;
       if (mode === 'skip') {
@@ -74,19 +97,26 @@ export class GovernanceGateRunner implements GateRunner {
             const check = checks.tests;
             if (!check) {
               raw =
-                context.riskTier === 1
-                  ? { outcome: 'fail', score: 0, details: 'no test command found; risk tier 1 requires tests (configure one in Settings)' }
+                context.riskTier <= 2
+                  ? { outcome: 'fail', score: 0, details: `no test command found; risk tier ${context.riskTier} requires tests (configure one in Settings, or lower the tier)` }
                   : { outcome: 'skip', score: 0, details: 'no test command found in the project (package.json, Makefile, Cargo.toml, pyproject.toml, go.mod)' };
               break;
             }
             const startedAt = Date.now();
-            const run = await this.runCheck(check, context);
+            // At tier 1 a Node project's own test run also leaves raw V8 coverage, in case it reports none.
+            const v8Dir = context.riskTier === 1 && isNodeProject(context.workspaceDir) ? join(context.workspaceDir, V8_COVERAGE_DIR) : undefined;
+            const run = await this.runCheck(check, context, v8Dir ? { NODE_V8_COVERAGE: v8Dir } : undefined);
             testRun = { result: run, startedAt };
+            if (v8Dir) {
+              const measured = v8LineCoverage(v8Dir, context.workspaceDir);
+              if (measured) testRun.measured = measured;
+              rmSync(v8Dir, { recursive: true, force: true });
+            }
             raw = testsOutcome(check, run);
             break;
           }
           case 'coverage':
-            raw = coverageOutcome(testRun, context, policy.coverage[context.riskTier]);
+            raw = await this.coverageGate(testRun, context, policy.coverage[context.riskTier]);
             break;
           case 'typecheck':
           case 'lint': {
@@ -137,8 +167,30 @@ export class GovernanceGateRunner implements GateRunner {
     return { raw: first };
   }
 
+  private async coverageGate(testRun: TestRun | undefined, context: GateContext, threshold: number): Promise<RawOutcome> {
+    const required = context.riskTier === 1;
+    if (!testRun) {
+      return required ? { outcome: 'fail', score: 0, details: 'no test run, so coverage cannot be measured; risk tier 1 requires it' } : { outcome: 'skip', score: 0, details: 'no test run, so no coverage to check' };
+    }
+    let coverage = findCoverage(testRun.result.output, context.workspaceDir, testRun.startedAt) ?? testRun.measured;
+    let why = isNodeProject(context.workspaceDir) ? 'Node wrote no V8 coverage for the project\'s files' : 'no way to measure coverage for this kind of project';
+    if (!coverage && required && isPythonProject(context.workspaceDir)) {
+      const py = await measurePythonCoverage(this.commandOptions(context));
+      if ('lines' in py) coverage = py;
+      else why = py.unavailable;
+    }
+    if (!coverage) {
+      return required
+        ? { outcome: 'fail', score: 0, details: `the project reports no coverage and the app could not measure it (${why}); risk tier 1 requires coverage` }
+        : { outcome: 'skip', score: 0, details: 'the project reports no coverage' };
+    }
+    return coverageOutcome(coverage, context, threshold);
+  }
+
   private applyWaiver(result: GateResult, context: GateContext): GateResult {
     const gate = result.gate as GateName;
+    // At tier 1 nothing turns failing tests into a pass.
+    if (gate === 'tests' && context.riskTier === 1) return { ...result, details: `${result.details}\n(no waiver applies: at risk tier 1 failing tests cannot be waived)` };
     for (const w of this.options.waivers?.activeFor(gate, this.options.spec.id) ?? []) {
       if (this.spend([w], context, gate, result.details.slice(0, 500))) {
         return { ...result, status: 'pass', waiverId: w.id, details: `waived by ${w.id} (${w.title}): ${result.details}` };
@@ -158,8 +210,21 @@ export class GovernanceGateRunner implements GateRunner {
     }
   }
 
-  private runCheck(check: DetectedCheck, context: GateContext): Promise<CommandResult> {
-    return runCommand({ command: check.command, cwd: context.workspaceDir, timeoutMs: this.options.policy.checkTimeoutMs, signal: context.signal }).then((r) => {
+  private commandOptions(context: GateContext) {
+    const o = this.options;
+    return {
+      cwd: context.workspaceDir,
+      workspaceDir: context.workspaceDir,
+      timeoutMs: o.policy.checkTimeoutMs,
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(o.sandbox ? { sandbox: o.sandbox } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      network: o.network ?? false,
+    };
+  }
+
+  private runCheck(check: DetectedCheck, context: GateContext, env?: Record<string, string>): Promise<CommandResult> {
+    return runCommand({ ...this.commandOptions(context), command: check.command, ...(env ? { env } : {}) }).then((r) => {
       throwIfAborted(context.signal);
       return r;
     });
@@ -192,10 +257,7 @@ function commandOutcome(kind: CheckKind, check: DetectedCheck, run: CommandResul
   return { outcome: 'fail', score: 0, details: `${label} ${how}${hint} (${kind} failed)\n${tail(run.output)}` };
 }
 
-function coverageOutcome(testRun: { result: CommandResult; startedAt: number } | undefined, context: GateContext, threshold: number): RawOutcome {
-  if (!testRun) return { outcome: 'skip', score: 0, details: 'no test run, so no coverage to check' };
-  const coverage = findCoverage(testRun.result.output, context.workspaceDir, testRun.startedAt);
-  if (!coverage) return { outcome: 'skip', score: 0, details: 'the project reports no coverage' };
+function coverageOutcome(coverage: Coverage, context: GateContext, threshold: number): RawOutcome {
   const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
   const ok = coverage.lines >= threshold;
   return {
