@@ -112,6 +112,19 @@ describe('agent-agency tools', () => {
     expect(readFileSync(join(ws, 'src', 'b.ts'), 'utf8')).toBe('export const b = 2;\n');
   }, 60_000);
 
+  it('offers the workspace as the only MCP root: the server confines itself to it, and a server started without folders works from roots alone', async () => {
+    const allowed = await call('fs.list_allowed_directories', {});
+    expect(allowed.code, allowed.err).toBe(EXIT.ok);
+    expect(report(allowed).text).toContain(ws);
+    expect(report(allowed).text).not.toMatch(new RegExp(`${root.dir}\\s*$`, 'm'));
+    const added = await run(['add-server', 'rootsonly', '--', PROJECT_NODE, FILESYSTEM_SERVER]);
+    expect(added.code, added.err).toBe(EXIT.ok);
+    const read = await call('rootsonly.read_text_file', { path: 'hello.txt' });
+    expect(read.code, read.err).toBe(EXIT.ok);
+    expect(report(read).text).toContain('hello from the workspace');
+    expect((await run(['remove', 'rootsonly'])).code).toBe(EXIT.ok);
+  }, 60_000);
+
   it('never reaches the data folder, and refuses an `ask` tool nobody approved', async () => {
     const db = await call('fs.read_text_file', { path: join(data, 'agent-agency.db') });
     expect(db.code).toBe(EXIT.denied);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolAccess } from '../../../shared/channels/tools';
@@ -78,6 +79,8 @@ export type DeniedRule = EventPayload<'tool.denied'>['rule'];
 type CallScope = {
   taskId: string | null;
   label: string;
+  /** The folder offered to the server as its only MCP root. */
+  root(): Promise<string | null>;
   checkPath(path: string, access: ToolAccess): Promise<PathDecision>;
   usage(): { calls: number; durationMs: number };
   record(event: NewEvent, callId: string): void;
@@ -110,6 +113,8 @@ export type ToolGatewayOptions = {
   limits?: Partial<ToolLimits>;
   /** The app's data folder, which calls scoped to a folder may not reach either. */
   dataDir?: string | undefined;
+  /** A task's workspace folder, offered to servers as the only MCP root during its calls. */
+  workspaceOf?(taskId: string): string | null;
 };
 
 /**
@@ -133,6 +138,7 @@ export class ToolGateway {
     return this.run(request, {
       taskId,
       label: taskId,
+      root: async () => realRoot(this.options.workspaceOf?.(taskId) ?? null),
       checkPath: (path, access) => this.options.checkPath(taskId, path, access),
       usage: () => toolUsage(db, taskId),
       record: (event, callId) => journal.append(taskId, event, `${taskId}:tool:${callId}`),
@@ -149,6 +155,7 @@ export class ToolGateway {
     return this.run({ ...request, requestApproval }, {
       taskId: null,
       label: request.workspace,
+      root: async () => realRoot(request.workspace),
       checkPath: (path, access) => guard('', path, access),
       usage: () => ({ calls: calls++, durationMs: 0 }),
       record: (event) => logger.info({ event: { type: event.type, payload: event.payload } }, event.type === 'tool.called' ? 'tool called' : 'tool call refused'),
@@ -232,10 +239,12 @@ export class ToolGateway {
     let result: CallToolResult | null = null;
     let error: string | null = null;
     try {
-      result = await connection.callTool(entry.tool.name, sent, {
+      const callOptions = {
         timeoutMs: Math.min(this.limits.callTimeoutMs, Math.max(1, this.limits.maxToolMsPerTask - usage.durationMs)),
         ...(request.signal ? { signal: request.signal } : {}),
-      });
+      };
+      const root = await scope.root();
+      result = root ? await connection.callToolInRoot(root, entry.tool.name, sent, callOptions) : await connection.callTool(entry.tool.name, sent, callOptions);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     } finally {
@@ -312,6 +321,10 @@ export class ToolGateway {
     );
     return { status: 'denied', callId: d.callId, tool: d.tool, server: d.server, rule: d.rule, reason: d.reason };
   }
+}
+
+async function realRoot(dir: string | null): Promise<string | null> {
+  return dir ? realpath(dir).catch(() => null) : null;
 }
 
 /** One line for the person asked to approve. */

@@ -2,7 +2,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ServerHealth, ToolServerConfig } from '../../../shared/channels/tools';
 import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
@@ -71,6 +73,13 @@ export class McpConnection {
   private stderrTail = '';
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private toolList: McpTool[] = [];
+  /** The folders offered as MCP roots: the workspace of the task whose call runs now, or none. */
+  private rootDirs: string[] = [];
+  /** Whether the server has asked for roots (it follows them); servers that ignore roots never do. */
+  private rootsAware = false;
+  private rootsAsked: (() => void)[] = [];
+  /** Calls that switch roots run one at a time, so one task's call never runs under another's root. */
+  private rootsQueue: Promise<unknown> = Promise.resolve();
   private state: ConnectionStatus = { health: 'stopped', pid: null, tools: 0, restarts: 0, lastError: null, since: null, nextRetryAt: null, serverInfo: null };
 
   constructor(private readonly options: McpConnectionOptions) {
@@ -150,6 +159,47 @@ export class McpConnection {
     });
   }
 
+  /** The roots currently offered (for status and tests). */
+  roots(): readonly string[] {
+    return this.rootDirs;
+  }
+
+  /**
+   * Calls a tool with `root` as the only MCP root. For a server that follows roots, the roots are
+   * switched (and the server's re-reading of them awaited) before the call, and such calls run one
+   * at a time; a server that never asked for roots is called directly.
+   */
+  async callToolInRoot(root: string, name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; timeoutMs: number }): Promise<CallToolResult> {
+    const run = async () => {
+      await this.useRoots([root], Math.min(options.timeoutMs, 5_000));
+      return this.callTool(name, args, options);
+    };
+    const result = this.rootsQueue.then(run, run);
+    this.rootsQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async useRoots(dirs: string[], waitMs: number): Promise<void> {
+    if (dirs.length === this.rootDirs.length && dirs.every((d, i) => d === this.rootDirs[i])) return;
+    this.rootDirs = dirs;
+    const client = this.client;
+    if (!client || this.state.health !== 'running') return;
+    const asked = this.rootsAware
+      ? new Promise<void>((resolve) => {
+          const timer = this.options.timers.setTimeout(resolve, waitMs);
+          this.rootsAsked.push(() => {
+            this.options.timers.clearTimeout(timer);
+            resolve();
+          });
+        })
+      : Promise.resolve();
+    await client.sendRootsListChanged().catch((e: unknown) => this.logger.debug({ err: e }, 'could not announce new roots'));
+    await asked;
+    // The server applies the roots after asking (its own file checks); give its handler a moment
+    // so the call does not race it. The path guard has already confined the call either way.
+    if (this.rootsAware) await new Promise((r) => setTimeout(r, 25));
+  }
+
   async callTool(name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; timeoutMs: number }): Promise<CallToolResult> {
     const client = this.client;
     if (!client || this.state.health !== 'running') throw new AppFailure('unavailable', `tool server ${this.config.name} is ${this.state.health}`);
@@ -181,7 +231,17 @@ export class McpConnection {
     this.set({ health: this.state.restarts > 0 ? 'restarting' : 'starting', nextRetryAt: null });
     this.stderrTail = '';
     const transport = this.makeTransport();
-    const client = new Client(this.options.clientInfo ?? { name: 'agent-agency', version: '0.1.0' }, { capabilities: {} });
+    // Roots: the client offers the task's workspace as the only root to servers that follow roots
+    // (the filesystem server then confines itself to it); servers that ignore roots are still held
+    // by the gateway's path guard.
+    const client = new Client(this.options.clientInfo ?? { name: 'agent-agency', version: '0.1.0' }, { capabilities: { roots: { listChanged: true } } });
+    client.setRequestHandler(ListRootsRequestSchema, () => {
+      if (generation === this.generation) {
+        this.rootsAware = true;
+        for (const resolve of this.rootsAsked.splice(0)) resolve();
+      }
+      return { roots: this.rootDirs.map((dir) => ({ uri: pathToFileURL(dir).href, name: basename(dir) })) };
+    });
     client.onclose = () => this.onClosed(generation);
     client.onerror = (e) => this.logger.debug({ err: e }, 'MCP transport error');
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {

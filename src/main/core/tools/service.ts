@@ -124,6 +124,7 @@ export class ToolsService {
         }),
       ...(options.limits ? { limits: options.limits } : {}),
       dataDir: options.dataDir,
+      workspaceOf: (taskId) => activeWorkspace(options.db, taskId),
     });
     void this.sync();
     if (options.autoStart) void this.start();
