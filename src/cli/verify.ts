@@ -10,7 +10,7 @@ import { processIo, type Io } from './io';
 export type VerifyOptions = { key?: string[]; json?: boolean };
 
 /** A trusted-key file: one JWK, a list, a JWKS (`{ keys: [...] }`), or an app's `keys/history.json`. */
-const KeyFile = z.union([
+export const KeyFile = z.union([
   PublicJwk.transform((k) => [k]),
   z.array(PublicJwk),
   z.object({ keys: z.array(z.union([PublicJwk, z.object({ publicJwk: PublicJwk }).transform((k) => k.publicJwk)])) }).transform((f) => f.keys),

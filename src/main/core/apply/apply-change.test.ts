@@ -11,7 +11,7 @@ import { snapshotTree } from '../workspace/testing/tree-fixture';
 import type { WorkspacePatch } from '../workspace/workspace';
 import { ChangeApplier, type ApplyRequest } from './apply-change';
 import { keepDryRunPatch, promoteDryRun } from './dry-run';
-import type { ApplySignaturePayload } from './trailers';
+import type { ApplyStatement } from '../provenance/trailers';
 
 const TASK = 'tsk_00000000000b';
 const OPEN = { policy: { scope: { in: ['.'] }, allow: ['**'] } };
@@ -22,7 +22,7 @@ describe('applying a change', () => {
   let repo: string;
   let db: Db;
   let manager: WorkspaceManager;
-  let signed: ApplySignaturePayload[];
+  let signed: ApplyStatement[];
   let applier: ChangeApplier;
 
   beforeEach(() => {

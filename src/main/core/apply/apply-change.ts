@@ -8,7 +8,7 @@ import { APP_IDENTITY, git, gitOk, gitText, splitZ, type GitOptions } from '../w
 import { sha256 } from '../workspace/hash';
 import { taskBranch } from '../workspace/manager';
 import { checkPathSyntax } from '../workspace/path-rules';
-import { buildCommitMessage, parseTrailers, TRAILER_KEYS, type SignFn } from './trailers';
+import { APPLY_STATEMENT_TYPE, buildCommitMessage, parseTrailerLines, TRAILER_KEYS, type SignFn } from '../provenance/trailers';
 
 export type ApplyMode = 'new-branch' | 'current-branch';
 
@@ -135,7 +135,7 @@ export class ChangeApplier {
     }
     const tree = await gitText(['write-tree'], index);
     const signature = await this.options.sign({
-      type: 'agent-agency.applied-change',
+      type: APPLY_STATEMENT_TYPE,
       taskId: request.taskId,
       specId: request.specId,
       verdict: request.verdict,
@@ -237,7 +237,7 @@ async function updateRefs(user: GitOptions, commands: string, conflictMessage: s
 /** Reads the trailers back with stock git, so a commit git would not parse is caught here. */
 async function verifyTrailers(user: GitOptions, commit: string, taskId: string): Promise<void> {
   const text = await gitText(['log', '-1', '--format=%(trailers:only,unfold)', commit], user);
-  const trailers = parseTrailers(text);
+  const trailers = parseTrailerLines(text);
   for (const key of Object.values(TRAILER_KEYS)) {
     if (!trailers[key]?.length) throw new AppFailure('internal', `commit ${commit.slice(0, 12)} lacks the ${key} trailer as git reads it`);
   }

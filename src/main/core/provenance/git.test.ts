@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compactVerify, importJWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, testCore } from '../../../../test/helpers';
-import { sha256Hex } from './canonical';
-import { applyTrailers, parseTrailers, TRAILER_KEYS, withTrailers } from './trailers';
-import { FIXTURE_PATCH, taskWithHistory } from './testing/fixture';
+import { buildCommitMessage, TRAILER_KEYS, trailersOfMessage } from './trailers';
+import { taskWithHistory } from './testing/fixture';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -23,56 +21,33 @@ function git(cwd: string, args: string[], home: string): string {
   });
 }
 
-describe('an applied commit, read by stock git', () => {
-  it('carries the four trailers, and the signature verifies with the public key alone', async () => {
-    const core = testCore();
-    cleanups.push(() => core.cleanup());
+describe('the apply trailers, read by stock git', () => {
+  // The signed end-to-end path (production applier -> provenance show, clean clone) is in
+  // src/cli/commands/provenance-show.test.ts; this checks the message format against git's parser.
+  it('writes four trailers that git interpret-trailers parses exactly as trailersOfMessage does', () => {
     const home = tempDir('aa-home-');
     cleanups.push(home.cleanup);
-    const repo = core.repo;
-    git(repo, ['init', '-q'], home.dir);
-    writeFileSync(join(repo, 'signup.ts'), 'export const signup = () => 1;\n');
-    git(repo, ['add', '.'], home.dir);
-
-    const input = {
+    const message = buildCommitMessage('Add input validation to signup', 'Validates the email.\n\nSee: the form', {
       taskId: 'tsk_0abcdefghij1234',
-      spec: { id: 'FEAT-0042', sha256: sha256Hex('id: FEAT-0042\n') },
-      verdict: { decision: 'accept' as const, score: 0.86, id: 'vrd_1' },
-      patchSha256: sha256Hex(FIXTURE_PATCH),
-      now: 1_800_000_000_000,
-    };
-    const message = withTrailers('Add input validation to signup\n\nValidates the email.', await applyTrailers(input, core.provenance));
+      specId: 'FEAT-0042',
+      verdict: 'accept (score 0.86)',
+      signature: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln',
+    });
     const msgFile = join(home.dir, 'msg');
     writeFileSync(msgFile, message);
-    git(repo, ['commit', '-q', '-F', msgFile], home.dir);
-
-    const trailers = git(repo, ['log', '-1', '--format=%(trailers:unfold)'], home.dir);
-    for (const key of Object.values(TRAILER_KEYS)) expect(trailers).toContain(`${key}: `);
-    const only = (key: string) => git(repo, ['log', '-1', `--format=%(trailers:key=${key},valueonly)`], home.dir).trim();
-    expect(only(TRAILER_KEYS.task)).toBe(input.taskId);
-    expect(only(TRAILER_KEYS.spec)).toBe(`FEAT-0042 sha256:${input.spec.sha256}`);
-    expect(only(TRAILER_KEYS.verdict)).toBe('accept score=0.86 vrd_1');
-    const parsed = git(repo, ['interpret-trailers', '--parse', msgFile], home.dir);
-    expect(parsed.split('\n').filter(Boolean)).toHaveLength(4);
-
-    // Only the public key: what a reviewer with the installation's published key does.
-    const jwk = core.provenance.keys.current().publicJwk;
-    const { payload } = await compactVerify(only(TRAILER_KEYS.signature), await importJWK(jwk, 'EdDSA'), { algorithms: ['EdDSA'] });
-    expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({
-      typ: 'agent-agency/apply',
-      taskId: input.taskId,
-      spec: input.spec,
-      verdict: { decision: 'accept', score: 0.86, id: 'vrd_1' },
-      patchSha256: input.patchSha256,
-      signedAt: input.now,
-    });
-    expect(parseTrailers(git(repo, ['log', '-1', '--format=%B'], home.dir)).map((t) => t.key)).toEqual(Object.values(TRAILER_KEYS));
-    git(repo, ['fsck', '--strict'], home.dir);
+    const parsed = git(home.dir, ['interpret-trailers', '--parse', msgFile], home.dir).split('\n').filter(Boolean);
+    expect(parsed.map((l) => l.split(':')[0])).toEqual(Object.values(TRAILER_KEYS));
+    const ours = trailersOfMessage(message);
+    for (const line of parsed) {
+      const [key, ...rest] = line.split(': ');
+      expect(ours[key!]).toEqual([rest.join(': ')]);
+    }
   });
 
   it('refuses a trailer value that would break the trailer block', () => {
-    expect(() => withTrailers('x', [{ key: 'CAWS-Spec', value: 'a\nInjected: yes' }])).toThrow(/one non-empty line/);
-    expect(() => withTrailers('x', [{ key: 'Bad Key', value: 'v' }])).toThrow(/invalid trailer key/);
+    const base = { taskId: 't', specId: 'FEAT-1', verdict: 'accept', signature: 's' };
+    expect(() => buildCommitMessage('x', undefined, { ...base, specId: 'a\nInjected: yes' })).toThrow(/spans lines/);
+    expect(() => buildCommitMessage('x', undefined, { ...base, verdict: '' })).toThrow(/empty/);
   });
 });
 
