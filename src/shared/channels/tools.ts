@@ -179,6 +179,17 @@ export const PendingToolCall = z.object({
   requestedAt: z.number().int(),
 });
 
+/**
+ * The one-click "filesystem access to the task workspace" server: the reference filesystem server
+ * started with no folder of its own, so the only folder it may touch is the MCP root the app offers
+ * during each call — the calling task's workspace. The path guard holds it there as well.
+ */
+export const WORKSPACE_FILES_PRESET: ToolServerConfig = {
+  name: 'workspace-files',
+  enabled: true,
+  transport: { kind: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem'], env: {} },
+};
+
 /** An absolute folder path (POSIX, or a Windows drive path). */
 const AbsoluteFolder = z
   .string()

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { AddServerForm } from './AddServerForm';
 import { ToolCatalogue } from './ToolCatalogue';
+import { WorkspaceFilesPreset } from './WorkspaceFilesPreset';
 import { useTools, type ServerStatus } from './use-tools';
 import './tools.css';
 
@@ -69,6 +70,7 @@ export function ToolsSettings() {
           </p>
         )}
       </section>
+      <WorkspaceFilesPreset installed={Boolean(servers?.some((s) => s.name === 'workspace-files'))} onChanged={() => void reload()} />
       <AddServerForm onChanged={() => void reload()} />
       {listing && <ToolCatalogue listing={listing} grants={grants} onChanged={() => void reload()} report={report} />}
     </>
