@@ -326,10 +326,10 @@ describe('AgentLoop', () => {
     expect(prompt[1]!.content).toContain('Raise the value in value.txt');
   });
 
-  it('counts a claimed criterion without a test only for a real change that passes the gates', async () => {
+  it("counts a claimed criterion without a test only for a real change that passes the gates, the project's tests among them", async () => {
     const gates = new FnGateRunner((ctx) => {
       const raw = readFileSync(join(ctx.workspaceDir, 'value.txt'), 'utf8').trim();
-      return [gate('quality', raw === 'broken' ? 'fail' : 'pass') as GateResult];
+      return [gate('tests', raw === 'broken' ? 'fail' : 'pass') as GateResult];
     });
     const claim = (v: string) => ({ ...write(v), criteria_met: ['A1'] });
     const { agent } = loop([claim('broken'), claim('fixed')], {
@@ -340,5 +340,18 @@ describe('AgentLoop', () => {
     const result = await agent.run();
     expect(result.history.map((h) => h.outcome)).toEqual(['rolled_back', 'improved']);
     expect(result).toMatchObject({ stopReason: 'satisficed', score: 1 });
+  });
+
+  it("never counts a criterion without a test on the worker's bare claim: no test ran, so it is not met", async () => {
+    const gates = new FnGateRunner(() => [gate('quality', 'pass') as GateResult, gate('tests', 'skip') as GateResult]);
+    const claim = (v: string) => ({ ...write(v), criteria_met: ['A1'] });
+    const { agent } = loop([claim('fixed'), claim('fixed again'), claim('fixed once more')], {
+      gates,
+      spec: { id: 'FIX-0001', title: 'Fix it', scope: { in: ['value.txt'] }, acceptance: [{ id: 'A1', given: 'g', when: 'w', then: 't' }] },
+      limits: { maxIterations: 3 },
+    });
+    const result = await agent.run();
+    expect(result.stopReason).not.toBe('satisficed');
+    expect(result.evaluation?.criteria).toEqual([expect.objectContaining({ id: 'A1', met: false, evidence: expect.stringMatching(/no test checks it/) })]);
   });
 });

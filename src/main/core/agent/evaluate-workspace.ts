@@ -1,0 +1,67 @@
+import type { GateResult } from '../gates/types';
+import type { CriterionRunner } from './criterion-runner';
+import { throwIfCancelled, type LoopOptions } from './loop-types';
+import { evaluate, type CriterionResult, type Evaluation } from './scoring';
+
+export type EvaluateSettings = {
+  mandatory: readonly string[];
+  runCriterion: CriterionRunner;
+  criterionTimeoutMs: number;
+  satisficeScore: number;
+};
+
+/**
+ * Evaluates the workspace as it is: the gates, then each acceptance criterion (its test command, or
+ * the worker's claim backed by a real change that passes the gates), scored. A gate runner that
+ * fails counts as a failed blocking gate.
+ */
+export async function evaluateWorkspace(o: LoopOptions, e: EvaluateSettings, claims: readonly string[]): Promise<Evaluation> {
+  throwIfCancelled(o.signal);
+  const changes = await o.workspace.changes();
+  let gates: GateResult[];
+  try {
+    gates = await o.gates.run({
+      taskId: o.taskId,
+      workspaceDir: o.workspace.dir,
+      riskTier: o.riskTier,
+      changedFiles: changes.map((c) => ({ path: c.path, linesAdded: c.linesAdded, linesRemoved: c.linesRemoved })),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  } catch (e) {
+    throwIfCancelled(o.signal);
+    // A gate runner that fails counts as a failed blocking gate: never as a pass.
+    gates = [{ gate: 'gate-runner', status: 'fail', mode: 'block', score: 0, details: `the gates could not run: ${e instanceof Error ? e.message : String(e)}`, durationMs: 0 }];
+  }
+  throwIfCancelled(o.signal);
+  const blockingFailed = gates.some((g) => g.status === 'fail' && g.mode === 'block');
+  const testsRan = gates.some((g) => g.gate === 'tests' && g.status === 'pass');
+  const criteria: CriterionResult[] = [];
+  for (const c of o.spec.acceptance) {
+    throwIfCancelled(o.signal);
+    if (c.test) {
+      try {
+        const run = await e.runCriterion(c.test, { cwd: o.workspace.dir, timeoutMs: e.criterionTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+        criteria.push({ id: c.id, met: run.passed, evidence: `${run.passed ? 'passed' : 'failed'}: ${c.test}\n${run.output}`.trim() });
+      } catch (e) {
+        throwIfCancelled(o.signal);
+        criteria.push({ id: c.id, met: false, evidence: `could not run ${c.test}: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    } else {
+      // No command of its own checks it: the worker's claim is never enough alone. It counts only for
+      // a real change that passes the gates, with the project's tests among them actually run and passed.
+      const claimed = claims.includes(c.id);
+      const met = claimed && changes.length > 0 && !blockingFailed && testsRan;
+      const evidence = !claimed
+        ? 'not yet claimed by the worker'
+        : changes.length === 0
+          ? 'claimed, but nothing has changed'
+          : blockingFailed
+            ? 'claimed, but a blocking gate fails'
+            : !testsRan
+              ? 'claimed, but no test checks it: neither the criterion nor the project has a test that ran and passed'
+              : "claimed by the worker; the gates pass, the project's tests among them";
+      criteria.push({ id: c.id, met, evidence });
+    }
+  }
+  return evaluate({ gates, criteria, mandatoryGates: e.mandatory, satisficeScore: e.satisficeScore });
+}
