@@ -2,8 +2,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { electronBinary, hasDisplay } from './electron-binary.mjs';
 
-const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// The build's own output only matters when it fails; the app prints one banner once it runs.
+process.stdout.write('Building Agent Agency…\n');
+const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+if (build.status !== 0) {
+  process.stderr.write(`${build.stdout ?? ''}${build.stderr ?? ''}\nThe build failed (exit ${build.status}).\n`);
+  process.exit(build.status ?? 1);
+}
 
 const bin = electronBinary();
 const extra = process.argv.slice(2);

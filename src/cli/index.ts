@@ -46,6 +46,7 @@ program
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('-d, --data-dir <dir>', 'data folder', defaultDataDir())
   .option('--json', 'print the address and token as one JSON line')
+  .option('--verbose', 'also stream the log to the terminal (it always goes to logs/agent-agency.log in the data folder)')
   .action(serve);
 
 program

@@ -2,10 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../main/core/app-core';
 import { productionSteps } from '../main/core/composition/production-steps';
-import { createLogger } from '../main/core/observability/logger';
 import { startHeadlessHost } from '../main/server/host';
+import pkg from '../../package.json' with { type: 'json' };
+import { banner, serveLogger } from './serve-log';
 
-export type ServeOptions = { port: string; host: string; dataDir: string; json?: boolean };
+export type ServeOptions = { port: string; host: string; dataDir: string; json?: boolean; verbose?: boolean };
 
 /** `agent-agency serve`: the headless host, until SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
@@ -13,8 +14,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(options.port)}`);
   }
-  const logger = createLogger();
-  const core = createCore({ dataDir: resolve(options.dataDir), logger, steps: productionSteps, tools: { autoStart: true } });
+  const dataDir = resolve(options.dataDir);
+  const { logger, file: logFile } = serveLogger(dataDir, Boolean(options.verbose));
+  const core = createCore({ dataDir, logger, steps: productionSteps, tools: { autoStart: true } });
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer');
   let host;
   try {
@@ -24,11 +26,9 @@ export async function serve(options: ServeOptions): Promise<void> {
     throw e;
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ url: host.url, launchUrl: host.launchUrl, token: host.token, dataDir: core.dataDir })}\n`);
+    process.stdout.write(`${JSON.stringify({ url: host.url, launchUrl: host.launchUrl, token: host.token, dataDir: core.dataDir, logFile })}\n`);
   } else {
-    process.stdout.write(
-      `Agent Agency is running headless.\n  Open: ${host.launchUrl}\n  Data: ${core.dataDir}\nPress Ctrl+C to stop.\n`,
-    );
+    process.stdout.write(banner({ version: pkg.version, launchUrl: host.launchUrl, dataDir: core.dataDir, logFile, verbose: Boolean(options.verbose) }));
   }
   const stop = async () => {
     await host.close();

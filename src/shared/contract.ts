@@ -14,6 +14,7 @@ import { governanceChannels } from './channels/governance';
 import { modelChannels } from './channels/models';
 import { changeChannels } from './channels/changes';
 import { taskActionChannels } from './channels/task-actions';
+import { discoveryChannels } from './channels/discovery';
 
 export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot } from './channels/tasks';
 
@@ -36,6 +37,7 @@ export const channels = {
   ...modelChannels,
   ...changeChannels,
   ...taskActionChannels,
+  ...discoveryChannels,
 } as const;
 
 export type Channels = typeof channels;

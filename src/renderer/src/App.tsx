@@ -9,6 +9,7 @@ import { ExplorerPage } from './features/explorer/ExplorerPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
 import { ModelsPage } from './features/models/ModelsPage';
 import { CommandPalette } from './features/palette/CommandPalette';
+import { Onboarding } from './features/onboarding/Onboarding';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { SubmitTaskForm } from './features/tasks/SubmitTaskForm';
 import { TaskDetail } from './features/tasks/TaskDetail';
@@ -27,6 +28,9 @@ function useFocusOnNavigate(key: string, skip: boolean) {
     if (skip) return;
     // The page renders first (a task's detail may arrive a moment later).
     const t = setTimeout(() => {
+      // An action that put the cursor in a field on the new page (search, new task) keeps it there.
+      const active = document.activeElement;
+      if (active instanceof HTMLElement && active.closest('#main') && active.matches('input, textarea, select')) return;
       const heading = document.querySelector<HTMLElement>('#main .page-heading, #main h1, #main h2');
       if (!heading) return;
       if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
@@ -59,6 +63,7 @@ export function App() {
         <ConnectionBanner />
         {route.page === 'tasks' && (
           <>
+            <Onboarding />
             <SubmitTaskForm />
             <TaskList />
           </>

@@ -15,6 +15,7 @@ import { governanceHandlers } from './handlers/governance';
 import { modelHandlers } from './handlers/models';
 import { changeHandlers } from './handlers/changes';
 import { taskActionHandlers } from './handlers/task-actions';
+import { discoveryHandlers } from './handlers/discovery';
 import type { AreaHandlers, SessionContext } from './handlers/types';
 
 /**
@@ -52,6 +53,7 @@ export class ContractSession {
       ...modelHandlers(ctx),
       ...changeHandlers(ctx),
       ...taskActionHandlers(ctx),
+      ...discoveryHandlers(ctx),
     };
   }
 

@@ -154,6 +154,7 @@ export const ROUTES: readonly RestRoute[] = [
   post('/tasks/:id/promote', 'promoteTask', 'tasks', "Apply a dry-run's kept patch (checked by sha256) to the repository as it is now"),
   post('/tasks/:id/folder', 'openTaskFolder', 'tasks', "The task's workspace folder, shown in a file manager where there is a display"),
   get('/repositories/check', 'checkRepository', 'tasks', 'Check a folder before submitting a task: exists, git, inside the allowed roots'),
+  get('/models/local', 'discoverLocalModels', 'models', 'Models this machine already has: running local servers (Ollama, LM Studio, llama.cpp) and GGUF files on disk'),
 
   get('/explorer/tables', 'listExplorerTables', 'explorer', 'Tables of the app database with row counts and schema (read-only)'),
   post('/explorer/rows', 'listExplorerRows', 'explorer', 'A page of rows of one table, sorted and filtered (read-only)'),

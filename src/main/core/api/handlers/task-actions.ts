@@ -13,8 +13,14 @@ export function promoteServiceOf(core: SessionContext['core']): PromoteService {
     logger: core.logger,
     applier: new ChangeApplier({ logger: core.logger, sign: (payload) => core.provenance.sign(payload) }),
     specOf: (taskId) => {
-      const spec = core.governance.currentSpec(taskId)?.spec;
-      return spec ? { id: spec.id, title: spec.title } : null;
+      // The spec only names the commit (subject and trailer); one that no longer parses is named 'none'.
+      try {
+        const spec = core.governance.currentSpec(taskId)?.spec;
+        return spec ? { id: spec.id, title: spec.title } : null;
+      } catch (e) {
+        core.logger.warn({ err: e, taskId }, 'the task spec could not be read for the promote commit');
+        return null;
+      }
     },
     verdictOf: (taskId) => {
       const latest = core.governance.verdicts(taskId).filter((v) => v.subject === 'change').at(-1);

@@ -1,45 +1,38 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ModelsSnapshot } from '../../../../shared/channels/models';
 import type { ModelEvent } from '../../../../shared/domain/model';
 import { api } from '../../api';
+import { keys, unwrap } from '../../queries/client';
 
 /** How often the page asks for model events while it is visible. */
 const POLL_MS = 700;
 const KEEP_EVENTS = 50;
 
 /**
- * The Models page state: a snapshot, then the model service's events after it. Progress events
- * update downloads in place; any other event means the snapshot changed, so it is read again.
+ * The Models page state: the snapshot through the query layer (shared with onboarding and the task
+ * form), then the model service's events after it. Progress events update downloads in the cached
+ * snapshot in place; any other event means the snapshot changed, so it is read again.
  */
 export function useModels() {
-  const [snapshot, setSnapshot] = useState<ModelsSnapshot | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: keys.models, queryFn: () => unwrap(api.modelsSnapshot({})) });
   const [events, setEvents] = useState<ModelEvent[]>([]);
   const seq = useRef(0);
-  const loading = useRef(false);
 
-  const refresh = useCallback((): Promise<void> => {
-    if (loading.current) return Promise.resolve();
-    loading.current = true;
-    return api.modelsSnapshot({}).then((r) => {
-      loading.current = false;
-      if (r.ok) {
-        // Only the first snapshot places the event cursor; later ones must not skip events the
-        // activity list has not shown yet (they are already reflected in the snapshot, harmlessly).
-        if (seq.current === 0) seq.current = r.value.lastEventSeq;
-        setSnapshot(r.value);
-        setError(null);
-      } else {
-        setError(r.error.message);
-      }
-    });
-  }, []);
+  const refresh = useCallback((): Promise<void> => client.invalidateQueries({ queryKey: keys.models }), [client]);
 
   useEffect(() => {
-    void refresh();
     let stopped = false;
     const poll = async () => {
       if (stopped || document.visibilityState !== 'visible') return;
+      if (seq.current === 0) {
+        // Only the first snapshot places the event cursor; later ones must not skip events the activity
+        // list has not shown yet (they are already reflected in the snapshot, harmlessly).
+        const first = client.getQueryData<ModelsSnapshot>(keys.models);
+        if (!first) return;
+        seq.current = first.lastEventSeq;
+      }
       const r = await api.modelEvents({ afterSeq: seq.current });
       if (!r.ok || stopped) return;
       const page = r.value;
@@ -48,7 +41,7 @@ export function useModels() {
       setEvents((old) => [...page.events.filter((e) => e.type !== 'download.progress').reverse(), ...old].slice(0, KEEP_EVENTS));
       const onlyProgress = page.events.every((e) => e.type === 'download.progress');
       if (onlyProgress && !page.truncated) {
-        setSnapshot((s) => (s ? applyProgress(s, page.events) : s));
+        client.setQueryData<ModelsSnapshot>(keys.models, (s) => (s ? applyProgress(s, page.events) : s));
       } else {
         await refresh();
       }
@@ -58,9 +51,9 @@ export function useModels() {
       stopped = true;
       clearInterval(timer);
     };
-  }, [refresh]);
+  }, [client, refresh]);
 
-  return { snapshot, error, events, refresh };
+  return { snapshot: query.data ?? null, error: query.error ? query.error.message : null, events, refresh };
 }
 
 function applyProgress(s: ModelsSnapshot, events: ModelEvent[]): ModelsSnapshot {

@@ -41,7 +41,7 @@ const focusLater = (selector: string) =>
     const el = document.querySelector<HTMLElement>(selector);
     el?.focus();
     el?.scrollIntoView({ block: 'center' });
-  }, 50);
+  }, 150);
 
 export function buildCommands(route: Route): PaletteCommand[] {
   const task = focusTask(route);

@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import type { ChannelOutput } from '../../../../shared/contract';
 import { api } from '../../api';
+import { keys } from '../../queries/client';
 
 export type ServerStatus = ChannelOutput<'listToolServers'>[number];
 export type Listing = ChannelOutput<'listTools'>;
@@ -9,32 +11,34 @@ export type Grant = ChannelOutput<'listToolGrants'>[number];
 /** Health changes by itself (a crash, a restart), so the servers are read again every few seconds. */
 const REFRESH_MS = 3_000;
 
-/** Servers, tools and grants, read through the tools channels; `reload` after every change. */
+/** One read of the three lists; a list that failed keeps its last value in the cache's previous data. */
+async function readTools(previous: { servers: ServerStatus[] | null; listing: Listing | null; grants: Grant[] } | undefined) {
+  const [s, t, g] = await Promise.all([api.listToolServers({}), api.listTools({}), api.listToolGrants({})]);
+  const failed = [s, t, g].find((r) => !r.ok);
+  return {
+    servers: s.ok ? s.value : (previous?.servers ?? null),
+    listing: t.ok ? t.value : (previous?.listing ?? null),
+    grants: g.ok ? g.value : (previous?.grants ?? []),
+    error: failed && !failed.ok ? failed.error.message : null,
+  };
+}
+
+/** Servers, tools and grants through the query layer (polled); `reload` after every change. */
 export function useTools() {
-  const [servers, setServers] = useState<ServerStatus[] | null>(null);
-  const [listing, setListing] = useState<Listing | null>(null);
-  const [grants, setGrants] = useState<Grant[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = useCallback(
-    () =>
-      Promise.all([api.listToolServers({}), api.listTools({}), api.listToolGrants({})]).then(([s, t, g]) => {
-        if (s.ok) setServers(s.value);
-        if (t.ok) setListing(t.value);
-        if (g.ok) setGrants(g.value);
-        const failed = [s, t, g].find((r) => !r.ok);
-        setError(failed && !failed.ok ? failed.error.message : null);
-      }),
-    [],
-  );
-
-  useEffect(() => {
-    void reload();
-    const timer = setInterval(() => void reload(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
-
-  return { servers, listing, grants, error, reload };
+  const query = useQuery({
+    queryKey: keys.tools,
+    queryFn: ({ client }) => readTools(client.getQueryData(keys.tools)),
+    refetchInterval: REFRESH_MS,
+  });
+  const { refetch } = query;
+  const reload = useCallback(() => refetch().then(() => undefined), [refetch]);
+  return {
+    servers: query.data?.servers ?? null,
+    listing: query.data?.listing ?? null,
+    grants: query.data?.grants ?? [],
+    error: query.data?.error ?? (query.error ? query.error.message : null),
+    reload,
+  };
 }
 
 /** `KEY=value` lines into a record; blank lines are skipped. */

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { finishedDryRunOn } from '../src/main/core/apply/testing/dry-run-fixture';
+import { updateTaskState } from '../src/main/core/db/queries/tasks';
+import { startFakeOpenAi, type FakeOpenAi } from './fixtures/fake-openai';
+import { startInProcessHost } from './fixtures/host';
+import { fixtureAnswers } from './fixtures/scripted-answers';
+
+// Every page, empty and populated, light and dark, at 1440×900 and at the desktop minimum 900×600,
+// saved under e2e-artifacts/screens/ (the README shows some). At each size the page must not scroll
+// sideways.
+type Host = Awaited<ReturnType<typeof startInProcessHost>>;
+let empty: Host;
+let full: Host;
+let server: FakeOpenAi;
+let scratch: string;
+let taskId = '';
+
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 900, height: 600 },
+] as const;
+const THEMES = ['light', 'dark'] as const;
+const PAGES = ['tasks', 'models', 'explorer', 'metrics', 'audit', 'settings'] as const;
+
+test.beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'aa-e2e-shots-'));
+  empty = await startInProcessHost({ scheduler: { autoStart: false } });
+  full = await startInProcessHost({ scheduler: { autoStart: false } });
+  server = await startFakeOpenAi(fixtureAnswers());
+  await full.core.models.addRemote({ name: 'qwen2.5-coder-7b', baseUrl: server.baseUrl, model: 'scripted' });
+  full.core.models.assignRole('planner', 'qwen2.5-coder-7b');
+  full.core.models.assignRole('worker', 'qwen2.5-coder-7b');
+  // Two finished dry-runs with kept patches (the fixture's task is "Bump a").
+  for (const i of [0, 1]) {
+    const made = await finishedDryRunOn(full.core, join(scratch, `repo-${i}`));
+    if (i === 0) taskId = made.taskId;
+  }
+  const failedRepo = join(scratch, 'plain');
+  mkdirSync(failedRepo, { recursive: true });
+  const failed = full.core.tasks.submit({ description: 'rename the config loader and update its callers', repoPath: failedRepo, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 5 });
+  updateTaskState(full.core.db, failed.id, { kind: 'failed', reason: 'the council rejected the change twice' }, 70, full.core.clock.now());
+  full.core.tasks.submit({ description: 'document the retry policy in the README', repoPath: failedRepo, mode: 'strict', riskTier: 1, priority: 'high', maxIterations: 3 });
+});
+
+test.afterAll(async () => {
+  await empty?.close();
+  await full?.close();
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function shoot(page: Page, name: string) {
+  await page.waitForTimeout(400);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect.soft(overflow, `${name} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `e2e-artifacts/screens/${name}.png`, fullPage: true });
+}
+
+for (const size of SIZES) {
+  for (const theme of THEMES) {
+    test(`every page, empty and populated, ${theme}, ${size.width}×${size.height}`, async ({ page }) => {
+      test.setTimeout(180_000);
+      await page.setViewportSize(size);
+      await page.emulateMedia({ colorScheme: theme });
+      const suffix = `${theme}-${size.width}x${size.height}`;
+      for (const [state, host] of [
+        ['empty', empty],
+        ['populated', full],
+      ] as const) {
+        await page.goto(host.launchUrl);
+        await expect(page.getByRole('heading', { name: 'New task' })).toBeVisible();
+        for (const p of PAGES) {
+          await page.goto(`${host.url}/#/${p}`);
+          await expect(page.locator('#main h2').first()).toBeVisible({ timeout: 30_000 });
+          await shoot(page, `${state}-${p}-${suffix}`);
+        }
+        if (state === 'populated') {
+          await page.goto(`${host.url}/#/tasks/${taskId}`);
+          await expect(page.getByRole('heading', { name: 'Promote this dry-run' })).toBeVisible({ timeout: 30_000 });
+          await shoot(page, `populated-task-${suffix}`);
+        }
+      }
+    });
+  }
+}
