@@ -28,7 +28,7 @@ export async function checkRepository(path: string, allowedRoots: AllowedRoots =
   const roots = allowedRoots().map(realOr);
   const base = { path, exists: false, isGit: false, allowed: false, allowedRoots: roots, problem: null, warning: null };
   if (!isAbsolute(path)) return { ...base, problem: 'must be an absolute path (starting with /)' };
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
   } catch {

@@ -59,7 +59,7 @@ export function CommandPalette({ route }: { route: Route }) {
       <button type="button" className="palette-trigger secondary" onClick={() => setOpen(true)} aria-keyshortcuts={isMac ? 'Meta+K' : 'Control+K'}>
         Commands <kbd>{PALETTE_SHORTCUT}</kbd>
       </button>
-      <Command.Dialog open={open} onOpenChange={setOpen} label="Command palette" className="palette" overlayClassName="palette-overlay">
+      <Command.Dialog open={open} onOpenChange={setOpen} label="Command palette" className="palette-command" contentClassName="palette" overlayClassName="palette-overlay">
         <Command.Input placeholder="Type a command or a page…" aria-label="Command" />
         <Command.List>
           <Command.Empty>No command matches.</Command.Empty>
