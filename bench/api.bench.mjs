@@ -1,40 +1,59 @@
 #!/usr/bin/env node
 /* global process, console, fetch, performance, setTimeout, TextDecoder, AbortController */
-// Load benchmark of the REST API: task listing and event streaming with 100 clients, against the
-// /health baseline measured on the same running host in the same run. Prints ratios, not absolute
-// verdicts (the machine is shared); exits 1 if any request or stream errored.
+// Load benchmark of the REST API and the journal. Every figure is printed beside its target, and
+// `--json` prints one JSON object instead.
+//  - task listing: GET /api/v1/tasks (default page) with 1,000 tasks in the database, 100 concurrent
+//    connections; target p99 < 50 ms. The /health floor of the same host is printed beside it.
+//  - event streaming: 100 clients follow /api/v1/events while 300 tasks are submitted; each
+//    task.created event must reach every stream once, in order. Deliveries per second (events x
+//    streams / time) against a bare node:http server of the same kind (POST publishes, every open
+//    SSE stream receives) driven the same way; target >= 0.5x that baseline.
+//  - journal appends against a plain better-sqlite3 insert loop of the same rows (bench/journal.bench.ts);
+//    target >= 0.7x.
+// The host runs from source (bench/api-host.ts), so no build is needed. On a machine shared with
+// other work the figures are noisy: compare ratios from one run, not absolute numbers across runs.
 //
-//   npm run build && npm run bench:api            (BENCH_DURATION=10 seconds per run by default)
+//   npm run bench:api [-- --json]          (BENCH_DURATION=10 seconds per load run by default)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const JSON_OUT = process.argv.includes('--json');
 const CLIENTS = 100;
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const TASKS = 200;
+const TASKS = 1000;
 const STREAM_EVENTS = 300;
+const TARGET = { tasksP99Ms: 50, streamRatio: 0.5, journalRatio: 0.7 };
 /** Tasks submitted while streaming; their task.created events are the ones every stream must get. */
 const STREAM_PREFIX = 'Benchmark stream task';
-
-if (!existsSync(join(root, 'out/main/cli.js'))) {
-  console.error('bench:api needs the build; run "npm run build" first');
-  process.exit(1);
-}
+const node = process.execPath;
+const log = (...a) => (JSON_OUT ? undefined : console.log(...a));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aa-bench-data-'));
 const repo = mkdtempSync(join(tmpdir(), 'aa-bench-repo-'));
-// The real headless host, as `agent-agency serve` runs it; the rate limit is off so 100 clients
-// on one address measure the server, not the limiter.
-const server = spawn(join(root, 'node_modules/.bin/node'), [join(root, 'bin/agent-agency.js'), 'serve', '--port', '0', '--json'], {
-  env: { ...process.env, AGENT_AGENCY_DATA_DIR: dataDir, AGENT_AGENCY_API_RATE_MAX: '0', AGENT_AGENCY_LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const children = [];
+function start(args, env = {}) {
+  const child = spawn(node, args, {
+    cwd: root,
+    env: { ...process.env, AGENT_AGENCY_API_RATE_MAX: '0', AGENT_AGENCY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+}
 const stop = () => {
-  server.kill('SIGTERM');
+  for (const c of children) c.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(repo, { recursive: true, force: true });
 };
@@ -43,75 +62,83 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-const { url, token } = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
-  });
-  server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-});
-const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-
-async function submit(i, prefix = 'Benchmark task') {
-  const res = await fetch(`${url}/api/v1/tasks`, { method: 'POST', headers, body: JSON.stringify({ description: `${prefix} number ${i}`, repoPath: repo }) });
-  if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${await res.text()}`);
-  return (await res.json()).value;
-}
-
-function cannon(path) {
-  return autocannon({ url: `${url}${path}`, connections: CLIENTS, duration: DURATION, headers: { authorization: `Bearer ${token}` } });
-}
-
-const summary = (r) => ({
-  rps: r.requests.average,
-  p99: r.latency.p99,
-  errors: r.errors + r.timeouts + r.non2xx,
-  total: r.requests.total,
-});
-
 let failed;
+let result;
 try {
-  for (let i = 0; i < TASKS; i++) await submit(i);
-  // The host runs its task engine: with no model assigned every task fails at planning. Let the
-  // seeded ones settle, so the runs below measure the API and not the engine's first burst.
-  await waitFor(async () => {
-    const res = await fetch(`${url}/api/v1/tasks?limit=1&states=queued,planning,reviewing_plan,executing,verifying,reviewing_change,applying`, { headers });
-    return (await res.json()).value.length === 0;
-  }, 120_000);
+  // The real host (core, REST API, streams; the task engine off, see bench/api-host.ts), with the
+  // rate limit off so 100 clients on one address measure the server, not the limiter.
+  const { url, token } = await start([join(root, 'bench/run-ts.mjs'), join(root, 'bench/api-host.ts'), dataDir]);
+  const auth = { authorization: `Bearer ${token}` };
+  const headers = { ...auth, 'content-type': 'application/json' };
+  const submit = async (i, prefix = 'Benchmark task') => {
+    const res = await fetch(`${url}/api/v1/tasks`, { method: 'POST', headers, body: JSON.stringify({ description: `${prefix} number ${i}`, repoPath: repo }) });
+    if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${await res.text()}`);
+    return (await res.json()).value;
+  };
 
-  // Request-response: /health (no token, no database) is the floor every route pays.
-  const health = summary(await cannon('/health'));
-  const list = summary(await cannon('/api/v1/tasks?limit=50'));
+  log(`seeding ${TASKS} tasks…`);
+  for (let i = 0; i < TASKS; i += 20) await Promise.all(Array.from({ length: Math.min(20, TASKS - i) }, (_, j) => submit(i + j)));
 
-  // Streaming: 100 clients follow /api/v1/events; each submitted task is one event every client must
-  // receive once, in order. Latency = arrival - the event's journal timestamp (same machine clock).
-  const streams = await openStreams(CLIENTS);
-  const started = performance.now();
-  const batch = 10;
-  for (let i = 0; i < STREAM_EVENTS; i += batch) await Promise.all(Array.from({ length: batch }, (_, j) => submit(i + j, STREAM_PREFIX)));
-  await waitFor(() => streams.every((s) => s.received >= STREAM_EVENTS), 60_000);
-  const elapsed = (performance.now() - started) / 1000;
-  for (const s of streams) s.close();
-  const latencies = streams.flatMap((s) => s.latencies).sort((a, b) => a - b);
-  const delivered = streams.reduce((n, s) => n + s.all, 0);
-  const streamErrors = streams.reduce((n, s) => n + s.errors + s.outOfOrder + (s.received === STREAM_EVENTS ? 0 : 1), 0);
-  const stream = { eventsPerSecond: delivered / elapsed, p99: percentile(latencies, 0.99), errors: streamErrors, delivered };
-  const marked = streams.reduce((n, s) => n + s.received, 0);
+  const health = summary(await cannon(url, '/health', auth));
+  const list = summary(await cannon(url, '/api/v1/tasks', auth));
+  const firstPage = await (await fetch(`${url}/api/v1/tasks`, { headers })).json();
 
-  const ratio = (a, b) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
-  console.log(`REST API benchmark: ${CLIENTS} clients, ${DURATION}s per run, ${TASKS} tasks in the database`);
-  console.log('');
-  console.log('run                         req/s    p99 ms   errors');
-  console.log(`baseline GET /health     ${fmt(health.rps)} ${fmt(health.p99)} ${String(health.errors).padStart(8)}`);
-  console.log(`GET /api/v1/tasks?limit=50 ${fmt(list.rps)} ${fmt(list.p99)} ${String(list.errors).padStart(8)}`);
-  console.log(`SSE /api/v1/events       ${fmt(stream.eventsPerSecond)} ${fmt(stream.p99)} ${String(stream.errors).padStart(8)}   (events delivered/s over ${CLIENTS} streams; p99 = delivery latency)`);
-  console.log('');
-  console.log(`task listing / baseline:  throughput ${ratio(list.rps, health.rps)}x, p99 latency ${ratio(list.p99, health.p99)}x`);
-  console.log(`event streaming / baseline: deliveries per second ${ratio(stream.eventsPerSecond, health.rps)}x of baseline requests, p99 ${ratio(stream.p99, health.p99)}x`);
-  console.log(`${delivered} events delivered to ${CLIENTS} streams in ${elapsed.toFixed(1)}s (${marked} of them the ${STREAM_EVENTS} task.created events each stream had to get; the rest the engine's own events for those tasks)`);
-  failed = health.errors + list.errors + stream.errors > 0;
-  if (failed) console.error('ERRORS during the benchmark (see the errors column)');
+  // Streaming, the API: 100 clients follow /api/v1/events; the submitted tasks' task.created events
+  // are what each must receive once, in order.
+  const api = await streamRun({
+    open: () => fetch(`${url}/api/v1/events`, { headers: auth }),
+    publish: (i) => submit(i, STREAM_PREFIX),
+    marked: (e) => e.type === 'task.created' && e.payload.task.description.startsWith(STREAM_PREFIX),
+  });
+  // The same, against the bare baseline server.
+  const baseUrl = (await start([join(root, 'bench/sse-baseline-server.mjs')])).url;
+  const base = await streamRun({
+    open: () => fetch(`${baseUrl}/events`),
+    publish: async (i) => {
+      const res = await fetch(`${baseUrl}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: `${STREAM_PREFIX} number ${i}`, repoPath: repo }) });
+      if (res.status !== 201) throw new Error(`baseline publish answered ${res.status}`);
+      await res.text();
+    },
+    marked: (e) => e.type === 'task.created',
+  });
+
+  // The journal, in its own process after the load runs so they do not compete.
+  const journal = await start([join(root, 'bench/run-ts.mjs'), join(root, 'bench/journal.bench.ts'), '--json']);
+
+  const streamRatio = api.deliveriesPerSecond / base.deliveriesPerSecond;
+  result = {
+    tasks: TASKS,
+    connections: CLIENTS,
+    duration_s: DURATION,
+    tasks_p99_ms: list.p99,
+    tasks_rps: list.rps,
+    tasks_page: firstPage.value.length,
+    health_p99_ms: health.p99,
+    health_rps: health.rps,
+    stream_deliveries_per_s: api.deliveriesPerSecond,
+    stream_baseline_deliveries_per_s: base.deliveriesPerSecond,
+    stream_ratio: streamRatio,
+    stream_p99_ms: api.p99,
+    journal_ratio: journal.journal_ratio,
+    journal_rows_per_s: journal.journal_rows_per_s,
+    journal_baseline_rows_per_s: journal.baseline_rows_per_s,
+    errors: health.errors + list.errors + api.errors + base.errors,
+    targets: { tasks_p99_ms: `< ${TARGET.tasksP99Ms}`, stream_ratio: `>= ${TARGET.streamRatio}`, journal_ratio: `>= ${TARGET.journalRatio}` },
+  };
+  failed = result.errors > 0;
+  if (JSON_OUT) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    log('');
+    log(`REST API benchmark: ${CLIENTS} connections, ${DURATION}s per load run, ${TASKS} tasks in the database`);
+    log('');
+    log('figure                                        value      target');
+    log(`GET /api/v1/tasks p99 (page of ${String(firstPage.value.length).padStart(3)})   ${fmt(list.p99)} ms   < ${TARGET.tasksP99Ms} ms   (${fmt(list.rps)} req/s)`);
+    log(`  floor: GET /health p99                  ${fmt(health.p99)} ms            (${fmt(health.rps)} req/s)`);
+    log(`SSE deliveries/s, API / bare SSE server    ${fmt(streamRatio, 2)} x    >= ${TARGET.streamRatio} x   (${fmt(api.deliveriesPerSecond)} vs ${fmt(base.deliveriesPerSecond)} deliveries/s; API delivery p99 ${fmt(api.p99)} ms)`);
+    log(`journal appends / plain insert loop        ${fmt(journal.journal_ratio, 2)} x    >= ${TARGET.journalRatio} x   (${fmt(journal.journal_rows_per_s)} vs ${fmt(journal.baseline_rows_per_s)} rows/s)`);
+    if (failed) console.error(`ERRORS during the benchmark: ${result.errors}`);
+  }
 } catch (e) {
   console.error(e);
   failed = true;
@@ -120,8 +147,16 @@ try {
 }
 process.exit(failed ? 1 : 0);
 
-function fmt(n) {
-  return n.toFixed(n < 10 ? 2 : 0).padStart(9);
+function cannon(url, path, headers) {
+  return autocannon({ url: `${url}${path}`, connections: CLIENTS, duration: DURATION, headers });
+}
+
+function summary(r) {
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total };
+}
+
+function fmt(n, digits) {
+  return n.toFixed(digits ?? (n < 10 ? 2 : 0)).padStart(8);
 }
 
 function percentile(sorted, p) {
@@ -132,46 +167,59 @@ function percentile(sorted, p) {
 async function waitFor(cond, timeoutMs) {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
-    if (Date.now() > end) return;
-    await new Promise((r) => setTimeout(r, 20));
+    if (Date.now() > end) throw new Error(`gave up waiting after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** Opens `n` event streams from "now" on and tracks what each receives. */
-async function openStreams(n) {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const controller = new AbortController();
-      const s = { all: 0, received: 0, latencies: [], errors: 0, outOfOrder: 0, last: 0, close: () => controller.abort() };
-      const res = await fetch(`${url}/api/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-      if (res.status !== 200) throw new Error(`stream answered ${res.status}`);
-      void (async () => {
-        const decoder = new TextDecoder();
-        let buffer = '';
-        try {
-          for await (const chunk of res.body) {
-            buffer += decoder.decode(chunk, { stream: true });
-            let end;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const message = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const data = message.split('\n').find((l) => l.startsWith('data: '));
-              if (!data) continue;
-              const event = JSON.parse(data.slice(6));
-              if (event.seq <= s.last) s.outOfOrder++;
-              s.last = event.seq;
-              s.all++;
-              if (event.type === 'task.created' && event.payload.task.description.startsWith(STREAM_PREFIX)) {
-                s.received++;
-                s.latencies.push(Date.now() - event.ts);
-              }
-            }
+/**
+ * Opens CLIENTS streams, publishes STREAM_EVENTS events in batches of 10, and waits until every
+ * stream has every marked event. Deliveries per second = marked events x streams / elapsed.
+ */
+async function streamRun({ open, publish, marked }) {
+  const streams = await Promise.all(Array.from({ length: CLIENTS }, () => follow(open, marked)));
+  const started = performance.now();
+  for (let i = 0; i < STREAM_EVENTS; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => publish(i + j)));
+  await waitFor(() => streams.every((s) => s.received >= STREAM_EVENTS), 120_000).catch(() => undefined);
+  const elapsed = (performance.now() - started) / 1000;
+  for (const s of streams) s.close();
+  const latencies = streams.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const delivered = streams.reduce((n, s) => n + s.received, 0);
+  const errors = streams.reduce((n, s) => n + s.errors + s.outOfOrder + (s.received === STREAM_EVENTS ? 0 : 1), 0);
+  return { deliveriesPerSecond: delivered / elapsed, p99: percentile(latencies, 0.99), errors };
+}
+
+async function follow(open, marked) {
+  const controller = new AbortController();
+  const s = { received: 0, latencies: [], errors: 0, outOfOrder: 0, last: 0, close: () => controller.abort() };
+  const res = await open();
+  if (res.status !== 200) throw new Error(`stream answered ${res.status}`);
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        if (controller.signal.aborted) break;
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = message.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          const event = JSON.parse(data.slice(6));
+          if (event.seq <= s.last) s.outOfOrder++;
+          s.last = event.seq;
+          if (marked(event)) {
+            s.received++;
+            s.latencies.push(Date.now() - event.ts);
           }
-        } catch (e) {
-          if (e.name !== 'AbortError') s.errors++;
         }
-      })();
-      return s;
-    }),
-  );
+      }
+    } catch (e) {
+      if (e.name !== 'AbortError') s.errors++;
+    }
+  })();
+  controller.signal.addEventListener('abort', () => void res.body.cancel().catch(() => undefined));
+  return s;
 }

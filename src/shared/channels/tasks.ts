@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { AgentEvent } from '../domain/events';
 import { SubmitTaskInput, Task, TaskId, TaskStateKind } from '../domain/task';
+import { TaskCursor, TaskSummary } from '../domain/task-summary';
 
 export const ListTasksInput = z.strictObject({
   states: z.array(TaskStateKind).max(20).optional(),
   search: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).default(100),
+  /** Continue after this task: the `cursor` of the last task of the previous page. */
+  cursor: TaskCursor.optional(),
 });
 
 export const GetTaskInput = z.strictObject({ id: TaskId });
@@ -30,7 +33,7 @@ export const Snapshot = z.object({
 /** Submitting, reading and following tasks. */
 export const taskChannels = {
   submitTask: { input: SubmitTaskInput, output: Task },
-  listTasks: { input: ListTasksInput, output: z.array(Task) },
+  listTasks: { input: ListTasksInput, output: z.array(TaskSummary) },
   getTask: { input: GetTaskInput, output: TaskWithEvents },
   subscribe: { input: SubscribeInput, output: Snapshot },
   unsubscribe: { input: z.strictObject({}), output: z.object({}) },

@@ -9,6 +9,8 @@ import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { eventsAfter, lastSeq, latestEventsForTask } from '../db/queries/events';
 import { getTask, insertTask, listTasks } from '../db/queries/tasks';
+import { listTaskSummaries } from '../db/queries/task-summaries';
+import type { TaskSummary } from '../../../shared/domain/task-summary';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { newTaskId } from './ids';
@@ -87,8 +89,14 @@ export class TaskService {
     return original;
   }
 
+  /** Whole tasks, newest first, each checked against the Task schema (for the app's own views). */
   list(filter: z.output<typeof ListTasksInput>): Task[] {
     return listTasks(this.db, filter);
+  }
+
+  /** A page of tasks from the summary projection, newest first: what the listTasks channel answers. */
+  listSummaries(filter: z.output<typeof ListTasksInput>): TaskSummary[] {
+    return listTaskSummaries(this.db, filter);
   }
 
   get(id: string): { task: Task; events: AgentEvent[] } {

@@ -13,6 +13,7 @@ import { API_PREFIX, pathParams, ROUTES, type RestRoute } from './routes';
 import { resolveRoutes, type SkippedRoute } from './served-routes';
 import { streamEvents } from './sse';
 import { codeForStatus, errorBody, HTTP_STATUS } from './status';
+import { CACHEABLE_CHANNELS, ReadCache } from './read-cache';
 
 export type RateLimitOptions = {
   /** Requests one client may make per window. */
@@ -84,7 +85,9 @@ export async function registerApi(
   const openapi = JSON.stringify(buildOpenApi(served, options.version ?? '1.0.0'));
   // One session answers every one-shot call: REST is stateless, and only `subscribe` keeps state
   // (each event stream opens its own session).
-  const session = new ContractSession(core, () => undefined);
+  // The REST token is the person's own (CLI, scripts); models reach the app only through MCP.
+  const session = new ContractSession(core, () => undefined, { via: 'api', human: true });
+  const readCache = new ReadCache(core.db);
   const rateLimit = options.rateLimit === undefined ? rateLimitFromEnv() : options.rateLimit;
   // Open event streams never end by themselves; closing the host ends them so it can stop.
   const streams = new Set<() => void>();
@@ -147,7 +150,9 @@ export async function registerApi(
             ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
             handler: route.stream
               ? streamHandler(core, route, options, streamHooks)
-              : callHandler(session, route, inputSchema),
+              : CACHEABLE_CHANNELS.has(route.channel)
+                ? cachedCallHandler(session, route, inputSchema, readCache)
+                : callHandler(session, route, inputSchema),
           });
         }
       },
@@ -164,6 +169,21 @@ function callHandler(session: ContractSession, route: RestRoute, inputSchema: Js
     const result = input.ok ? await session.call(route.channel, input.value) : input;
     if (result.ok) return reply.code(route.status ?? 200).send(result);
     return reply.code(HTTP_STATUS[result.error.code]).send(result);
+  };
+}
+
+/** callHandler for a read-only channel: an unchanged database answers from the serialized cache. */
+function cachedCallHandler(session: ContractSession, route: RestRoute, inputSchema: JsonSchema, cache: ReadCache) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = request.url;
+    const { hit, version } = cache.lookup(key);
+    if (hit) return reply.code(hit.status).type('application/json; charset=utf-8').send(hit.body);
+    const input = rawInput(route, inputSchema, request);
+    const result = input.ok ? await session.call(route.channel, input.value) : input;
+    const status = result.ok ? (route.status ?? 200) : HTTP_STATUS[result.error.code];
+    const body = JSON.stringify(result);
+    if (result.ok) cache.store(key, version, status, body);
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
   };
 }
 

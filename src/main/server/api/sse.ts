@@ -15,6 +15,17 @@ export type SseOptions = {
   onEvent?(): void;
 };
 
+/** One event's SSE frame, serialized once however many streams carry it (they share the object). */
+const frames = new WeakMap<AgentEvent, string>();
+function frameOf(event: AgentEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
 /**
  * Streams journal events as Server-Sent Events through the contract's `subscribe` channel. Each
  * event's `id:` is its global sequence number, so a client that reconnects with Last-Event-ID (or
@@ -39,7 +50,7 @@ export async function streamEvents(
   const pending: AgentEvent[] = [];
   const write = (event: AgentEvent) => {
     if (res.destroyed) return;
-    res.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    res.write(frameOf(event));
     options.onEvent?.();
     if (res.writableLength > options.maxBufferedBytes) res.destroy();
   };

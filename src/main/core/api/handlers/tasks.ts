@@ -5,7 +5,7 @@ export function taskHandlers(ctx: SessionContext): AreaHandlers<keyof typeof tas
   const { tasks } = ctx.core;
   return {
     submitTask: (input) => tasks.submit(input),
-    listTasks: (input) => tasks.list(input),
+    listTasks: (input) => tasks.listSummaries(input),
     getTask: (input) => tasks.get(input.id),
     subscribe: (input) => {
       const { snapshot, unsubscribe } = tasks.subscribe(input, ctx.push);
