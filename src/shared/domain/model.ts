@@ -139,7 +139,13 @@ export const CatalogueEntry = z.object({
   url: z.url(),
   fileName: z.string().regex(/^[^/\\]+\.gguf$/),
   sizeBytes: z.number().int().positive(),
-  sha256: Sha256,
+  /**
+   * Checked after the download, before the file is registered. Absent: nobody has verified this file's
+   * checksum yet, and the catalogue says so (the file is registered as the publisher serves it).
+   */
+  sha256: Sha256.optional(),
+  /** Why it is in the catalogue: what it is good at, and for which roles. */
+  why: z.string().optional(),
   /** Memory to run it at `contextSize` (weights, KV cache and overhead). */
   memoryBytes: z.number().int().positive(),
   contextSize: z.number().int().positive(),

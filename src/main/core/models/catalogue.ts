@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import catalogueFile from '../../../../resources/models/catalogue.json' with { type: 'json' };
 import { CatalogueEntry, type CatalogueView, type ModelEntry } from '../../../shared/domain/model';
@@ -31,7 +32,8 @@ export function catalogueViews(
       entry,
       fit,
       fitMessage,
-      installed: installed.some((m) => m.kind === 'gguf' && m.sha256 === entry.sha256),
+      // Without a verified checksum the file name is the best match there is.
+      installed: installed.some((m) => m.kind === 'gguf' && (entry.sha256 ? m.sha256 === entry.sha256 : basename(m.path) === entry.fileName)),
     };
   });
 }
