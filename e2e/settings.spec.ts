@@ -102,13 +102,19 @@ test('settings: tier budgets and gate modes are saved; a waiver is proposed, app
   await page.getByLabel('Reason', { exact: true }).fill('The fixture file is generated and reviewed separately.');
   await page.getByLabel('Extra files').fill('5');
   await page.getByLabel('Extra lines').fill('2000');
+  // An unscoped waiver must be chosen explicitly.
+  await page.getByRole('button', { name: 'Propose waiver' }).click();
+  await expect(page.getByText(/choose allSpecs/)).toBeVisible();
+  await page.getByLabel('All specs (no spec id)').check();
   await page.getByRole('button', { name: 'Propose waiver' }).click();
   await expect(page.getByText('Waiver proposed; it needs an approval before it counts.')).toBeVisible();
   const row = waivers.locator('tr[data-waiver]').first();
   await expect(row).toHaveAttribute('data-status', 'pending');
+  await expect(row).toContainText('all specs');
+  // Its creator cannot approve it: another person must (e.g. `agent-agency waiver approve --by`).
   await row.getByRole('button', { name: 'Approve', exact: true }).click();
-  await expect(row).toHaveAttribute('data-status', 'active');
-  await expect(row).toContainText('approved by local user');
+  await expect(page.getByText(/created this waiver and cannot approve it/)).toBeVisible();
+  await expect(row).toHaveAttribute('data-status', 'pending');
   await page.screenshot({ path: 'e2e-artifacts/settings-governance.png', fullPage: true });
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toHaveAttribute('data-status', 'revoked');

@@ -16,7 +16,8 @@ export type McpCommandOptions = { dataDir?: string; as?: string };
 export async function mcpCommand(options: McpCommandOptions): Promise<void> {
   const logger = createLogger({ level: process.env['AGENT_AGENCY_LOG_LEVEL'] ?? 'warn' });
   const core = createCore({ dataDir: resolve(options.dataDir ?? defaultDataDir()), logger });
-  const session = new ContractSession(core, () => undefined);
+  // MCP clients are models and agents: never a human channel (no waiver approvals).
+  const session = new ContractSession(core, () => undefined, { via: 'mcp', human: false });
   const server = createAppMcpServer({ session, logger, version: APP_MCP_VERSION, defaultActor: () => options.as });
   let closing = false;
   const shutdown = async () => {

@@ -22,7 +22,7 @@ export class InProcessClient implements AgencyClient {
     private readonly core: Core,
   ) {
     this.location = core.dataDir;
-    this.session = new ContractSession(core, () => undefined);
+    this.session = new ContractSession(core, () => undefined, { via: 'cli', human: true });
   }
 
   /**

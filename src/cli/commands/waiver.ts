@@ -11,6 +11,7 @@ type CreateOptions = CommonOptions & {
   reason?: string;
   expires: string;
   spec?: string;
+  allSpecs?: boolean;
   maxUses?: string;
   budgetFiles?: string;
   budgetLines?: string;
@@ -24,6 +25,7 @@ const CREATE_FLAGS = {
   reason: '--reason',
   expiresAt: '--expires',
   specId: '--spec',
+  allSpecs: '--all-specs',
   maxUses: '--max-uses',
   budgetDelta: '--budget-files/--budget-lines',
   createdBy: '--by',
@@ -40,6 +42,7 @@ export function waiverCommand(): Command {
     .requiredOption('--reason <text>', 'why it is needed (at least 10 characters)')
     .option('--expires <when>', 'ISO date-time, or a duration from now like 7d, 12h, 30m', '7d')
     .option('--spec <id>', 'only for this working spec')
+    .option('--all-specs', 'cover every spec (instead of --spec); shown as "all specs"')
     .option('--max-uses <n>', 'at most this many uses')
     .option('--budget-files <n>', 'extra files for the budget gate')
     .option('--budget-lines <n>', 'extra lines for the budget gate')
@@ -68,7 +71,7 @@ export function parseExpiry(text: string, now = Date.now()): number | string {
 }
 
 const describeWaiver = (w: Waiver) =>
-  `${w.id} ${w.status}: ${w.title} (gates ${w.gates.join(', ')}; expires ${new Date(w.expiresAt).toISOString()})`;
+  `${w.id} ${w.status}: ${w.title} (gates ${w.gates.join(', ')}; ${w.specId ? `spec ${w.specId}` : 'ALL SPECS'}; expires ${new Date(w.expiresAt).toISOString()})`;
 
 async function listWaivers(ctx: CommandContext): Promise<ExitCode> {
   return withClient(ctx, async (client) => {
@@ -78,8 +81,8 @@ async function listWaivers(ctx: CommandContext): Promise<ExitCode> {
       r.value.length === 0
         ? 'No waivers.'
         : table(
-            ['ID', 'STATUS', 'GATES', 'EXPIRES', 'USES', 'TITLE'],
-            r.value.map((w) => [w.id, w.status, w.gates.join(','), new Date(w.expiresAt).toISOString().slice(0, 16).replace('T', ' '), w.maxUses === null ? String(w.uses) : `${w.uses}/${w.maxUses}`, w.title]),
+            ['ID', 'STATUS', 'GATES', 'SPEC', 'EXPIRES', 'USES', 'TITLE'],
+            r.value.map((w) => [w.id, w.status, w.gates.join(','), w.specId ?? 'ALL SPECS', new Date(w.expiresAt).toISOString().slice(0, 16).replace('T', ' '), w.maxUses === null ? String(w.uses) : `${w.uses}/${w.maxUses}`, w.title]),
             ctx.io.columns,
           ),
     );
@@ -97,6 +100,7 @@ async function createWaiver(ctx: CommandContext): Promise<ExitCode> {
     createdBy: o.by ?? cliActor().who,
     expiresAt: parseExpiry(o.expires),
     ...(o.spec !== undefined ? { specId: o.spec } : {}),
+    ...(o.allSpecs ? { allSpecs: true } : {}),
     ...(o.maxUses !== undefined ? { maxUses: numberOr(o.maxUses) } : {}),
     ...(budget ? { budgetDelta: budget } : {}),
   });

@@ -13,9 +13,13 @@ export function bindContract(core: Core, isTrustedUrl: (url: string) => boolean)
   const sessionFor = (contents: WebContents): ContractSession => {
     let session = sessions.get(contents.id);
     if (!session) {
-      const created = new ContractSession(core, (event) => {
-        if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event);
-      });
+      const created = new ContractSession(
+        core,
+        (event) => {
+          if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event);
+        },
+        { via: 'window', human: true },
+      );
       sessions.set(contents.id, created);
       contents.once('destroyed', () => {
         created.close();

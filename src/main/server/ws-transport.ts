@@ -32,7 +32,8 @@ export function registerWsTransport(app: FastifyInstance, core: Core, port: () =
       const send = (frame: WsServerFrame) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
       };
-      const session = new ContractSession(core, (event) => send({ kind: 'event', event }));
+      // The headless host's WebSocket serves the app's own window (token and origin checked).
+      const session = new ContractSession(core, (event) => send({ kind: 'event', event }), { via: 'window', human: true });
       socket.on('message', (data, isBinary) => {
         void handleFrame(session, data, isBinary, send);
       });

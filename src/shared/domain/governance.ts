@@ -98,6 +98,8 @@ export const CreateWaiverInput = z.strictObject({
   /** Milliseconds since the epoch; must lie in the future. */
   expiresAt: z.number().int().positive(),
   specId: z.string().max(100).optional(),
+  /** Without a specId the waiver covers every spec; that must be chosen explicitly. */
+  allSpecs: z.literal(true).optional(),
   maxUses: z.number().int().min(1).max(10_000).optional(),
   /** Extra files/lines for the budget gate; without it a budget waiver lets the gate pass outright. */
   budgetDelta: BudgetDelta.optional(),
@@ -114,6 +116,10 @@ export const Waiver = z.object({
   expiresAt: z.number().int(),
   approver: z.string().nullable(),
   approvedAt: z.number().int().nullable(),
+  /** Channel of the approval (window, menu-bar, notification, cli, api). */
+  approverVia: z.string().nullable(),
+  /** Operating-system user the app ran as when it was approved. */
+  approverOsUser: z.string().nullable(),
   revokedAt: z.number().int().nullable(),
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),

@@ -16,7 +16,7 @@ import { modelHandlers } from './handlers/models';
 import { changeHandlers } from './handlers/changes';
 import { taskActionHandlers } from './handlers/task-actions';
 import { discoveryHandlers } from './handlers/discovery';
-import type { AreaHandlers, SessionContext } from './handlers/types';
+import { NON_HUMAN_CHANNEL, type AreaHandlers, type SessionChannel, type SessionContext } from './handlers/types';
 
 /**
  * One connected client of the contract (a window, a WebSocket). Transports hand it raw input and
@@ -29,9 +29,11 @@ export class ContractSession {
   constructor(
     private readonly core: Core,
     push: (event: AgentEvent) => void,
+    channel: SessionChannel = NON_HUMAN_CHANNEL,
   ) {
     const ctx: SessionContext = {
       core,
+      channel,
       push,
       setSubscription: (unsubscribe) => {
         this.unsubscribe?.();

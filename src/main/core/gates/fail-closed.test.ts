@@ -88,7 +88,7 @@ describe('gates fail closed', () => {
       const dir = join(tmp.dir, 'node-fail');
       cpSync(join(PROJECTS, 'node-fail'), dir, { recursive: true });
       const w = waivers.create({ title: 'Flaky tests', gates: ['tests'], reason: 'known flaky suite, fixed next sprint', createdBy: 'alice', expiresAt: env.clock.now() + 3_600_000, specId: 'FEAT-0042' });
-      waivers.approve(w.id, 'bob');
+      waivers.approve(w.id, { who: 'bob', via: 'cli', osUser: 'bob' });
       const t1 = env.newTask({ riskTier: 1 });
       const tier1 = await run(dir, 1, { waivers, gates: ['tests'] }, { taskId: t1.id });
       expect(tier1.tests.status).toBe('fail');

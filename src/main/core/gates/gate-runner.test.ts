@@ -192,8 +192,8 @@ describe('quality gates', () => {
 
     const waiver = (over: Partial<Parameters<WaiverService['create']>[0]>) =>
       waivers.approve(
-        waivers.create({ title: 'Generated code', gates: ['budget'], reason: 'generated clients are large', createdBy: 'alice', expiresAt: env.clock.now() + 3_600_000, ...over }).id,
-        'bob',
+        waivers.create({ title: 'Generated code', gates: ['budget'], reason: 'generated clients are large', createdBy: 'alice', expiresAt: env.clock.now() + 3_600_000, ...(over.specId === undefined ? { allSpecs: true as const } : {}), ...over }).id,
+        { who: 'bob', via: 'cli', osUser: 'bob' },
       );
     const eleven = Array.from({ length: 11 }, (_, i) => ({ path: `src/f${i}.ts`, linesAdded: 1, linesRemoved: 0 }));
 

@@ -18,6 +18,7 @@ describe('waivers', () => {
 
   const create = (over: Partial<Parameters<WaiverService['create']>[0]> = {}) =>
     waivers.create({
+      ...(over.specId === undefined ? { allSpecs: true as const } : {}),
       title: 'Large generated fixtures',
       gates: ['budget'],
       reason: 'The generated fixtures exceed the tier budget by design',
@@ -36,7 +37,7 @@ describe('waivers', () => {
 
   it('becomes active on approval and covers only its gates and spec', () => {
     const w = create({ gates: ['budget', 'lint'], specId: 'FEAT-0042' });
-    const approved = waivers.approve(w.id, 'bob');
+    const approved = waivers.approve(w.id, { who: 'bob', via: 'cli', osUser: 'bob' });
     expect(approved).toMatchObject({ status: 'active', approver: 'bob', approvedAt: env.clock.now() });
     expect(waivers.activeFor('lint', 'FEAT-0042').map((x) => x.id)).toEqual([w.id]);
     expect(waivers.activeFor('tests', 'FEAT-0042')).toEqual([]);
@@ -44,7 +45,7 @@ describe('waivers', () => {
   });
 
   it('expires by the clock alone, with nothing stored', () => {
-    const w = waivers.approve(create().id, 'bob');
+    const w = waivers.approve(create().id, { who: 'bob', via: 'cli', osUser: 'bob' });
     env.clock.advance(2 * HOUR - 1);
     expect(waivers.get(w.id).status).toBe('active');
     env.clock.advance(1);
@@ -61,11 +62,11 @@ describe('waivers', () => {
     expect(() => create({ expiresAt: env.clock.now() })).toThrow(/expiresAt: must be in the future/);
     const w = create({ expiresAt: env.clock.now() + 1000 });
     env.clock.advance(1000);
-    expect(() => waivers.approve(w.id, 'bob')).toThrow(/expired/);
+    expect(() => waivers.approve(w.id, { who: 'bob', via: 'cli', osUser: 'bob' })).toThrow(/expired/);
   });
 
   it('revocation takes effect at once and cannot be undone by approving', () => {
-    const w = waivers.approve(create().id, 'bob');
+    const w = waivers.approve(create().id, { who: 'bob', via: 'cli', osUser: 'bob' });
     const task = env.newTask();
     waivers.recordUse({ waiverId: w.id, taskId: task.id, gate: 'budget', detail: 'first' });
     const revoked = waivers.revoke(w.id, 'carol', 'no longer needed');
@@ -73,12 +74,12 @@ describe('waivers', () => {
     expect(waivers.activeFor('budget', null)).toEqual([]);
     const other = env.newTask();
     expect(() => waivers.recordUse({ waiverId: w.id, taskId: other.id, gate: 'budget', detail: 'x' })).toThrow(/revoked/);
-    expect(() => waivers.approve(w.id, 'bob')).toThrow(/revoked/);
+    expect(() => waivers.approve(w.id, { who: 'bob', via: 'cli', osUser: 'bob' })).toThrow(/revoked/);
     expect(() => waivers.revoke(w.id, 'carol', 'again')).toThrow(/already revoked/);
   });
 
   it('counts uses per task and gate, journals each, and is exhausted at its maximum', () => {
-    const w = waivers.approve(create({ gates: ['budget', 'lint'], maxUses: 2 }).id, 'bob');
+    const w = waivers.approve(create({ gates: ['budget', 'lint'], maxUses: 2 }).id, { who: 'bob', via: 'cli', osUser: 'bob' });
     const t1 = env.newTask();
     const t2 = env.newTask();
     const t3 = env.newTask();
@@ -98,7 +99,7 @@ describe('waivers', () => {
   });
 
   it('refuses a use on a gate the waiver does not cover', () => {
-    const w = waivers.approve(create({ gates: ['lint'] }).id, 'bob');
+    const w = waivers.approve(create({ gates: ['lint'] }).id, { who: 'bob', via: 'cli', osUser: 'bob' });
     const task = env.newTask();
     expect(() => waivers.recordUse({ waiverId: w.id, taskId: task.id, gate: 'tests', detail: 'x' })).toThrow(/does not cover the tests gate/);
   });
@@ -114,5 +115,46 @@ describe('waivers', () => {
     }
     expect(() => create({ specId: 'not-a-spec' })).toThrow(/specId/);
     expect(() => waivers.get('WV-9999')).toThrow(/no waiver/);
+  });
+});
+
+describe('waiver approval fails closed', () => {
+  let env: ReturnType<typeof governanceDb>;
+  let waivers: WaiverService;
+  beforeEach(() => {
+    env = governanceDb();
+    waivers = new WaiverService({ db: env.db, journal: env.journal, clock: env.clock, logger: silentLogger() });
+  });
+  afterEach(() => env.cleanup());
+  const base = { title: 'Large generated fixtures', gates: ['budget' as const], reason: 'generated clients are large', createdBy: 'alice', expiresAt: 0 };
+  const create = (over: Partial<Parameters<WaiverService['create']>[0]> = {}) => waivers.create({ ...base, expiresAt: env.clock.now() + 60_000, specId: 'FEAT-0042', ...over });
+
+  it('refuses the creator as approver, whatever the case or spacing', () => {
+    const w = create();
+    expect(() => waivers.approve(w.id, { who: ' Alice ', via: 'window', osUser: 'alice' })).toThrow(/created this waiver and cannot approve it/);
+    expect(waivers.get(w.id).status).toBe('pending');
+  });
+
+  it('refuses models and automation, by channel and by name', () => {
+    const w = create();
+    const asAny = (via: string) => ({ who: 'bob', via, osUser: 'bob' }) as unknown as Parameters<WaiverService['approve']>[1];
+    expect(() => waivers.approve(w.id, asAny('mcp'))).toThrow(/must be approved by a person/);
+    expect(() => waivers.approve(w.id, asAny('system'))).toThrow(/must be approved by a person/);
+    for (const who of ['worker', 'planner', 'judge-technical', 'model', 'llama-3 model']) {
+      expect(() => waivers.approve(w.id, { who, via: 'cli', osUser: 'bob' }), who).toThrow(/a person must approve/);
+    }
+    expect(waivers.get(w.id).status).toBe('pending');
+  });
+
+  it('records the channel and the OS user of a person who approves', () => {
+    const w = waivers.approve(create().id, { who: 'bob', via: 'menu-bar', osUser: 'bob-os' });
+    expect(w).toMatchObject({ status: 'active', approver: 'bob', approverVia: 'menu-bar', approverOsUser: 'bob-os' });
+  });
+
+  it('needs an explicit all-specs choice for an unscoped waiver, and shows it as such', () => {
+    expect(() => waivers.create({ ...base, expiresAt: env.clock.now() + 60_000 })).toThrow(/specId: name the spec this waiver covers, or choose allSpecs/);
+    expect(() => create({ allSpecs: true })).toThrow(/allSpecs: a waiver covers one spec or all specs/);
+    const all = waivers.create({ ...base, expiresAt: env.clock.now() + 60_000, allSpecs: true });
+    expect(all.specId).toBeNull();
   });
 });

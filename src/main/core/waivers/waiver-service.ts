@@ -21,6 +21,18 @@ import { coversSpec, waiverStatus } from './status';
 
 export type WaiverServiceOptions = { db: Db; journal: Journal; clock: Clock; logger: Logger };
 
+/** The channels a person acts through. MCP (models and agents) and the system itself are not among them. */
+export const HUMAN_CHANNELS = ['window', 'menu-bar', 'notification', 'cli', 'api'] as const;
+export type HumanChannel = (typeof HUMAN_CHANNELS)[number];
+
+/** Who approves a waiver: a person, through a human channel, as a known OS user. */
+export type WaiverApprover = { who: string; via: HumanChannel; osUser: string };
+
+/** Names the app's own models and automation act under; none of them may approve a waiver. */
+const NON_HUMAN_NAME = /^(model|worker|planner|judge|council|agent|assistant|system|scheduler|mcp)\b|\b(model|llm|gpt|llama)\b/i;
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
 export type WaiverUse = { waiverId: string; taskId: string; gate: GateName; detail: string };
 
 /**
@@ -51,6 +63,14 @@ export class WaiverService {
     if (w.expiresAt <= now) {
       throw new AppFailure('invalid_input', 'expiresAt: must be in the future', [{ path: 'expiresAt', message: 'must be in the future' }]);
     }
+    if (w.specId === undefined && w.allSpecs !== true) {
+      const message = 'name the spec this waiver covers, or choose allSpecs: true to cover every spec';
+      throw new AppFailure('invalid_input', `specId: ${message}`, [{ path: 'specId', message }]);
+    }
+    if (w.specId !== undefined && w.allSpecs === true) {
+      const message = 'a waiver covers one spec or all specs, not both';
+      throw new AppFailure('invalid_input', `allSpecs: ${message}`, [{ path: 'allSpecs', message }]);
+    }
     if (w.specId !== undefined && !SPEC_ID_PATTERN.test(w.specId)) {
       throw new AppFailure('invalid_input', 'specId: must be a spec id like FEAT-0042', [{ path: 'specId', message: 'must be a spec id like FEAT-0042' }]);
     }
@@ -65,6 +85,8 @@ export class WaiverService {
         expiresAt: w.expiresAt,
         approver: null,
         approvedAt: null,
+        approverVia: null,
+        approverOsUser: null,
         revokedAt: null,
         revokedBy: null,
         revokeReason: null,
@@ -79,17 +101,28 @@ export class WaiverService {
     return this.view(record);
   }
 
-  approve(id: string, approver: string): Waiver {
-    const name = approver.trim();
+  /**
+   * Approval fails closed: only a person through a human channel, never the waiver's creator, never
+   * a model or the app's automation. The channel and OS user are stored beside the name.
+   */
+  approve(id: string, approver: WaiverApprover): Waiver {
+    const name = approver.who.trim();
+    const refuse = (message: string): never => {
+      throw new AppFailure('forbidden', `approver: ${message}`, [{ path: 'approver', message }]);
+    };
     if (!name) throw new AppFailure('invalid_input', 'approver: must not be empty', [{ path: 'approver', message: 'must not be empty' }]);
+    if (!(HUMAN_CHANNELS as readonly string[]).includes(approver.via)) refuse(`a waiver must be approved by a person (window, menu bar, CLI or API), not through ${approver.via}`);
+    if (NON_HUMAN_NAME.test(name)) refuse(`"${name}" is a model or the app's automation; a person must approve a waiver`);
+    if (!approver.osUser.trim()) refuse('the operating-system user is unknown');
     const record = this.journal.transaction(() => {
       const w = this.require(id);
+      if (same(w.createdBy, name)) refuse(`${name} created this waiver and cannot approve it; another person must`);
       const status = waiverStatus(w, countWaiverUses(this.db, id), this.clock.now());
       if (status !== 'pending') throw new AppFailure('conflict', `waiver ${id} is ${status}; only a pending waiver can be approved`);
-      markWaiverApproved(this.db, id, name, this.clock.now());
+      markWaiverApproved(this.db, id, { who: name, via: approver.via, osUser: approver.osUser.trim() }, this.clock.now());
       return this.require(id);
     });
-    this.logger.info({ waiverId: id, approver: name }, 'waiver approved');
+    this.logger.info({ waiverId: id, approver: name, via: approver.via, osUser: approver.osUser }, 'waiver approved');
     return this.view(record);
   }
 

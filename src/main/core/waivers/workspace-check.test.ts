@@ -14,7 +14,7 @@ describe('budget waivers for the workspace applier', () => {
   afterEach(() => env.cleanup());
 
   const approved = (over: Partial<Parameters<WaiverService['create']>[0]>) =>
-    waivers.approve(waivers.create({ title: 'Big refactor', gates: ['budget'], reason: 'splitting a module touches many files', createdBy: 'a', expiresAt: env.clock.now() + 60_000, ...over }).id, 'b');
+    waivers.approve(waivers.create({ title: 'Big refactor', gates: ['budget'], reason: 'splitting a module touches many files', createdBy: 'a', expiresAt: env.clock.now() + 60_000, ...(over.specId === undefined ? { allSpecs: true as const } : {}), ...over }).id, { who: 'b', via: 'cli', osUser: 'b' });
 
   it('approves an overrun an active waiver covers and spends one use', async () => {
     const task = env.newTask();
@@ -28,7 +28,7 @@ describe('budget waivers for the workspace applier', () => {
 
   it('refuses without an active waiver: pending, expired, or for another spec', async () => {
     const task = env.newTask();
-    waivers.create({ title: 'Not approved', gates: ['budget'], reason: 'still waiting for approval', createdBy: 'a', expiresAt: env.clock.now() + 60_000 });
+    waivers.create({ title: 'Not approved', gates: ['budget'], reason: 'still waiting for approval', createdBy: 'a', expiresAt: env.clock.now() + 60_000, allSpecs: true });
     approved({ specId: 'FEAT-0001' });
     const check = workspaceWaiverCheck(waivers, { taskId: task.id, specId: 'FEAT-0042' });
     expect(await check({ rule: 'budget.lines', limit: 250, actual: 300, paths: [] })).toEqual({ approved: false, reason: 'no active budget waiver covers this spec' });

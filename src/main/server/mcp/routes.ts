@@ -15,7 +15,8 @@ export const MCP_PATH = '/mcp';
  * drive the app.
  */
 export function registerMcpRoutes(app: FastifyInstance, core: Core): void {
-  const session = new ContractSession(core, () => undefined);
+  // MCP clients are models and agents: never a human channel (no waiver approvals).
+  const session = new ContractSession(core, () => undefined, { via: 'mcp', human: false });
   app.addHook('onClose', async () => session.close());
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {

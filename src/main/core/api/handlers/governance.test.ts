@@ -11,7 +11,7 @@ describe('governance channels', () => {
   let session: ContractSession;
   beforeEach(() => {
     core = testCore();
-    session = new ContractSession(core, () => undefined);
+    session = new ContractSession(core, () => undefined, { via: 'window', human: true });
   });
   afterEach(() => {
     session.close();
@@ -42,9 +42,14 @@ describe('governance channels', () => {
       expiresAt: Date.now() + 3_600_000,
       budgetDelta: { files: 20, lines: 2000 },
       maxUses: 3,
+      allSpecs: true,
     });
     expect(created).toMatchObject({ id: 'WV-0001', status: 'pending', uses: 0 });
-    expect(await call('approveWaiver', { id: 'WV-0001', approver: 'bob' })).toMatchObject({ status: 'active', approver: 'bob' });
+    // A model's channel (MCP) cannot approve, nor can the creator.
+    const mcp = new ContractSession(core, () => undefined, { via: 'mcp', human: false });
+    expect(await mcp.call('approveWaiver', { id: 'WV-0001', approver: 'bob' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await expect(call('approveWaiver', { id: 'WV-0001', approver: 'alice' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await call('approveWaiver', { id: 'WV-0001', approver: 'bob' })).toMatchObject({ status: 'active', approver: 'bob', approverVia: 'window' });
     expect(await call('revokeWaiver', { id: 'WV-0001', revokedBy: 'carol', reason: 'done' })).toMatchObject({ status: 'revoked' });
     expect(await call('listWaivers', {})).toMatchObject([{ id: 'WV-0001', status: 'revoked' }]);
     await expect(call('approveWaiver', { id: 'WV-0001', approver: 'bob' })).rejects.toMatchObject({ code: 'conflict' });

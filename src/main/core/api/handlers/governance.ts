@@ -1,5 +1,7 @@
 import type { governanceChannels } from '../../../../shared/channels/governance';
+import { userInfo } from 'node:os';
 import { AppFailure } from '../../../../shared/errors';
+import { HUMAN_CHANNELS, type HumanChannel } from '../../waivers/waiver-service';
 import { getTask } from '../../db/queries/tasks';
 import { editTaskSpec, taskSpecView, validateSpecText } from '../../governance-steps/spec-edits';
 import type { AreaHandlers, SessionContext } from './types';
@@ -27,9 +29,26 @@ export function governanceHandlers(ctx: SessionContext): AreaHandlers<keyof type
     },
     listWaivers: () => waivers.list(),
     createWaiver: (input) => waivers.create(input),
-    approveWaiver: (input) => waivers.approve(input.id, input.approver),
+    approveWaiver: (input) => {
+      // The channel comes from the transport, never from the input: MCP (models) and unknown clients are refused.
+      const via = ctx.channel.via;
+      if (!ctx.channel.human || !(HUMAN_CHANNELS as readonly string[]).includes(via)) {
+        throw new AppFailure('forbidden', `approver: a waiver must be approved by a person (window, menu bar, CLI or API), not through ${via}`, [
+          { path: 'approver', message: `not a human channel (${via})` },
+        ]);
+      }
+      return waivers.approve(input.id, { who: input.approver, via: via as HumanChannel, osUser: osUser() });
+    },
     revokeWaiver: (input) => waivers.revoke(input.id, input.revokedBy, input.reason),
     getPolicy: () => policy.get(),
     setPolicy: (input) => policy.update(input.patch, input.actor),
   };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env['USER'] ?? process.env['USERNAME'] ?? '';
+  }
 }

@@ -10,6 +10,8 @@ import { sql as m0009 } from './0009_tools';
 import { sql as m0010 } from './0010_standing_approvals';
 import { sql as m0011 } from './0011_eval_runs';
 import { sql as m0012 } from './0012_task_retry_of';
+import { sql as m0013 } from './0013_federation';
+import { sql as m0014 } from './0014_waiver_approver_channel';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -27,4 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'standing_approvals', sql: m0010 },
   { version: 11, name: 'eval_runs', sql: m0011 },
   { version: 12, name: 'task_retry_of', sql: m0012 },
+  { version: 13, name: 'federation', sql: m0013 },
+  { version: 14, name: 'waiver_approver_channel', sql: m0014 },
 ];

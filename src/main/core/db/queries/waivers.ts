@@ -13,6 +13,10 @@ export type WaiverRecord = {
   expiresAt: number;
   approver: string | null;
   approvedAt: number | null;
+  /** The channel the approval came through (window, menu-bar, cli, api…). */
+  approverVia: string | null;
+  /** The operating-system user the app ran as when it was approved. */
+  approverOsUser: string | null;
   revokedAt: number | null;
   revokedBy: string | null;
   revokeReason: string | null;
@@ -31,6 +35,8 @@ type Row = {
   expires_at: number;
   approver: string | null;
   approved_at: number | null;
+  approver_via: string | null;
+  approver_os_user: string | null;
   revoked_at: number | null;
   revoked_by: string | null;
   revoke_reason: string | null;
@@ -53,6 +59,8 @@ function fromRow(r: Row): WaiverRecord {
     expiresAt: r.expires_at,
     approver: r.approver,
     approvedAt: r.approved_at,
+    approverVia: r.approver_via ?? null,
+    approverOsUser: r.approver_os_user ?? null,
     revokedAt: r.revoked_at,
     revokedBy: r.revoked_by,
     revokeReason: r.revoke_reason,
@@ -102,8 +110,8 @@ export function listWaivers(db: Db): WaiverRecord[] {
   return (db.prepare('SELECT * FROM waivers ORDER BY created_at DESC, id DESC').all() as Row[]).map(fromRow);
 }
 
-export function markWaiverApproved(db: Db, id: string, approver: string, at: number): void {
-  db.prepare('UPDATE waivers SET approver = ?, approved_at = ? WHERE id = ?').run(approver, at, id);
+export function markWaiverApproved(db: Db, id: string, approver: { who: string; via: string; osUser: string }, at: number): void {
+  db.prepare('UPDATE waivers SET approver = ?, approver_via = ?, approver_os_user = ?, approved_at = ? WHERE id = ?').run(approver.who, approver.via, approver.osUser, at, id);
 }
 
 export function markWaiverRevoked(db: Db, id: string, by: string, reason: string, at: number): void {

@@ -23,6 +23,7 @@ export function WaiversPanel({ waivers, actor, onCreate, onApprove, onRevoke, no
   const [days, setDays] = useState(7);
   const [maxUses, setMaxUses] = useState('');
   const [specId, setSpecId] = useState('');
+  const [allSpecs, setAllSpecs] = useState(false);
   const [deltaFiles, setDeltaFiles] = useState('');
   const [deltaLines, setDeltaLines] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -33,6 +34,7 @@ export function WaiversPanel({ waivers, actor, onCreate, onApprove, onRevoke, no
     const input: CreateWaiverInput = { title, reason, gates, createdBy: actor, expiresAt: (now ?? Date.now()) + days * 86_400_000 };
     if (maxUses) input.maxUses = Number(maxUses);
     if (specId.trim()) input.specId = specId.trim();
+    else if (allSpecs) input.allSpecs = true;
     if (deltaFiles || deltaLines) input.budgetDelta = { files: Number(deltaFiles || 0), lines: Number(deltaLines || 0) };
     const error = await onCreate(input);
     report(error, 'Waiver proposed; it needs an approval before it counts.');
@@ -67,13 +69,18 @@ export function WaiversPanel({ waivers, actor, onCreate, onApprove, onRevoke, no
                 <td>
                   {w.title}
                   <div className="muted">{w.reason}</div>
-                  {w.specId ? <div className="muted">spec {w.specId}</div> : null}
+                  <div className="muted">{w.specId ? `spec ${w.specId}` : <strong>all specs</strong>}</div>
                   {w.budgetDelta ? <div className="muted">+{w.budgetDelta.files} files, +{w.budgetDelta.lines} lines</div> : null}
                 </td>
                 <td>{w.gates.map(gateLabel).join(', ')}</td>
                 <td>
                   <span className={`badge status-${w.status === 'active' ? 'pass' : w.status === 'pending' ? 'warn' : 'skip'}`}>{w.status}</span>
-                  {w.approver ? <div className="muted">approved by {w.approver}</div> : null}
+                  {w.approver ? (
+                    <div className="muted">
+                      approved by {w.approver}
+                      {w.approverVia ? ` (${w.approverVia}${w.approverOsUser ? `, OS user ${w.approverOsUser}` : ''})` : ''}
+                    </div>
+                  ) : null}
                   {w.revokedBy ? <div className="muted">revoked by {w.revokedBy}</div> : null}
                 </td>
                 <td>
@@ -130,7 +137,12 @@ export function WaiversPanel({ waivers, actor, onCreate, onApprove, onRevoke, no
           </div>
           <div className="field">
             <label htmlFor="waiver-spec">Spec id</label>
-            <input id="waiver-spec" className="mono" value={specId} onChange={(e) => setSpecId(e.target.value)} placeholder="any spec" />
+            <input id="waiver-spec" className="mono" value={specId} onChange={(e) => setSpecId(e.target.value)} placeholder="FEAT-0042" />
+          </div>
+          <div className="field">
+            <label htmlFor="waiver-all-specs">
+              <input id="waiver-all-specs" type="checkbox" checked={allSpecs} disabled={Boolean(specId.trim())} onChange={(e) => setAllSpecs(e.target.checked)} /> All specs (no spec id)
+            </label>
           </div>
         </div>
         <div className="row">
