@@ -216,6 +216,15 @@ export const ModelEvent = z.discriminatedUnion('type', [
   z.object({ ...at, type: z.literal('model.canary_started'), role: ModelRoleName, model: ModelName, share: z.number() }),
   z.object({ ...at, type: z.literal('model.canary_rolled_back'), role: ModelRoleName, model: ModelName, reason: z.string() }),
   z.object({ ...at, type: z.literal('model.canary_cleared'), role: ModelRoleName, model: ModelName }),
+  /** A resource manager decision: how many sequences a model gets, which model is unloaded first. */
+  z.object({
+    ...at,
+    type: z.literal('model.resources'),
+    model: ModelName,
+    decision: z.enum(['sequences', 'evict']),
+    value: z.number().int().nullable(),
+    reason: z.string(),
+  }),
   z.object({
     ...at,
     type: z.literal('download.progress'),

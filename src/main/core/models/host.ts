@@ -17,6 +17,8 @@ export type LoadPlan = {
   /** Estimated bytes while loaded; 0 for a remote endpoint. */
   memoryBytes: number;
   fit: FitReport | null;
+  /** Why this many sequences (the resource manager's reason). */
+  sequencesReason?: string;
 };
 
 export type ModelLoader = (entry: ModelEntry, plan: LoadPlan, signal: AbortSignal) => Promise<LoadedModel>;
@@ -33,7 +35,10 @@ export type ModelHostOptions = {
   idleUnloadMs?: number;
   /** Longest context to allocate (the model's own limit may be lower). Default 8192. */
   maxContextSize?: number;
-  /** Parallel generations per local model. Default 1. */
+  /**
+   * Most parallel generations (context sequences) per local model. Each load gets the largest of
+   * this, half of it, ... 1 that fits the memory budget comfortably (see plan). Default 4.
+   */
   sequences?: number;
   /** How long a load may wait for in-use models to finish before it is refused. Default 5 minutes. */
   memoryWaitMs?: number;
@@ -77,7 +82,7 @@ export class ModelHost {
     this.options = {
       idleUnloadMs: 10 * 60_000,
       maxContextSize: 8192,
-      sequences: 1,
+      sequences: 4,
       memoryWaitMs: 5 * 60_000,
       ...options,
     };
@@ -175,22 +180,38 @@ export class ModelHost {
     return total;
   }
 
-  /** The fit check for a registry entry on this machine now (null for remote endpoints). */
+  /**
+   * The fit check for a registry entry on this machine now (null for remote endpoints), and the
+   * resource manager's choice of sequences: the most (up to the configured maximum, halving) whose
+   * memory estimate still "fits" — not tight — so parallel judges never push a model into swap.
+   */
   async plan(entry: ModelEntry): Promise<LoadPlan> {
-    if (entry.kind === 'remote') return { contextSize: 0, sequences: 1, gpuLayers: 0, memoryBytes: 0, fit: null };
+    if (entry.kind === 'remote') return { contextSize: 0, sequences: 1, gpuLayers: 0, memoryBytes: 0, fit: null, sequencesReason: 'remote endpoint' };
     const contextSize = Math.min(entry.facts.contextLength ?? 4096, this.options.maxContextSize);
     const machine = await this.options.memory.read();
-    const fit = checkFit({
-      name: entry.name,
-      sizeBytes: entry.sizeBytes,
-      facts: entry.facts,
-      contextSize,
-      sequences: this.options.sequences,
-      machine,
-      policy: this.policy,
-      alternatives: this.options.alternatives?.() ?? [],
-    });
-    return { contextSize, sequences: this.options.sequences, gpuLayers: fit.gpuLayers, memoryBytes: fit.neededBytes, fit };
+    const fitWith = (sequences: number) =>
+      checkFit({
+        name: entry.name,
+        sizeBytes: entry.sizeBytes,
+        facts: entry.facts,
+        contextSize,
+        sequences,
+        machine,
+        policy: this.policy,
+        alternatives: this.options.alternatives?.() ?? [],
+      });
+    const most = Math.max(1, Math.floor(this.options.sequences));
+    let sequences = most;
+    let fit = fitWith(sequences);
+    while (sequences > 1 && fit.verdict !== 'fits') {
+      sequences = Math.max(1, Math.floor(sequences / 2));
+      fit = fitWith(sequences);
+    }
+    const reason =
+      sequences === most
+        ? `${sequences} sequence(s) of ${contextSize} tokens fit the budget (${gb(fit.neededBytes)} of ${gb(fit.budgetBytes)})`
+        : `${most} sequences of ${contextSize} tokens would not fit comfortably; ${sequences} need ${gb(fit.neededBytes)} of ${gb(fit.budgetBytes)}`;
+    return { contextSize, sequences, gpuLayers: fit.gpuLayers, memoryBytes: fit.neededBytes, fit, sequencesReason: reason };
   }
 
   async close(): Promise<void> {
@@ -251,6 +272,9 @@ export class ModelHost {
         throw new AppFailure('unavailable', plan.fit.message);
       }
       await this.makeRoom(slot, plan.memoryBytes);
+      if (plan.sequencesReason) {
+        this.options.events.emit({ type: 'model.resources', model: entry.name, decision: 'sequences', value: plan.sequences, reason: plan.sequencesReason });
+      }
       slot.state = 'loading';
       slot.memoryBytes = plan.memoryBytes;
       this.options.events.emit({ type: 'model.loading', model: entry.name });
@@ -302,6 +326,13 @@ export class ModelHost {
         .filter((s) => s !== slot && s.state === 'loaded' && s.pins === 0 && s.memoryBytes > 0)
         .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
       if (idle[0]) {
+        this.options.events.emit({
+          type: 'model.resources',
+          model: idle[0].name,
+          decision: 'evict',
+          value: null,
+          reason: `${slot.name} needs ${gb(needed)}; ${idle[0].name} is the least recently used idle model (${gb(idle[0].memoryBytes)})`,
+        });
         await this.unload(idle[0].name, 'evicted');
         continue;
       }

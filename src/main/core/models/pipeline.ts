@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import type { InferenceAdmission, WorkPriority } from '../scheduler/admission';
 import { isAbortError } from './abort';
 import type { ModelEventBus } from './events';
+import { heldSlot } from './held-slot';
 import type { ModelHost } from './host';
 import type { LoadedModel } from './loaded-model';
 import type { ModelMetrics } from './metrics';
@@ -73,8 +74,9 @@ export class InferencePipeline {
   ): Promise<T> {
     const role = 'role' in target ? target.role : null;
     const priority = options.priority ?? (role?.startsWith('judge.') ? JUDGE_PRIORITY : 'background');
-    // Counting tokens only runs the tokenizer: it needs the model loaded, not an inference slot.
-    const slot = kind === 'count' ? { release: () => undefined, preferSmallerModel: false } : await this.o.admission.acquire({
+    // Counting tokens only runs the tokenizer: it needs the model loaded, not an inference slot; a
+    // call inside a unit that holds a slot (a council round, see held-slot.ts) is already admitted.
+    const slot = kind === 'count' || heldSlot() ? { release: () => undefined, preferSmallerModel: false } : await this.o.admission.acquire({
       priority,
       label: `${role ?? ('model' in target ? target.model : 'model')} ${kind}`,
       ...(options.taskId ? { taskId: options.taskId } : {}),

@@ -42,6 +42,10 @@ export type Generation = {
   /** Which model answered (registry name), for provenance. */
   model: string;
   durationMs: number;
+  /** Time to the first generated token (local models), for the performance monitor. */
+  firstTokenMs?: number;
+  /** Prompt tokens the model evaluated for this call (local models): a reused prefix is not counted. */
+  promptTokens?: number;
 };
 
 /** A JSON Schema object (draft 2020-12 subset accepted by node-llama-cpp's grammar builder). */

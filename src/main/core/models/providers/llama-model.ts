@@ -15,7 +15,9 @@ import { abortError, raceAbort, throwIfAborted } from '../abort';
 import { nonFinitePath, parseJsonSchema } from '../json-schema';
 import type { LoadedModel } from '../loaded-model';
 import type { ChatMessage, GenerateOptions, Generation, JsonSchema } from '../types';
+import type { KvCacheType } from '../runtime-settings';
 import type { LlamaRuntime } from './llama-runtime';
+import { SequencePool } from './sequence-pool';
 
 export type LlamaModelOptions = {
   runtime: LlamaRuntime;
@@ -26,8 +28,16 @@ export type LlamaModelOptions = {
   contextSize: number;
   /** Calls that can generate at once on this model (each gets its own KV-cache sequence). */
   sequences?: number;
-  /** Layers offloaded to the GPU; 0 on CPU. */
-  gpuLayers?: number;
+  /** Layers offloaded to the GPU; 0 on CPU, 'max' (or layers + 1) for all of them and the output layer. */
+  gpuLayers?: number | 'max';
+  /** 'auto' uses flash attention where the model and backend support it. Default 'auto'. */
+  flashAttention?: 'auto' | boolean;
+  /** KV-cache element type; quantized types need flash attention. Default f16. */
+  kvCacheType?: KvCacheType;
+  /** Tokens evaluated per batch. Default node-llama-cpp's (512, or the context size if smaller). */
+  batchSize?: number;
+  /** CPU threads for this model's context; default the runtime's. */
+  threads?: number;
   /** Estimated resident bytes, from the fit check. */
   memoryBytes: number;
   /** Cap when a call does not set maxTokens, so a model that never stops cannot hang a caller. */
@@ -45,8 +55,7 @@ const GRAMMAR_CACHE = 32;
 export class LlamaLoadedModel implements LoadedModel {
   readonly name: string;
   readonly memoryBytes: number;
-  private readonly free: LlamaContextSequence[] = [];
-  private readonly waiters: Array<(seq: LlamaContextSequence) => void> = [];
+  private readonly pool: SequencePool<LlamaContextSequence>;
   private readonly grammars = new Map<string, Promise<JsonGrammar>>();
   private chatWrapper: ChatWrapper | undefined;
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
@@ -60,7 +69,9 @@ export class LlamaLoadedModel implements LoadedModel {
   ) {
     this.name = options.name;
     this.memoryBytes = options.memoryBytes;
-    for (let i = 0; i < context.totalSequences; i++) this.free.push(context.getSequence());
+    const sequences: LlamaContextSequence[] = [];
+    for (let i = 0; i < context.totalSequences; i++) sequences.push(context.getSequence());
+    this.pool = new SequencePool(sequences);
   }
 
   static async load(options: LlamaModelOptions): Promise<LlamaLoadedModel> {
@@ -71,6 +82,7 @@ export class LlamaLoadedModel implements LoadedModel {
       model = await llama.loadModel({
         modelPath: options.path,
         gpuLayers: options.gpuLayers ?? 0,
+        defaultContextFlashAttention: options.flashAttention ?? 'auto',
         ...(options.signal ? { loadSignal: options.signal } : {}),
       });
     } catch (cause) {
@@ -79,10 +91,14 @@ export class LlamaLoadedModel implements LoadedModel {
     }
     try {
       throwIfAborted(options.signal);
+      const kv = options.kvCacheType && options.kvCacheType !== 'f16' ? KV_GGML[options.kvCacheType] : undefined;
       const context = await model.createContext({
         contextSize: options.contextSize,
         sequences: options.sequences ?? 1,
-        threads: options.runtime.threads,
+        threads: options.threads ?? options.runtime.threads,
+        flashAttention: kv ? true : (options.flashAttention ?? 'auto'),
+        ...(options.batchSize ? { batchSize: Math.min(options.batchSize, options.contextSize) } : {}),
+        ...(kv ? { experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv } : {}),
       });
       return new LlamaLoadedModel(options, model, context);
     } catch (cause) {
@@ -96,19 +112,53 @@ export class LlamaLoadedModel implements LoadedModel {
     return this.context.contextSize;
   }
 
+  /** Sequences the context was created with (the most calls that can generate at once). */
+  get totalSequences(): number {
+    return this.context.totalSequences;
+  }
+
+  /** Whether flash attention is on for this model's context. */
+  get flashAttention(): boolean {
+    return this.context.flashAttention === true;
+  }
+
+  /**
+   * How many sequences calls may use at once from now on (the resource manager lowers it under
+   * pressure, down to one); calls beyond it wait. Clamped to 1..totalSequences.
+   */
+  setActiveSequences(n: number): number {
+    return this.pool.setLimit(n);
+  }
+
+  get activeSequences(): number {
+    return this.pool.limit;
+  }
+
   async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
-    return this.withSequence(options.signal, async (sequence) => {
+    return this.withSequence(prompt, options.signal, async (sequence) => {
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       const started = this.options.clock.now();
+      const inputBefore = sequence.tokenMeter.usedInputTokens;
       let tokens = 0;
+      let firstTokenMs: number | undefined;
       try {
         const text = await completion.generateCompletion(prompt, {
           ...this.sampling(options),
-          onToken: (t) => (tokens += t.length),
+          onToken: (t) => {
+            firstTokenMs ??= this.options.clock.now() - started;
+            tokens += t.length;
+          },
           ...(options.onToken ? { onTextChunk: options.onToken } : {}),
         });
         throwIfAborted(options.signal);
-        return { text, tokens, model: this.name, durationMs: this.options.clock.now() - started };
+        return {
+          text,
+          tokens,
+          model: this.name,
+          durationMs: this.options.clock.now() - started,
+          promptTokens: Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore - tokens),
+          ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
+        };
       } catch (cause) {
         throw this.callError(cause, options.signal);
       } finally {
@@ -189,11 +239,13 @@ export class LlamaLoadedModel implements LoadedModel {
     grammar: LlamaGrammar | undefined,
   ): Promise<{ generation: Generation; stopReason: string }> {
     if (messages.length === 0) throw new AppFailure('invalid_input', 'a chat needs at least one message');
-    return this.withSequence(options.signal, async (sequence) => {
+    return this.withSequence(promptKey(messages), options.signal, async (sequence) => {
       const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: this.chatWrapper ?? 'auto' });
       this.chatWrapper ??= chat.chatWrapper;
       const started = this.options.clock.now();
+      const inputBefore = sequence.tokenMeter.usedInputTokens;
       let tokens = 0;
+      let firstTokenMs: number | undefined;
       try {
         const history: ChatHistoryItem[] = messages.map((m) =>
           m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content },
@@ -202,12 +254,22 @@ export class LlamaLoadedModel implements LoadedModel {
         const response = await chat.generateResponse(history, {
           ...this.sampling(options),
           ...(grammar ? { grammar } : {}),
-          onToken: (t) => (tokens += t.length),
+          onToken: (t) => {
+            firstTokenMs ??= this.options.clock.now() - started;
+            tokens += t.length;
+          },
           ...(options.onToken ? { onTextChunk: options.onToken } : {}),
         });
         throwIfAborted(options.signal);
         return {
-          generation: { text: response.response, tokens, model: this.name, durationMs: this.options.clock.now() - started },
+          generation: {
+            text: response.response,
+            tokens,
+            model: this.name,
+            durationMs: this.options.clock.now() - started,
+            promptTokens: Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore - tokens),
+            ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
+          },
           stopReason: response.metadata.stopReason,
         };
       } catch (cause) {
@@ -271,34 +333,21 @@ export class LlamaLoadedModel implements LoadedModel {
     }
   }
 
-  /** Lends a free sequence for one call; calls beyond the sequence count wait their turn. */
-  private async withSequence<T>(signal: AbortSignal | undefined, work: (seq: LlamaContextSequence) => Promise<T>): Promise<T> {
+  /**
+   * Lends a sequence for one call; calls beyond the active sequences wait their turn. The sequence
+   * chosen is the free one whose last prompt shares the longest prefix with this one, so a task's
+   * next iteration (or a judge's next round) lands where its prompt is already evaluated and
+   * node-llama-cpp evaluates only the new tail.
+   */
+  private async withSequence<T>(prompt: string, signal: AbortSignal | undefined, work: (seq: LlamaContextSequence) => Promise<T>): Promise<T> {
     if (this.disposed) throw new AppFailure('unavailable', `${this.name} has been unloaded`);
     throwIfAborted(signal);
-    const sequence = this.free.pop() ?? (await this.waitForSequence(signal));
+    const lent = await this.pool.acquire(prompt, signal);
     try {
-      return await work(sequence);
+      return await work(lent.sequence);
     } finally {
-      const next = this.waiters.shift();
-      if (next) next(sequence);
-      else this.free.push(sequence);
+      lent.release(prompt);
     }
-  }
-
-  private waitForSequence(signal: AbortSignal | undefined): Promise<LlamaContextSequence> {
-    return new Promise((resolve, reject) => {
-      const waiter = (seq: LlamaContextSequence) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(seq);
-      };
-      const onAbort = () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(abortError(signal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
   }
 
   private callError(cause: unknown, signal: AbortSignal | undefined): Error {
@@ -306,6 +355,14 @@ export class LlamaLoadedModel implements LoadedModel {
     if (cause instanceof AppFailure) return cause;
     return new AppFailure('unavailable', `${this.name} failed: ${message(cause)}`);
   }
+}
+
+/** node-llama-cpp's names for the KV-cache types. */
+const KV_GGML = { q8_0: 'Q8_0', q4_0: 'Q4_0' } as const;
+
+/** The text a chat's prompt starts with, in order, for choosing the sequence that already holds it. */
+function promptKey(messages: readonly ChatMessage[]): string {
+  return messages.map((m) => `\u0000${m.role}\u0000${m.content}`).join('');
 }
 
 function message(cause: unknown): string {

@@ -1,32 +1,33 @@
-import { availableParallelism } from 'node:os';
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import type { Logger } from '../../observability/logger';
+import { performanceCores } from '../cpu-cores';
 
 export type LlamaRuntimeOptions = {
   logger: Logger;
   /** CPU threads per context; defaults to `defaultThreads()`. */
   threads?: number;
-  /** Metal on a Mac; CPU elsewhere unless told otherwise. */
-  gpu?: 'auto' | 'metal' | false;
+  /** Whatever node-llama-cpp finds (Metal, CUDA, Vulkan, else CPU) unless told otherwise. */
+  gpu?: 'auto' | 'metal' | 'cuda' | 'vulkan' | false;
 };
 
-/**
- * Threads for inference: leave one core to the app and the rest of the machine, never fewer than
- * one, and no more than eight (beyond that llama.cpp's CPU path stops scaling on laptop chips).
- */
-export function defaultThreads(cores = availableParallelism()): number {
-  return Math.max(1, Math.min(8, cores - 1));
+/** Threads for inference: the performance cores (physical cores on Linux), never fewer than one. */
+export function defaultThreads(cores = performanceCores()): number {
+  return Math.max(1, cores);
 }
 
-export function defaultGpu(platform = process.platform): 'auto' | false {
-  return platform === 'darwin' ? 'auto' : false;
+/**
+ * The GPU backend to ask for: 'auto' on every platform, so Metal on a Mac and CUDA or Vulkan where
+ * node-llama-cpp ships them and the machine has them; it falls back to the CPU by itself.
+ */
+export function defaultGpu(): 'auto' {
+  return 'auto';
 }
 
 /** The one node-llama-cpp binding of the process, created on first use and never built from source. */
 export class LlamaRuntime {
   readonly threads: number;
   private readonly logger: Logger;
-  private readonly gpu: 'auto' | 'metal' | false;
+  private readonly gpu: 'auto' | 'metal' | 'cuda' | 'vulkan' | false;
   private llamaPromise: Promise<Llama> | undefined;
 
   constructor(options: LlamaRuntimeOptions) {
@@ -52,6 +53,11 @@ export class LlamaRuntime {
       throw e;
     });
     return this.llamaPromise;
+  }
+
+  /** Cores llama.cpp considers useful for math on this machine (performance cores), once loaded. */
+  async mathCores(): Promise<number> {
+    return (await this.llama()).cpuMathCores;
   }
 
   /** Which compute backend is in use ("metal", "cpu", ...), once the binding is loaded. */
