@@ -1,5 +1,10 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { defineConfig } from '@playwright/test';
+
+// E2E repositories live in the temp folder; the app's default allowed root is the home folder.
+// The hosts the specs start inherit this.
+process.env['AGENT_AGENCY_ALLOWED_ROOTS'] ??= tmpdir();
 
 /** Debian's Chromium (CI installs it); Playwright's own browser download is not possible here. */
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ export function testCore(options: Partial<Omit<CoreOptions, 'dataDir' | 'logger'
 } {
   const data = tempDir('aa-data-');
   const repo = tempDir('aa-repo-');
+  // A task's target must be a git repository's root (see tasks/target-repo.ts).
+  execFileSync('git', ['init', '-q'], { cwd: repo.dir, stdio: 'ignore' });
   const core = createCore({ ...options, dataDir: data.dir, logger: silentLogger() });
   return Object.assign(core, {
     repo: repo.dir,

@@ -76,6 +76,8 @@ export const SubmitTaskInput = z.strictObject({
   maxIterations: z.number().int().min(1).max(50).default(5),
   /** An edited resubmission of this earlier task: the new task is linked to it. */
   retryOf: TaskId.optional(),
+  /** Work on a folder that is not a git repository (explicit; otherwise the target must be one). */
+  allowNonGit: z.boolean().optional(),
 });
 export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
 

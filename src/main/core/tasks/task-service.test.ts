@@ -4,7 +4,7 @@ import { FakeClock, testCore } from '../../../../test/helpers';
 import type { AgentEvent } from '../../../shared/domain/events';
 import { SubmitTaskInput } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
-import { createCore } from '../app-core';
+import { createCore } from '../composition/app-core';
 import { MAX_DETAIL_EVENTS } from './task-service';
 import { silentLogger } from '../observability/logger';
 
@@ -43,7 +43,7 @@ describe('TaskService', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(AppFailure);
-      expect((e as AppFailure).issues).toEqual([{ path: 'repoPath', message: 'is not an existing folder' }]);
+      expect((e as AppFailure).issues).toMatchObject([{ path: 'repoPath', message: expect.stringMatching(/is not an existing folder$/) }]);
     }
     expect(core.tasks.list({ limit: 10 })).toEqual([]);
   });

@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { ListTasksInput, Snapshot } from '../../../shared/contract';
 import type { AgentEvent } from '../../../shared/domain/events';
@@ -13,9 +12,21 @@ import { listTaskSummaries } from '../db/queries/task-summaries';
 import type { TaskSummary } from '../../../shared/domain/task-summary';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
+import { getSetting } from '../db/queries/settings';
 import { newTaskId } from './ids';
+import { allowedRootsFromSettings, defaultAllowedRoots, validateTargetRepo, type TargetRules } from './target-repo';
 
-export type TaskServiceOptions = { db: Db; journal: Journal; clock: Clock; logger: Logger };
+export type TaskServiceOptions = {
+  db: Db;
+  journal: Journal;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * Allowed roots and the data folder for the target check; by default Settings' allowedRoots
+   * (else AGENT_AGENCY_ALLOWED_ROOTS, else the home folder) and the database's own folder.
+   */
+  targetRules?: () => Omit<TargetRules, 'requireGit'>;
+};
 
 /** Most events a reconnecting client is sent in its snapshot; beyond that it reloads. */
 export const MAX_MISSED_EVENTS = 5_000;
@@ -34,11 +45,20 @@ export class TaskService {
     this.journal = options.journal;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.targetRules =
+      options.targetRules ??
+      (() => ({
+        allowedRoots: allowedRootsFromSettings(getSetting(this.db, 'app.settings')?.value) ?? defaultAllowedRoots(),
+        dataDir: this.db.name && this.db.name !== ':memory:' ? dirname(this.db.name) : undefined,
+      }));
   }
+
+  private readonly targetRules: () => Omit<TargetRules, 'requireGit'>;
 
   /** Stores the task and journals `task.created` in one transaction; the task starts queued. */
   submit(input: z.output<typeof SubmitTaskInput>): Task {
-    const repoPath = checkRepository(input.repoPath);
+    // Checked on submit, whatever the transport: IPC, WebSocket, REST (400) and CLI (exit 2) all name repoPath.
+    const repoPath = validateTargetRepo(input.repoPath, { ...this.targetRules(), requireGit: input.allowNonGit !== true });
     const now = this.clock.now();
     const task: Task = {
       id: newTaskId(now),
@@ -126,26 +146,4 @@ export class TaskService {
     });
     return { snapshot: { tasks, missed, lastSeq: seq }, unsubscribe };
   }
-}
-
-/** The target must be an existing directory; its absolute path is what the task keeps. */
-function checkRepository(path: string): string {
-  if (!isAbsolute(path)) {
-    throw new AppFailure('invalid_input', 'repoPath: must be an absolute path', [
-      { path: 'repoPath', message: 'must be an absolute path' },
-    ]);
-  }
-  const full = resolve(path);
-  let isDir: boolean;
-  try {
-    isDir = statSync(full).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) {
-    throw new AppFailure('invalid_input', `repoPath: ${full} is not an existing folder`, [
-      { path: 'repoPath', message: 'is not an existing folder' },
-    ]);
-  }
-  return full;
 }
