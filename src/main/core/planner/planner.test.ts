@@ -31,6 +31,8 @@ describe('planner', () => {
       writeFileSync(join(repo.dir, p), t);
     };
     w('README.md', '# Shop\nA tiny shop with a signup form and a cart.\n');
+    // The repository's own test runner, which the plan's test commands must use.
+    w('package.json', JSON.stringify({ name: 'shop', type: 'module', scripts: { test: 'node --test' } }));
     w('src/signup.js', 'export function signup(email, password) { /* signup form email password validation */ }\n');
     w('src/cart.js', 'export function addToCart(item) { /* cart items totals */ }\n');
     w('src/util/math.js', 'export const add = (a, b) => a + b;\n');
@@ -76,8 +78,8 @@ describe('planner', () => {
       reviewer: 'me',
       scope: { in: ['./src/signup.js', '/docs/'], out: ['src/**/*.snap', 'src/legacy'], support: [''] },
       acceptance: [
-        { id: 'AC-1', given: 'g', when: 'w', then: 't', test: '' },
-        { id: 'x', given: 'g2', when: 'w2', then: 't2', test_command: ' ' },
+        { id: 'AC-1', given: 'an empty form', when: 'submitted', then: 'it is refused', test: '' },
+        { id: 'x', given: 'a valid form', when: 'submitted', then: 'it is saved', test_command: ' ' },
       ],
       contracts: [{ name: 'users', type: 'openapi', path: './docs/users.yaml' }],
     });
@@ -101,6 +103,45 @@ describe('planner', () => {
     const retry = model.calls[1]!.messages.at(-1)!.content;
     expect(retry).toMatch(/contracts: must name at least one contract for risk tier 2/);
     expect(retry).toMatch(/invariants: must state at least one invariant/);
+  });
+
+  it('rejects and repairs a schema-valid plan that means nothing: a title of }}}}}, scope ]~, a test command ]~', async () => {
+    const nonsense = draft({ title: '}}}}}', scope: { in: [']~'] }, acceptance: [{ id: 'A1', given: 'an empty email', when: 'submitted', then: 'an error is shown', test_command: ']~' }] });
+    const model = new ScriptedModel([nonsense, draft()]);
+    const result = await new Planner({ client: model, logger: silentLogger() }).plan(input());
+    expect(result.attempts).toHaveLength(2);
+    const problems = result.attempts[0]!.problems.join('\n');
+    expect(problems).toMatch(/title: "}}}}}" is not words/);
+    expect(problems).toMatch(/scope\.in\[0\]: "]~" (matches no file of the repository|is neither a file of the repository nor a path that can be created in it)/);
+    expect(problems).toMatch(/acceptance\[0\]\.test: "]~" is not a command/);
+    // The model is told exactly that on its next attempt.
+    expect(model.calls[1]!.messages.at(-1)!.content).toMatch(/is not words/);
+    expect(result.spec.title).toBe('Validate the signup form');
+  });
+
+  it('refuses a test command with a runner the repository does not have, and one that does not run in the probe', async () => {
+    const model = new ScriptedModel([
+      draft({ acceptance: [{ id: 'A1', given: 'an empty email', when: 'submitted', then: 'an error is shown', test_command: 'cargo test' }] }),
+      draft({ acceptance: [{ id: 'A1', given: 'an empty email', when: 'submitted', then: 'an error is shown', test_command: 'node --test test/missing.test.js' }] }),
+      draft(),
+    ]);
+    const probed: string[] = [];
+    const planner = new Planner({
+      client: model,
+      logger: silentLogger(),
+      testProbe: async (command) => {
+        probed.push(command);
+        return command.includes('missing') ? { ran: false, detail: 'Could not find test/missing.test.js' } : { ran: true, detail: 'runs and fails for now (exit 1)' };
+      },
+    });
+    const result = await planner.plan(input());
+    expect(result.attempts.map((a) => a.problems.join(' '))).toEqual([
+      expect.stringMatching(/acceptance\[0\]\.test: "cargo test" uses no test runner this repository has/),
+      expect.stringMatching(/acceptance\[0\]\.test: "node --test test\/missing.test.js" does not run in the repository: Could not find/),
+      '',
+    ]);
+    // Only commands with a runner the repository has reach the sandbox.
+    expect(probed).toEqual(['node --test test/missing.test.js', 'npm test']);
   });
 
   it('never passes an invalid spec on: it fails with a clear error after bounded attempts', async () => {

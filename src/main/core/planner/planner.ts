@@ -8,6 +8,8 @@ import { serializeSpec } from '../caws/yaml';
 import type { ModelClient } from '../models/types';
 import type { Logger } from '../observability/logger';
 import { planDraftJsonSchema } from './draft-schema';
+import { repoFiles, runnerProblems, scopeProblems, wordProblems, availableRunners } from './plan-checks';
+import { testRunProblems, type TestProbe } from './test-probe';
 import { planningMessages } from './prompt';
 import { repairDraft } from './repair';
 import { gatherRepoContext, type RepoContext, type RepoContextLimits } from './repo-context';
@@ -20,6 +22,12 @@ export type PlannerOptions = {
   maxAttempts?: number;
   maxTokens?: number;
   contextLimits?: Partial<RepoContextLimits>;
+  /**
+   * Runs each acceptance test command in the sandbox before the plan goes to review (a test that
+   * fails ran; a missing program did not). Without it the commands are checked against the
+   * repository's runners only.
+   */
+  testProbe?: TestProbe;
 };
 
 export type PlanInput = {
@@ -59,6 +67,7 @@ export class Planner {
   private readonly maxAttempts: number;
   private readonly maxTokens: number;
   private readonly contextLimits: Partial<RepoContextLimits> | undefined;
+  private readonly testProbe: TestProbe | undefined;
 
   constructor(options: PlannerOptions) {
     this.client = options.client;
@@ -66,6 +75,7 @@ export class Planner {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.maxTokens = options.maxTokens ?? 2_000;
     this.contextLimits = options.contextLimits;
+    this.testProbe = options.testProbe;
   }
 
   async plan(input: PlanInput): Promise<PlanResult> {
@@ -111,6 +121,15 @@ export class Planner {
       }
       const { value: repaired, repairs } = repairDraft(value, { riskTier: input.riskTier, description: input.description, idNumber });
       const validation = validateSpec(repaired);
+      // Schema-valid is not enough: words for titles and criteria, a scope inside the repository,
+      // tests with a runner the repository has that actually run.
+      const meaning = validation.ok ? await this.meaningProblems(validation.spec, input) : [];
+      if (validation.ok && meaning.length > 0) {
+        problems = meaning;
+        attempts.push({ attempt, ...(model ? { model } : {}), repairs, problems });
+        this.logger.warn({ taskId: input.taskId, attempt, problems }, 'planner produced a spec that does not mean anything runnable');
+        continue;
+      }
       if (validation.ok) {
         attempts.push({ attempt, ...(model ? { model } : {}), repairs, problems: [] });
         this.logger.info({ taskId: input.taskId, specId: validation.spec.id, attempts: attempt, repairs: repairs.length }, 'working spec planned');
@@ -129,5 +148,13 @@ export class Planner {
       `the planner could not produce a valid working spec in ${this.maxAttempts} attempt(s); last problems: ${problems.slice(0, 8).join('; ')}`,
       attempts,
     );
+  }
+
+  private async meaningProblems(spec: WorkingSpec, input: PlanInput): Promise<string[]> {
+    const files = repoFiles(input.repoPath);
+    const runners = runnerProblems(spec, input.repoPath, availableRunners(input.repoPath, files));
+    const problems = [...wordProblems(spec), ...scopeProblems(spec, input.repoPath, files), ...runners];
+    if (problems.length > 0 || !this.testProbe) return problems;
+    return testRunProblems(spec, input.repoPath, this.testProbe, input.signal);
   }
 }
