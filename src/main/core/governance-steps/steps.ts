@@ -14,6 +14,7 @@ import type { Planner } from '../planner/planner';
 import { coversSpec } from '../waivers/status';
 import type { WaiverService } from '../waivers/waiver-service';
 import type { GovernanceRecords } from './records';
+import { untestable } from '../planner/plan-checks';
 
 /** What the governance steps use of the engine's step context (a plain object in tests). */
 export type GovernanceStepContext = Pick<StepContext, 'taskId' | 'task' | 'round' | 'attempt' | 'signal' | 'guidance' | 'emit' | 'progress'> & {
@@ -178,7 +179,12 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
         return { spec: result.yaml, summary: `${result.spec.id}: ${result.spec.title}` };
       }),
 
-    reviewPlan: (ctx) => measured(ctx, 'reviewing_plan', () => review(ctx, 'plan')),
+    reviewPlan: (ctx) =>
+      measured(ctx, 'reviewing_plan', () => {
+        // A plan that nothing can test goes to a person, not to the council: escalated with the reason.
+        const reason = untestable(specOf(ctx).spec);
+        return reason ? Promise.resolve<ReviewOutcome>({ decision: 'reject', summary: `escalated: ${reason}` }) : review(ctx, 'plan');
+      }),
 
     verify: (ctx) =>
       measured(ctx, 'verifying', async () => {
