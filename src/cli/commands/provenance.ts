@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AuditCommit, SigningKeyInfo } from '../../shared/channels/provenance';
 import type { Task } from '../../shared/domain/task';
 import { checkApplyCommit, TRAILER_KEYS, trailersOfMessage, type CommitFacts } from '../../main/core/provenance/trailers';
-import type { PublicJwk } from '../../main/core/provenance/keys';
+import { PublicJwk } from '../../main/core/provenance/keys';
 import { KeyFile } from '../verify';
 import { action, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
 import type { AgencyClient } from '../client/types';
@@ -109,7 +109,9 @@ async function installationSignature(client: AgencyClient, commit: CommitFacts):
   const keys = await client.callByName('listSigningKeys', {});
   const parsed = keys.ok ? z.array(SigningKeyInfo).safeParse(keys.value) : undefined;
   if (!parsed?.success) return { status: 'unchecked', why: keys.ok ? 'unexpected signing key list' : keys.error.message };
-  return checkSignature(commit, parsed.data.map((k) => k.publicJwk));
+  const jwks = z.array(PublicJwk).safeParse(parsed.data.map((k) => k.publicJwk));
+  if (!jwks.success) return { status: 'unchecked', why: 'a signing key of this installation is not an Ed25519 public key' };
+  return checkSignature(commit, jwks.data);
 }
 
 async function checkSignature(commit: CommitFacts, jwks: readonly PublicJwk[]): Promise<Signature> {

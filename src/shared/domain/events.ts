@@ -42,7 +42,7 @@ export const EVENT_PAYLOADS = {
   /** One judge's vote as it arrives; `round` > 1 is a debate round. */
   'council.vote': z.object({
     judgeId: z.string(),
-    verdict: z.enum(['pass', 'fail', 'uncertain']),
+    verdict: z.enum(['pass', 'fail', 'uncertain', 'needs-info', 'conditional']),
     confidence: z.number(),
     reasons: z.array(z.string()).optional(),
     round: z.number().int().min(1).optional(),
@@ -57,7 +57,7 @@ export const EVENT_PAYLOADS = {
     threshold: z.number().optional(),
     vetoed: z.boolean().optional(),
     escalated: z.boolean().optional(),
-    dissent: z.array(z.object({ judgeId: z.string(), verdict: z.enum(['pass', 'fail', 'uncertain']), reasons: z.array(z.string()) })).optional(),
+    dissent: z.array(z.object({ judgeId: z.string(), verdict: z.enum(['pass', 'fail', 'uncertain', 'needs-info', 'conditional']), reasons: z.array(z.string()) })).optional(),
   }),
   'approval.requested': z.object({ gate: ApprovalGate, summary: z.string() }),
   /**

@@ -28,8 +28,22 @@ export const JUDGE_IDS = ['constitutional', 'technical', 'quality', 'integration
 export const JudgeId = z.enum(JUDGE_IDS);
 export type JudgeId = z.infer<typeof JudgeId>;
 
-export const VerdictValue = z.enum(['pass', 'fail', 'uncertain']);
+/**
+ * A judge's answer: pass, fail, uncertain; `needs-info` (it cannot judge without answers to its
+ * questions) or `conditional` (it passes only if its conditions are met).
+ */
+export const VerdictValue = z.enum(['pass', 'fail', 'uncertain', 'needs-info', 'conditional']);
 export type VerdictValue = z.infer<typeof VerdictValue>;
+
+/** A rule a judge found broken, and whether a waiver may cover it (only gate-backed rules can be). */
+export const RuleViolation = z.object({
+  rule: z.string().min(1).max(100),
+  message: z.string().max(1000),
+  waivable: z.boolean(),
+  /** The gate a waiver must name to cover it, when waivable. */
+  gate: GateName.optional(),
+});
+export type RuleViolation = z.infer<typeof RuleViolation>;
 
 export const EvidenceItem = z.object({
   type: z.enum(['research', 'static_check', 'test']),
@@ -44,8 +58,15 @@ export const JudgeVerdict = z.object({
   version: z.string(),
   verdict: VerdictValue,
   confidence: z.number().min(0).max(1),
+  /** The judge's numeric score, 0..1: its verdict weighted by its confidence (see council/aggregate.ts). */
+  score: z.number().min(0).max(1).optional(),
   reasons: z.array(z.string()),
   evidence: z.array(EvidenceItem),
+  violations: z.array(RuleViolation).optional(),
+  /** For `conditional`: what must hold before the change is accepted. */
+  conditions: z.array(z.string()).optional(),
+  /** For `needs-info`: what the judge needs answered. */
+  questions: z.array(z.string()).optional(),
   /** Set when the judge failed to answer (error or timeout): the verdict is then a fail-closed `fail`. */
   error: z.string().optional(),
   /** Registry name of the model that reviewed, when one did. */
@@ -74,6 +95,12 @@ export const FinalVerdict = z.object({
   escalated: z.boolean(),
   /** Final-round verdict of each judge, with reasons and evidence. */
   judges: z.array(JudgeVerdict),
+  /** Conditions of conditional votes; on an accepted plan they become acceptance criteria. */
+  conditions: z.array(z.string()).optional(),
+  /** Questions of needs-info votes: the planner or the user must answer them before a decision. */
+  questions: z.array(z.object({ judge_id: JudgeId, questions: z.array(z.string()) })).optional(),
+  /** Every rule violation of the final round, with whether a waiver may cover it. */
+  violations: z.array(RuleViolation.extend({ judge_id: JudgeId })).optional(),
 });
 export type FinalVerdict = z.infer<typeof FinalVerdict>;
 

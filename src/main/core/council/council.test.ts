@@ -45,7 +45,8 @@ const subject = (over: Partial<ReviewSubject> = {}): ReviewSubject => ({
   ...over,
 });
 
-const review = (verdict: 'pass' | 'fail' | 'uncertain', reason = `looks ${verdict}`) => ({ verdict, confidence: 0.8, reasons: [reason], evidence: [] });
+// Full confidence unless a test says otherwise, so scores read as plain weights.
+const review = (verdict: 'pass' | 'fail' | 'uncertain', reason = `looks ${verdict}`, confidence = 1) => ({ verdict, confidence, reasons: [reason], evidence: [] });
 type Answer = unknown | ((call: { messages: ChatMessage[]; options?: GenerateOptions }) => unknown);
 
 /** One scripted model per judge role, so each judge's answers (and prompts) can be followed. */
@@ -113,7 +114,7 @@ describe('council', () => {
       quality: [new Error('context overflow')],
       integration: [{ verdict: 'pass', confidence: 0.55, reasons: ['ok'], evidence: [] }],
     });
-    const { verdict } = await new Council({ gateway, logger: silentLogger(), judgeTimeoutMs: 50 }).review(subject({ riskTier: 3 }));
+    const { verdict } = await new Council({ gateway, logger: silentLogger(), judgeTimeoutMs: 50 }).review(subject({ riskTier: 2 }));
     const by = Object.fromEntries(verdict.judges.map((j) => [j.judge_id, j]));
     expect(by['technical']).toMatchObject({ verdict: 'fail', confidence: 0, error: 'timed out after 50 ms' });
     expect(by['quality']).toMatchObject({ verdict: 'fail', confidence: 0 });
@@ -122,6 +123,43 @@ describe('council', () => {
     expect(by['integration']!.error).toMatch(/did not match the verdict schema/);
     // Only the constitutional pass counts: 0.4 is below the debate floor.
     expect(verdict).toMatchObject({ decision: 'reject', score: 0.4 });
+  });
+
+  it('weighs confidence: unsure fails cost the score less than confident ones', async () => {
+    const run = async (confidence: number) => {
+      const { gateway } = gatewayWith({
+        constitutional: [review('pass'), review('pass'), review('pass')],
+        technical: [review('fail', 'not sure about the error path', confidence), review('fail', 'still', confidence), review('fail', 'still', confidence)],
+        quality: [review('fail', 'A1 wording', confidence), review('fail', 'still', confidence), review('fail', 'still', confidence)],
+        integration: [review('pass'), review('pass'), review('pass')],
+      });
+      return (await new Council({ gateway, logger: silentLogger() }).review(subject({ riskTier: 1 }))).verdict;
+    };
+    const unsure = await run(0);
+    const confident = await run(1);
+    expect(unsure.score).toBeCloseTo(0.7, 6);
+    expect(confident.score).toBeCloseTo(0.6, 6);
+    expect(unsure.judges.find((j) => j.judge_id === 'technical')!.score).toBe(0.25);
+    expect(confident.judges.find((j) => j.judge_id === 'technical')!.score).toBe(0);
+  });
+
+  it('carries conditions, questions and rule violations (with whether a waiver may cover them) into the verdict', async () => {
+    const conditional = { verdict: 'conditional', confidence: 0.9, reasons: ['fine if logged'], evidence: [], conditions: ['every rejected email is logged'], questions: [] };
+    const { gateway } = gatewayWith({ constitutional: [review('pass')], technical: [conditional], quality: [review('pass')], integration: [review('pass')] });
+    const { verdict } = await new Council({ gateway, logger: silentLogger() }).review(subject());
+    expect(verdict).toMatchObject({ decision: 'accept', conditions: ['every rejected email is logged'], questions: [] });
+    expect(verdict.judges.find((j) => j.judge_id === 'technical')).toMatchObject({ verdict: 'conditional', conditions: ['every rejected email is logged'] });
+
+    const asking = { verdict: 'needs-info', confidence: 0.6, reasons: ['cannot tell'], evidence: [], questions: ['Is the email checked on the server too?'] };
+    const ask = await new Council({ gateway: gatewayWith({ constitutional: [review('pass')], technical: [asking], quality: [review('pass')], integration: [review('pass')] }).gateway, logger: silentLogger() }).review(subject());
+    expect(ask.verdict).toMatchObject({ decision: 'modify', debateRounds: 0, questions: [{ judge_id: 'technical', questions: ['Is the email checked on the server too?'] }] });
+
+    const outOfScope = subject({ change: { changedFiles: [{ path: '.github/workflows/ci.yml', linesAdded: 3, linesRemoved: 0 }] } });
+    const vetoed = await new Council({ gateway: gatewayWith(allPass()).gateway, logger: silentLogger() }).review(outOfScope);
+    expect(vetoed.verdict.violations).toEqual(expect.arrayContaining([expect.objectContaining({ judge_id: 'constitutional', rule: 'CAWS-SCOPE-BOUNDARY', waivable: true, gate: 'scope' })]));
+    const emptyConditional = { ...conditional, conditions: [] };
+    const downgraded = await new Council({ gateway: gatewayWith({ constitutional: [review('pass')], technical: [emptyConditional, emptyConditional, emptyConditional], quality: [review('pass')], integration: [review('pass')] }).gateway, logger: silentLogger() }).review(subject({ riskTier: 3 }));
+    expect(downgraded.verdict.judges.find((j) => j.judge_id === 'technical')!.verdict).toBe('uncertain');
   });
 
   it('lets deterministic checks veto whatever the models say, citing the CAWS rule', async () => {

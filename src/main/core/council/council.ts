@@ -1,7 +1,7 @@
 import type { FinalVerdict, JudgeVerdict } from '../../../shared/domain/governance';
 import type { ModelGateway, ModelRole } from '../models/types';
 import type { Logger } from '../observability/logger';
-import { decide, dissentOf, tally, type Tally } from './aggregate';
+import { conditionsOf, decide, dissentOf, questionsOf, tally, violationsOf, type Tally } from './aggregate';
 import { JUDGES } from './judges';
 import { runJudge, type PeerView } from './judge-runner';
 import { createLimiter, type Limiter } from './limiter';
@@ -88,6 +88,9 @@ export class Council {
       vetoed: score.vetoed,
       escalated,
       judges: current,
+      conditions: decision === 'accept' ? conditionsOf(current) : [],
+      questions: score.outcome === 'needs-info' ? questionsOf(current) : [],
+      violations: violationsOf(current),
     };
     this.logger.info({ taskId: subject.taskId, subject: subject.kind, decision, score: score.score, debates, vetoed: score.vetoed, escalated }, 'council verdict');
     return { verdict, rounds: all };

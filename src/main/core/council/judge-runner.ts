@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { JudgeVerdict } from '../../../shared/domain/governance';
+import { GATE_NAMES, type GateName, type JudgeVerdict, type RuleViolation } from '../../../shared/domain/governance';
+import { judgeScore } from './aggregate';
 import { modelJsonSchema } from '../caws/model-schema';
 import type { ChatMessage, ModelClient } from '../models/types';
 import type { Finding, JudgeDefinition, ReviewSubject } from './types';
@@ -9,11 +10,15 @@ const CONFIDENCE_STEPS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as 
 
 /** What the judge's model writes; judge id and version are ours to fill in, not the model's. */
 export const ModelReview = z.object({
-  verdict: z.enum(['pass', 'fail', 'uncertain']),
+  verdict: z.enum(['pass', 'fail', 'uncertain', 'needs-info', 'conditional']),
   confidence: z.literal(CONFIDENCE_STEPS),
   // Bounded so a whole answer fits a small model's context: at most ~1000 characters of JSON.
   reasons: z.array(z.string().max(140)).min(1).max(3),
   evidence: z.array(z.object({ type: z.enum(['research', 'static_check', 'test']), ref: z.string().max(60), summary: z.string().max(120) })).max(2),
+  /** For conditional: what must hold for the judge to pass it. */
+  conditions: z.array(z.string().max(140)).max(3).optional(),
+  /** For needs-info: what the judge needs answered. */
+  questions: z.array(z.string().max(140)).max(3).optional(),
 });
 export type ModelReview = z.infer<typeof ModelReview>;
 
@@ -77,8 +82,15 @@ export async function runJudge(judge: JudgeDefinition, subject: ReviewSubject, o
   }
 
   const reasons = [...blockers.map((b) => `${b.ref}: ${b.summary}`), ...review.reasons.map((r) => r.trim()).filter(Boolean), ...concerns.map((c) => `${c.ref}: ${c.summary}`)];
-  let verdict = review.verdict;
+  let verdict: JudgeVerdict['verdict'] = review.verdict;
   let confidence: number = review.confidence;
+  const conditions = (review.conditions ?? []).map((c) => c.trim()).filter(Boolean);
+  const questions = (review.questions ?? []).map((q) => q.trim()).filter(Boolean);
+  // A condition or a question the judge did not state cannot be met or answered: it counts as uncertainty.
+  if ((verdict === 'conditional' && conditions.length === 0) || (verdict === 'needs-info' && questions.length === 0)) {
+    reasons.push(`${verdict} without stating ${verdict === 'conditional' ? 'conditions' : 'questions'}; counted as uncertain`);
+    verdict = 'uncertain';
+  }
   if (blockers.length > 0) {
     // The checks are certain about what they found; the model cannot talk them out of it.
     verdict = 'fail';
@@ -91,7 +103,11 @@ export async function runJudge(judge: JudgeDefinition, subject: ReviewSubject, o
     version: judge.version,
     verdict,
     confidence,
+    score: judgeScore({ verdict, confidence }),
     reasons: reasons.length ? reasons.slice(0, 12) : [`${verdict} with no stated reason`],
+    violations: violationsFrom(blockers),
+    ...(verdict === 'conditional' ? { conditions } : {}),
+    ...(verdict === 'needs-info' ? { questions } : {}),
     evidence: [...checkEvidence, ...review.evidence.filter((e) => e.ref.trim() || e.summary.trim())].slice(0, 12),
     model,
     round: options.round,
@@ -105,7 +121,9 @@ function failed(judge: JudgeDefinition, round: number, error: string, started: n
     version: judge.version,
     verdict: 'fail',
     confidence: 0,
+    score: 0,
     reasons: [`fail-closed: ${error}`, ...blockers.map((b) => `${b.ref}: ${b.summary}`)],
+    violations: violationsFrom(blockers),
     evidence: blockers.map((b) => ({ type: b.evidenceType, ref: b.ref, summary: b.summary.slice(0, 300) })),
     error,
     ...(model ? { model } : {}),
@@ -120,8 +138,8 @@ export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings
   const system = [
     `You are the ${judge.id} judge of a four-judge review council. You judge ${judge.focus}`,
     `You review a ${s.kind === 'plan' ? 'plan (a CAWS working spec) before any code is written' : 'code change against its CAWS working spec'}, at risk tier ${s.riskTier}.`,
-    'Answer with one JSON object: verdict (pass, fail or uncertain), confidence (0 to 1), reasons (short sentences), evidence (what you relied on).',
-    'Fail when something is wrong or missing; say uncertain when you cannot tell.',
+    'Answer with one JSON object: verdict (pass, fail, uncertain, needs-info or conditional), confidence (0 to 1), reasons (short sentences), evidence (what you relied on), conditions, questions.',
+    'Fail when something is wrong or missing; say uncertain when you cannot tell; needs-info with the questions you need answered; conditional with the conditions under which you would pass.',
   ].join('\n');
   const parts = [`Task: ${s.description}`, `Working spec:\n${clip(s.specYaml, 6000)}`];
   if (s.change) {
@@ -142,6 +160,17 @@ export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings
     { role: 'system', content: system },
     { role: 'user', content: parts.join('\n\n') },
   ];
+}
+
+/** Gate-backed rules a waiver may cover; every other rule (spec validity, protected paths, secrets…) it may not. */
+const WAIVABLE_RULES: Readonly<Record<string, GateName>> = { 'CAWS-SCOPE-BOUNDARY': 'scope', 'CAWS-BUDGET': 'budget' };
+
+export function violationsFrom(findings: readonly Finding[]): RuleViolation[] {
+  return findings.map((f) => {
+    const gateRef = f.ref.startsWith('gate:') ? f.ref.slice('gate:'.length) : undefined;
+    const gate = WAIVABLE_RULES[f.ref] ?? (gateRef && (GATE_NAMES as readonly string[]).includes(gateRef) ? (gateRef as GateName) : undefined);
+    return { rule: f.ref, message: f.summary.slice(0, 1000), waivable: gate !== undefined, ...(gate ? { gate } : {}) };
+  });
 }
 
 function message(e: unknown): string {

@@ -14,8 +14,13 @@ export const JUDGE_WEIGHTS: Readonly<Record<JudgeId, number>> = {
 /** Weighted score needed to accept, per risk tier (tier 1 is the strictest). */
 export const PASS_THRESHOLDS: Readonly<Record<RiskTier, number>> = { 1: 0.8, 2: 0.6, 3: 0.5 };
 
-/** Below this a council rejects outright; between it and the tier's threshold it debates. */
-export const DEBATE_FLOOR = 0.5;
+/**
+ * Below its tier's floor a council rejects outright; between the floor and the tier's threshold it
+ * debates. Every tier has a band, so a close vote at tier 3 is debated too.
+ */
+export const DEBATE_FLOORS: Readonly<Record<RiskTier, number>> = { 1: 0.5, 2: 0.5, 3: 0.4 };
+/** The tier 1 and 2 floor, kept for callers that show one number. */
+export const DEBATE_FLOOR = DEBATE_FLOORS[1];
 export const MAX_DEBATE_ROUNDS = 2;
 
 /** What the council reviews: a plan (the spec alone) or a change (the spec, the diff and the gates). */

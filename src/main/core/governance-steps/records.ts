@@ -11,6 +11,7 @@ import type { Db } from '../db/open';
 import { insertSpecVersion, latestSpecForTask, setTaskSpec, specVersionsForTask, type SpecSource, type SpecVersionRow } from '../db/queries/specs';
 import { insertResourceSample, resourceHistoryForTask, type ResourceSample } from '../db/queries/task-resource-history';
 import { getTask } from '../db/queries/tasks';
+import { conditionsOf, questionsOf, tally, violationsOf } from '../council/aggregate';
 import { insertVerdict, verdictsForTask, type StoredVerdict } from '../db/queries/verdicts';
 import type { Clock } from '../journal/journal';
 import { JUDGE_WEIGHTS } from '../council/types';
@@ -88,7 +89,19 @@ export class GovernanceRecords {
   }
 
   verdicts(taskId: string): StoredVerdict[] {
-    return verdictsForTask(this.db, taskId);
+    // Conditions, questions and violations are derived from the final round exactly as the council did.
+    return verdictsForTask(this.db, taskId).map((s) => {
+      const judges = s.verdict.judges;
+      return {
+        ...s,
+        verdict: {
+          ...s.verdict,
+          conditions: s.verdict.decision === 'accept' ? conditionsOf(judges) : [],
+          questions: tally(judges, s.verdict.riskTier).outcome === 'needs-info' ? questionsOf(judges) : [],
+          violations: violationsOf(judges),
+        },
+      };
+    });
   }
 
   recordResources(sample: Omit<ResourceSample, 'createdAt'>): void {

@@ -155,6 +155,36 @@ describe('governance steps', () => {
     expect(gates['tests']!.status).toBe('fail');
   });
 
+  it('asks the planner what a judge needs to know, once, then the user; conditions become acceptance criteria', async () => {
+    const task = env.newTask({ riskTier: 2, mode: 'auto' });
+    const asks = { verdict: 'needs-info', confidence: 0.6, reasons: ['cannot tell'], evidence: [], questions: ['Which range does clamp use?'] };
+    const conditional = { verdict: 'conditional', confidence: 0.9, reasons: ['fine if documented'], evidence: [], conditions: ['the clamp range is documented in the README'] };
+    // The planner's model is fixed when the steps are built: queue its second answer.
+    models['planner']!.push({ ...draft, invariants: ['add keeps returning the sum', 'clamp uses the range 0..10'] });
+    models['judge.quality'] = new ScriptedModel([asks, conditional], 'judge-quality');
+    await steps.plan(context(task));
+    const outcome = await steps.reviewPlan(context(task));
+    expect(outcome.decision).toBe('accept');
+    expect(outcome.summary).toMatch(/1 condition\(s\) added as acceptance criteria/);
+    // The planner was asked again with the judge's question as guidance.
+    expect(models['planner']!.calls).toHaveLength(2);
+    expect(JSON.stringify(models['planner']!.calls[1]!.messages)).toContain('Which range does clamp use?');
+    const spec = records.currentSpec(task.id)!.spec;
+    expect(spec.invariants).toContain('clamp uses the range 0..10');
+    expect(spec.acceptance.at(-1)).toMatchObject({ id: 'A2', then: 'the clamp range is documented in the README' });
+
+    // A council still asking after the planner answered goes to the user, with the questions.
+    const other = env.newTask({ riskTier: 2, mode: 'auto' });
+    models['planner']!.push(draft, draft);
+    models['judge.quality'] = new ScriptedModel([asks, asks], 'judge-quality');
+    for (const j of ['constitutional', 'technical', 'integration']) models[`judge.${j}`] = new ScriptedModel([pass, pass], `judge-${j}`);
+    await steps.plan(context(other));
+    const still = await steps.reviewPlan(context(other));
+    expect(still.decision).toBe('reject');
+    expect(still.summary).toMatch(/needs answers a human must give: quality: Which range does clamp use\?/);
+    expect(models['planner']!.calls).toHaveLength(4);
+  });
+
   it('turns a split council in auto mode into an escalation for a human', async () => {
     const task = env.newTask({ riskTier: 1, mode: 'auto' });
     models['planner'] = new ScriptedModel([{ ...draft, operational_rollback_slo: '5m', rollback: ['revert'], observability: { logs: ['math.clamped'], metrics: [], traces: [] }, non_functional: { security: ['clamps untrusted input'] } }], 'planner-model');

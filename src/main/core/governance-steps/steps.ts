@@ -100,7 +100,8 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
     return budget;
   };
 
-  const review = async (ctx: GovernanceStepContext, kind: ReviewSubjectKind, change?: ChangeUnderReview, gateResults?: readonly GateResultRecord[]): Promise<ReviewOutcome> => {
+  const review = async (ctx: GovernanceStepContext, kind: ReviewSubjectKind, change?: ChangeUnderReview, gateResults?: readonly GateResultRecord[], pass = 1): Promise<{ outcome: ReviewOutcome; verdict: FinalVerdict }> => {
+    const key = pass === 1 ? kind : `${kind}-p${pass}`;
     const { spec, yaml } = specOf(ctx);
     const subject: ReviewSubject = {
       kind,
@@ -125,7 +126,7 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
             type: 'council.vote',
             payload: { judgeId: v.judge_id, verdict: v.verdict, confidence: v.confidence, reasons: v.reasons.slice(0, 6), round: v.round ?? 1, subject: kind, ...(v.error ? { error: v.error } : {}) },
           },
-          `vote:a${ctx.attempt}:${kind}:${v.judge_id}:${v.round ?? 1}`,
+          `vote:a${ctx.attempt}:${key}:${v.judge_id}:${v.round ?? 1}`,
         );
         ctx.progress(Math.min(0.95, done / 4), `${v.judge_id} judge voted ${v.verdict}${(v.round ?? 1) > 1 ? ` (debate round ${(v.round ?? 1) - 1})` : ''}`);
       },
@@ -150,31 +151,64 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
           dissent: verdict.dissent.map((d) => ({ judgeId: d.judge_id, verdict: d.verdict, reasons: d.reasons.slice(0, 6) })),
         },
       },
-      `verdict:a${ctx.attempt}:${kind}`,
+      `verdict:a${ctx.attempt}:${key}`,
     );
-    return toReviewOutcome(verdict, kind);
+    return { outcome: toReviewOutcome(verdict, kind), verdict };
+  };
+
+  /**
+   * The plan review with the council's depth: a judge asking for information gets it from the
+   * planner once (the questions become guidance for a new plan, which is reviewed again); a council
+   * still asking after that escalates the questions to the user. Conditions of an accepted plan
+   * become acceptance criteria, so the worker must meet them before the change is reviewed.
+   */
+  const reviewPlanDeep = async (ctx: GovernanceStepContext): Promise<ReviewOutcome> => {
+    let { outcome, verdict } = await review(ctx, 'plan');
+    if (verdict.questions?.length) {
+      const asked = verdict.questions.flatMap((q) => q.questions.map((text) => `${q.judge_id} judge asks: ${text}`));
+      ctx.progress(0.5, `the council asks ${asked.length} question(s); the planner answers them in a revised plan`);
+      await planWith(ctx, [...ctx.guidance.map((g) => g.text), ...asked.map((a) => `Answer in the plan: ${a}`)], 'spec-answers');
+      ({ outcome, verdict } = await review(ctx, 'plan', undefined, undefined, 2));
+      if (verdict.questions?.length) {
+        const still = verdict.questions.flatMap((q) => q.questions.map((text) => `${q.judge_id}: ${text}`));
+        return { decision: 'reject', summary: `the council needs answers a human must give: ${still.join(' | ')}`.slice(0, 8000), score: verdict.score };
+      }
+    }
+    if (outcome.decision === 'accept' && verdict.conditions?.length) {
+      const { spec } = specOf(ctx);
+      const added = withConditions(spec, verdict.conditions);
+      records.saveSpec(ctx.taskId, added, 'planner', 'council');
+      records.recordValidation(ctx.taskId, 'plan', { spec: added });
+      return { ...outcome, summary: `${outcome.summary}; ${verdict.conditions.length} condition(s) added as acceptance criteria` };
+    }
+    return outcome;
+  };
+
+  const planWith = async (ctx: GovernanceStepContext, guidance: string[], artifactKey: string) => {
+    const result = await deps.planner.plan({
+      taskId: ctx.taskId,
+      description: ctx.task.description,
+      repoPath: ctx.task.repoPath,
+      riskTier: ctx.task.riskTier,
+      budget: policy.budget(ctx.task.riskTier),
+      guidance,
+      signal: ctx.signal,
+    });
+    const author = result.attempts.at(-1)?.model ?? 'planner';
+    records.saveSpec(ctx.taskId, result.spec, 'planner', author);
+    records.recordValidation(ctx.taskId, 'plan', { spec: result.spec });
+    ctx.emit(
+      { type: 'artifact.produced', payload: { kind: 'spec', name: `${result.spec.id}.yaml`, sha256: createHash('sha256').update(result.yaml).digest('hex') } },
+      artifactKey,
+    );
+    return result;
   };
 
   return {
     plan: (ctx) =>
       measured(ctx, 'planning', async () => {
         ctx.progress(0.05, 'reading the repository');
-        const result = await deps.planner.plan({
-          taskId: ctx.taskId,
-          description: ctx.task.description,
-          repoPath: ctx.task.repoPath,
-          riskTier: ctx.task.riskTier,
-          budget: policy.budget(ctx.task.riskTier),
-          guidance: ctx.guidance.map((g) => g.text),
-          signal: ctx.signal,
-        });
-        const author = result.attempts.at(-1)?.model ?? 'planner';
-        records.saveSpec(ctx.taskId, result.spec, 'planner', author);
-        records.recordValidation(ctx.taskId, 'plan', { spec: result.spec });
-        ctx.emit(
-          { type: 'artifact.produced', payload: { kind: 'spec', name: `${result.spec.id}.yaml`, sha256: createHash('sha256').update(result.yaml).digest('hex') } },
-          'spec',
-        );
+        const result = await planWith(ctx, ctx.guidance.map((g) => g.text), 'spec');
         ctx.progress(1, `planned ${result.spec.id} in ${result.attempts.length} attempt(s)`);
         return { spec: result.yaml, summary: `${result.spec.id}: ${result.spec.title}` };
       }),
@@ -183,7 +217,7 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
       measured(ctx, 'reviewing_plan', () => {
         // A plan that nothing can test goes to a person, not to the council: escalated with the reason.
         const reason = untestable(specOf(ctx).spec);
-        return reason ? Promise.resolve<ReviewOutcome>({ decision: 'reject', summary: `escalated: ${reason}` }) : review(ctx, 'plan');
+        return reason ? Promise.resolve<ReviewOutcome>({ decision: 'reject', summary: `escalated: ${reason}` }) : reviewPlanDeep(ctx);
       }),
 
     verify: (ctx) =>
@@ -226,9 +260,25 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
       measured(ctx, 'reviewing_change', async () => {
         const change = await deps.changes(ctx);
         const gates = records.latestGates(ctx.taskId);
-        return review(ctx, 'change', change, gates?.results ?? []);
+        const { outcome, verdict } = await review(ctx, 'change', change, gates?.results ?? []);
+        // A judge that cannot decide the change without answers: a human gives them (bounded: no loop).
+        if (verdict.questions?.length) {
+          const asked = verdict.questions.flatMap((q) => q.questions.map((text) => `${q.judge_id}: ${text}`));
+          return { decision: 'reject', summary: `the council needs answers a human must give: ${asked.join(' | ')}`.slice(0, 8000), score: verdict.score };
+        }
+        return outcome;
       }),
   };
+}
+
+/** Conditions of a conditional acceptance as acceptance criteria, numbered after the spec's own. */
+export function withConditions(spec: WorkingSpec, conditions: readonly string[]): WorkingSpec {
+  const taken = new Set(spec.acceptance.map((a) => a.then.trim().toLowerCase()));
+  let next = Math.max(0, ...spec.acceptance.map((a) => Number(a.id.slice(1)))) + 1;
+  const added = conditions
+    .filter((c) => !taken.has(c.trim().toLowerCase()))
+    .map((c) => ({ id: `A${next++}`, given: 'the council accepted the plan on this condition', when: 'the change is reviewed', then: c.trim(), narrative: 'added from a conditional council vote' }));
+  return { ...spec, acceptance: [...spec.acceptance, ...added] };
 }
 
 /**

@@ -12,6 +12,8 @@ import { sql as m0011 } from './0011_eval_runs';
 import { sql as m0012 } from './0012_task_retry_of';
 import { sql as m0013 } from './0013_federation';
 import { sql as m0014 } from './0014_waiver_approver_channel';
+import { sql as m0015 } from './0015_council_verdict_depth';
+import { sql as m0016 } from './0016_model_tuning';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -31,4 +33,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'task_retry_of', sql: m0012 },
   { version: 13, name: 'federation', sql: m0013 },
   { version: 14, name: 'waiver_approver_channel', sql: m0014 },
+  { version: 15, name: 'council_verdict_depth', sql: m0015 },
+  { version: 16, name: 'model_tuning', sql: m0016 },
 ];

@@ -3,6 +3,7 @@ import {
   EvidenceItem,
   FinalVerdict,
   JudgeId,
+  RuleViolation,
   VerdictValue,
   type JudgeVerdict,
   type ReviewSubjectKind,
@@ -45,6 +46,10 @@ type VoteRow = {
   version: string;
   reasons: string;
   evidence: string;
+  score: number | null;
+  violations: string;
+  conditions: string;
+  questions: string;
   model: string | null;
   error: string | null;
   duration_ms: number | null;
@@ -77,8 +82,8 @@ export function insertVerdict(
       row.createdAt,
     );
     const vote = db.prepare(
-      `INSERT INTO votes (verdict_id, judge_id, round, weight, verdict, confidence, version, reasons, evidence, model, error, duration_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO votes (verdict_id, judge_id, round, weight, verdict, confidence, score, version, reasons, evidence, violations, conditions, questions, model, error, duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const j of row.rounds) {
       vote.run(
@@ -88,9 +93,13 @@ export function insertVerdict(
         row.weights[j.judge_id] ?? 0,
         j.verdict,
         j.confidence,
+        j.score ?? null,
         j.version,
         JSON.stringify(j.reasons),
         JSON.stringify(j.evidence),
+        JSON.stringify(j.violations ?? []),
+        JSON.stringify(j.conditions ?? []),
+        JSON.stringify(j.questions ?? []),
         j.model ?? null,
         j.error ?? null,
         j.durationMs ?? null,
@@ -113,6 +122,10 @@ export function verdictsForTask(db: Db, taskId: string): StoredVerdict[] {
       confidence: v.confidence,
       reasons: Strings.parse(JSON.parse(v.reasons)),
       evidence: z.array(EvidenceItem).parse(JSON.parse(v.evidence)),
+      ...(v.score !== null ? { score: v.score } : {}),
+      violations: z.array(RuleViolation).parse(JSON.parse(v.violations)),
+      ...(v.verdict === 'conditional' ? { conditions: Strings.parse(JSON.parse(v.conditions)) } : {}),
+      ...(v.verdict === 'needs-info' ? { questions: Strings.parse(JSON.parse(v.questions)) } : {}),
       round: v.round,
       ...(v.model ? { model: v.model } : {}),
       ...(v.error ? { error: v.error } : {}),
@@ -137,4 +150,9 @@ export function verdictsForTask(db: Db, taskId: string): StoredVerdict[] {
     });
     return { id: r.id, taskId: r.task_id, subject: r.subject, createdAt: r.created_at, verdict, rounds };
   });
+}
+
+/** Stored verdicts since `from`, counted by decision (verdicts stored without a journaled event still count). */
+export function verdictCountsSince(db: Db, from: number): { decision: unknown; n: number }[] {
+  return db.prepare('SELECT decision, count(*) AS n FROM verdicts WHERE created_at >= ? GROUP BY 1').all(from) as { decision: unknown; n: number }[];
 }

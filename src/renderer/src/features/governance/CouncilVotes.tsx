@@ -3,7 +3,7 @@ import './governance.css';
 /** One judge's vote as the page shows it (from a stored verdict or a live `council.vote` event). */
 export type CouncilVote = {
   judgeId: string;
-  verdict: 'pass' | 'fail' | 'uncertain';
+  verdict: 'pass' | 'fail' | 'uncertain' | 'needs-info' | 'conditional';
   confidence: number;
   reasons: readonly string[];
   weight?: number;
