@@ -99,6 +99,7 @@ export async function evalSuite(ctx: CommandContext): Promise<ExitCode> {
       const { runId, results, totals } = await runEval({
         suite,
         db: opened.core.db,
+        calibration: opened.core.calibration,
         engine: opened.engine,
         meter: opened.meter,
         runner,

@@ -1,5 +1,6 @@
 import type { Db } from '../db/open';
 import { listOutcomes, readCalibration, upsertOutcome, writeCalibration, type StoredCalibration } from '../db/queries/calibration';
+import { verdictsForTask } from '../db/queries/verdicts';
 import { appendFederationLog } from '../db/queries/federation';
 import { reviewWithCalibration, type CalibratedReview } from './apply';
 import { defaultParams, effectOn, fitCalibration, type CalibrationEffect } from './fit';
@@ -26,6 +27,25 @@ export class CalibrationService {
     }
     upsertOutcome(this.o.db, parsed.data, this.o.clock.now());
     return parsed.data;
+  }
+
+  /**
+   * Records the truth about a task's last council decision on `subject` (the change, by default):
+   * its votes as signals, never its reasons. Returns undefined when the council never decided.
+   */
+  recordForTask(taskId: string, good: boolean, source: OutcomeSource, subject: 'plan' | 'change' = 'change'): CouncilOutcome | undefined {
+    const v = verdictsForTask(this.o.db, taskId).filter((x) => x.subject === subject).at(-1);
+    if (!v) return undefined;
+    return this.recordOutcome({
+      verdictId: v.id,
+      taskId,
+      riskTier: v.verdict.riskTier,
+      decision: v.verdict.decision,
+      votes: v.verdict.judges.map((j) => ({ judge_id: j.judge_id, verdict: j.verdict, confidence: j.confidence, errored: j.error !== undefined })),
+      good,
+      source,
+      knownAt: this.o.clock.now(),
+    });
   }
 
   outcomes(sources?: readonly OutcomeSource[]): CouncilOutcome[] {

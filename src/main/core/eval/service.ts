@@ -58,6 +58,8 @@ export type RunEvalOptions = Omit<EvalRunOptions, 'onState'> & {
   /** Role -> model name, recorded with the run so runs can be compared by model. */
   models: Record<string, string>;
   onProgress?: (p: EvalProgress) => void;
+  /** Where a graded council decision becomes a calibration outcome (hidden tests are the truth). */
+  calibration?: { recordForTask(taskId: string, good: boolean, source: 'eval_hidden_tests'): unknown };
 };
 
 /**
@@ -78,6 +80,7 @@ export async function runEval(o: RunEvalOptions): Promise<{ runId: string; resul
     o.onProgress?.({ type: 'task.started', task: task.id, attempt, index, of: attempts.length });
     const result = await runEvalTask(task, attempt, o);
     insertEvalResult(o.db, runId, result);
+    if (result.council !== 'none' && result.taskId) o.calibration?.recordForTask(result.taskId, result.resolved, 'eval_hidden_tests');
     results.push(result);
     o.onProgress?.({ type: 'task', index, of: attempts.length, result });
   }
