@@ -67,6 +67,16 @@ describe('calibration through the core', () => {
     expect(view['effect']).toMatchObject({ outcomes: 1, wouldRejectBadAccepts: expect.any(Number) });
   });
 
+  it('a human override and a promoted dry-run become outcomes of the council decision they judge', () => {
+    const task = core.tasks.submit({ description: 'rename the signup helper', repoPath: core.repo, mode: 'dry-run', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    councilDecision(task.id, 'verdict-2', 'pass');
+    const actor = { who: 'ana', via: 'window' as const };
+    core.journal.append(task.id, { type: 'council.overridden', payload: { actor, gate: 'apply', decision: 'reject', reason: 'breaks the public API' } }, 'o-1');
+    expect(core.calibration.outcomes()).toMatchObject([{ verdictId: 'verdict-2', good: false, source: 'human_override' }]);
+    core.journal.append(task.id, { type: 'change.promoted', payload: { actor, patchSha256: 'a'.repeat(64), commit: null, branch: null, files: [] } }, 'o-2');
+    expect(core.calibration.outcomes()).toMatchObject([{ verdictId: 'verdict-2', good: true, source: 'promoted_dry_run' }]);
+  });
+
   it('switches mode and refits, journaling who did it, and refuses a bad mode naming the field', async () => {
     expect(await call('setCalibrationMode', { mode: 'suggest', actor: 'ana' })).toMatchObject({ mode: 'suggest' });
     const fitted = await call('fitCalibration', { actor: 'ana' });
