@@ -23,6 +23,10 @@ export const AppSettings = z.strictObject({
   theme: Theme,
   /** Default check commands for repositories that configure none (tests, type check, lint). */
   gateCommands: CheckCommands,
+  /** Folders tasks may target (a repository must lie inside one); the home folder by default. */
+  allowedRoots: z.array(absolutePath).min(1, 'must name at least one folder').max(50).optional(),
+  /** Run model-, spec- and tool-caused commands WITHOUT a sandbox when none is available (journaled, bannered). */
+  runWithoutSandbox: z.boolean().optional(),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 
@@ -32,6 +36,8 @@ export const AppSettingsPatch = z.strictObject({
   theme: Theme.optional(),
   /** Replaces all default check commands; a command left out is detected per repository. */
   gateCommands: CheckCommands.optional(),
+  allowedRoots: z.array(absolutePath).min(1, 'must name at least one folder').max(50).optional(),
+  runWithoutSandbox: z.boolean().optional(),
 });
 export type AppSettingsPatch = z.input<typeof AppSettingsPatch>;
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, testCore } from '../../../../test/helpers';
@@ -36,7 +37,7 @@ function failure(f: () => unknown): AppFailure {
 
 describe('settings', () => {
   it('starts from defaults and keeps changes across a restart', () => {
-    expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {} });
+    expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {}, allowedRoots: [tmpdir()], runWithoutSandbox: false });
     update({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
     const again = new SettingsService({ db: core.db, clock: { now: () => 2 }, logger: core.logger, dataDir: core.dataDir, cpuCount: 8 });
     expect(again.get()).toMatchObject({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });

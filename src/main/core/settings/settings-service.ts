@@ -8,6 +8,7 @@ import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/queries/settings';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
+import { defaultAllowedRoots } from '../tasks/target-repo';
 import { readDataDirPointer, writeDataDirPointer } from './data-dir-pointer';
 
 export const APP_SETTINGS_KEY = 'app.settings';
@@ -39,6 +40,8 @@ export class SettingsService {
       threads: Math.max(1, Math.floor(this.maxThreads / 2)),
       theme: 'system',
       gateCommands: {},
+      allowedRoots: defaultAllowedRoots(),
+      runWithoutSandbox: false,
     };
   }
 
