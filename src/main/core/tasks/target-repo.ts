@@ -47,12 +47,13 @@ const fail = (message: string): never => {
  */
 export function validateTargetRepo(path: string, rules: TargetRules): string {
   if (!isAbsolute(path)) fail('must be an absolute path');
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    isDir = false;
-  }
+  const isDir = (() => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
   if (!isDir) fail(`${resolve(path)} is not an existing folder`);
   const full = real(path);
   if (SYSTEM_EXACT.includes(full) || SYSTEM_TREES.some((t) => within(full, t))) fail(`${full} is a system folder; choose a project folder`);
