@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EvalRunView } from '../domain/eval';
 import { ActiveStateKind } from '../domain/task';
 
 const HOUR = 3_600_000;
@@ -62,7 +63,11 @@ export const Metrics = z.object({
 });
 export type Metrics = z.infer<typeof Metrics>;
 
+export const ListEvalRunsInput = z.strictObject({ limit: z.number().int().min(1).max(200).default(50) });
+
 /** Figures computed from the journal for the Metrics page. */
 export const metricsChannels = {
   getMetrics: { input: GetMetricsInput, output: Metrics },
+  /** Stored `agent-agency eval` runs with their models and totals, newest first. */
+  listEvalRuns: { input: ListEvalRunsInput, output: z.array(EvalRunView) },
 } as const;

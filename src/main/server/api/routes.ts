@@ -140,6 +140,7 @@ export const ROUTES: readonly RestRoute[] = [
 
   // Figures of the Metrics page (Prometheus metrics are at /metrics).
   get('/stats', 'getMetrics', 'metrics', 'Outcomes, phase durations, throughput and queue over a window'),
+  get('/eval/runs', 'listEvalRuns', 'metrics', 'Stored agent-agency eval runs with models and totals, newest first'),
 
   // Scheduler.
   get('/scheduler', 'getSchedulerState', 'scheduler', 'Pressure state and admission'),

@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContai
 import type { Metrics } from '../../../../shared/channels/metrics';
 import { api } from '../../api';
 import { PressureTimeline } from '../scheduler/PressureTimeline';
+import { EvalRuns } from './EvalRuns';
 
 const HOUR = 3_600_000;
 const WINDOWS = [
@@ -176,6 +177,7 @@ export function MetricsPage() {
         </div>
       )}
       <PressureTimeline windowMs={Math.min(windowMs, MAX_PRESSURE_WINDOW)} />
+      <EvalRuns />
     </>
   );
 }
