@@ -46,6 +46,8 @@ export type Generation = {
   firstTokenMs?: number;
   /** Prompt tokens the model evaluated for this call (local models): a reused prefix is not counted. */
   promptTokens?: number;
+  /** Why generation ended: `length` at the token limit or the context's end, `stop` otherwise (local models). */
+  stopReason?: 'stop' | 'length';
 };
 
 /** A JSON Schema object (draft 2020-12 subset accepted by node-llama-cpp's grammar builder). */

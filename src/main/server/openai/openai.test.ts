@@ -138,6 +138,41 @@ describe('OpenAI-compatible endpoint (official openai client)', () => {
   });
 });
 
+describe('OpenAI-compatible endpoint: what it does not do is refused by name', () => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${host.url}/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses n > 1, tools and function calling with a 400 naming the field', async () => {
+    const base = { model: 'tiny', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 2 };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ n: 2 }, 'n'],
+      [{ tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, 'tools'],
+      [{ tool_choice: 'auto' }, 'tool_choice'],
+      [{ functions: [{ name: 'f' }] }, 'functions'],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await post('/chat/completions', { ...base, ...extra });
+      expect(res.status, field).toBe(400);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message, field).toMatch(new RegExp(`^${field}: `));
+    }
+    const completion = await post('/completions', { model: 'tiny', prompt: 'Hi', max_tokens: 2, n: 3 });
+    expect(completion.status).toBe(400);
+    // n = 1 and an empty tool list mean "no tools": accepted.
+    const fine = await post('/chat/completions', { ...base, n: 1, tools: [], tool_choice: 'none' });
+    expect(fine.status).toBe(200);
+  });
+
+  it('reports finish_reason length when generation ran into the token limit without a max_tokens', async () => {
+    // The test model never stops by itself; without max_tokens the server's cap ends it.
+    const r = await openai.completions.create({ model: 'tiny', prompt: 'Once upon a time' });
+    expect(r.choices[0]!.finish_reason).toBe('length');
+    expect(r.usage!.completion_tokens).toBeGreaterThan(4);
+    const chat = await openai.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'Tell a story' }], max_completion_tokens: 3 });
+    expect(chat.choices[0]!.finish_reason).toBe('length');
+  });
+});
+
 describe('remote provider against a second instance', () => {
   it('completes, chats and streams through the remote endpoint', async () => {
     const worker = using.models.client('worker');

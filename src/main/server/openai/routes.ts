@@ -157,7 +157,7 @@ async function chatCompletion(core: Core, request: FastifyRequest, reply: Fastif
   const completionId = id('chatcmpl');
   const created = now();
   const promptTokens = await client.countTokens(messages.map((m) => m.content).join('\n'));
-  const finish = (g: Generation) => (maxTokens !== undefined && g.tokens >= maxTokens ? 'length' : 'stop');
+  const finish = (g: Generation) => (g.stopReason === 'length' || (maxTokens !== undefined && g.tokens >= maxTokens) ? 'length' : 'stop');
   const usage = (g: Generation) => ({ prompt_tokens: promptTokens, completion_tokens: g.tokens, total_tokens: promptTokens + g.tokens });
 
   if (!body.stream) {
@@ -206,7 +206,7 @@ async function completion(core: Core, request: FastifyRequest, reply: FastifyRep
   const completionId = id('cmpl');
   const created = now();
   const promptTokens = await client.countTokens(prompt);
-  const finish = (g: Generation) => (body.max_tokens && g.tokens >= body.max_tokens ? 'length' : 'stop');
+  const finish = (g: Generation) => (g.stopReason === 'length' || (body.max_tokens && g.tokens >= body.max_tokens) ? 'length' : 'stop');
   const usage = (g: Generation) => ({ prompt_tokens: promptTokens, completion_tokens: g.tokens, total_tokens: promptTokens + g.tokens });
   if (!body.stream) {
     const g = await client.complete(prompt, options);

@@ -33,7 +33,13 @@ const Sampling = {
   stop: Stop,
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
+  /** One choice per request: n > 1 is refused by name rather than silently answered once. */
+  n: z.literal(1, { message: 'only n = 1 is supported (one choice per request)' }).nullable().optional(),
+  best_of: z.literal(1, { message: 'only best_of = 1 is supported' }).nullable().optional(),
 };
+
+/** Tool calling is not supported: a request that relies on it is refused with the field named. */
+const refused = (what: string) => z.unknown().refine((v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0), `${what} is not supported by this server`).optional();
 
 /** POST /v1/chat/completions; fields this server does not use are accepted and ignored. */
 export const ChatCompletionRequest = z
@@ -42,6 +48,10 @@ export const ChatCompletionRequest = z
     messages: z.array(ChatMessageIn).min(1).max(500),
     max_completion_tokens: z.number().int().positive().max(131_072).nullable().optional(),
     response_format: ResponseFormat.nullable().optional(),
+    tools: refused('tool calling (tools)'),
+    tool_choice: z.union([z.literal('none'), z.null()], { message: 'tool calling (tool_choice) is not supported by this server; only "none"' }).optional(),
+    functions: refused('function calling (functions)'),
+    function_call: z.union([z.literal('none'), z.null()], { message: 'function calling (function_call) is not supported by this server; only "none"' }).optional(),
   })
   .loose();
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;

@@ -142,7 +142,7 @@ export class LlamaLoadedModel implements LoadedModel {
       let tokens = 0;
       let firstTokenMs: number | undefined;
       try {
-        const text = await completion.generateCompletion(prompt, {
+        const { response: text, metadata } = await completion.generateCompletionWithMeta(prompt, {
           ...this.sampling(options),
           onToken: (t) => {
             firstTokenMs ??= this.options.clock.now() - started;
@@ -157,6 +157,7 @@ export class LlamaLoadedModel implements LoadedModel {
           model: this.name,
           durationMs: this.options.clock.now() - started,
           promptTokens: Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore - tokens),
+          stopReason: this.stopReasonOf(metadata.stopReason, tokens, options),
           ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
         };
       } catch (cause) {
@@ -268,6 +269,7 @@ export class LlamaLoadedModel implements LoadedModel {
             model: this.name,
             durationMs: this.options.clock.now() - started,
             promptTokens: Math.max(0, sequence.tokenMeter.usedInputTokens - inputBefore - tokens),
+            stopReason: this.stopReasonOf(response.metadata.stopReason, tokens, options),
             ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
           },
           stopReason: response.metadata.stopReason,
@@ -278,6 +280,11 @@ export class LlamaLoadedModel implements LoadedModel {
         chat.dispose({ disposeSequence: false });
       }
     });
+  }
+
+  /** `length` when generation ran into the token limit (the caller's, the default cap or the context's end). */
+  private stopReasonOf(reason: string, tokens: number, options: GenerateOptions): 'stop' | 'length' {
+    return reason === 'maxTokens' || tokens >= this.maxTokens(options) ? 'length' : 'stop';
   }
 
   private sampling(options: GenerateOptions) {
