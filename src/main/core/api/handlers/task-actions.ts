@@ -2,6 +2,7 @@ import type { taskActionChannels } from '../../../../shared/channels/task-action
 import { ChangeApplier } from '../../apply/apply-change';
 import { PromoteService } from '../../apply/promote';
 import { checkRepository } from '../../tasks/repo-check';
+import { defaultAllowedRoots } from '../../tasks/target-repo';
 import { platformOpener, taskFolder } from '../../tasks/task-folder';
 import type { AreaHandlers, SessionContext } from './types';
 
@@ -39,6 +40,7 @@ export function taskActionHandlers(ctx: SessionContext): AreaHandlers<keyof type
     promoteTask: (input) => promote.promote({ id: input.id, sha256: input.sha256, actor: input.actor, target: input.target }),
     openTaskFolder: (input) => taskFolder(core.db, input.id, input.open, platformOpener),
     // Allowed roots arrive with the API hardening work (issue 16); until then any folder is allowed.
-    checkRepository: (input) => checkRepository(input.path, () => []),
+    // The same allowed roots the submit check enforces (Settings, else AGENT_AGENCY_ALLOWED_ROOTS, else home).
+    checkRepository: (input) => checkRepository(input.path, () => ctx.core.settings.get().allowedRoots ?? defaultAllowedRoots()),
   };
 }
