@@ -15,8 +15,8 @@ describe('notifications', () => {
       body: 'Add validation to the signup form\n3 files, 40 lines',
       urgent: true,
       actions: [
-        { label: 'Approve', action: { kind: 'approve', taskId: T, gate: 'apply' } },
-        { label: 'Deny', action: { kind: 'deny', taskId: T, gate: 'apply' } },
+        { label: 'Approve apply', action: { kind: 'approve', taskId: T, gate: 'apply' } },
+        { label: 'Deny apply', action: { kind: 'deny', taskId: T, gate: 'apply' } },
       ],
     });
   });

@@ -1,5 +1,6 @@
 import type { AgentEvent } from '../../shared/domain/events';
 import type { Task } from '../../shared/domain/task';
+import { approvalVerbs } from './approval-verbs';
 import { shorten, type ShellAction } from './tray-model';
 
 export type NotificationSpec = {
@@ -23,10 +24,7 @@ export function notificationFor(event: AgentEvent, task: Task | undefined): Noti
         title: `Approval needed: ${event.payload.gate}`,
         body: `${name}\n${shorten(event.payload.summary, 160)}`,
         taskId: event.taskId,
-        actions: [
-          { label: 'Approve', action: { kind: 'approve', taskId: event.taskId, gate: event.payload.gate } },
-          { label: 'Deny', action: { kind: 'deny', taskId: event.taskId, gate: event.payload.gate } },
-        ],
+        actions: approvalVerbs(event.taskId, event.payload.gate),
         urgent: true,
       };
     case 'task.completed':

@@ -36,9 +36,9 @@ describe('menu-bar and notification actions', () => {
       { id: 'tsk_paused0000', kind: 'paused' },
       { id: 'tsk_done000000', kind: 'completed' },
     ]);
-    expect(performShellAction(f.deps, { kind: 'pause-all' }, 'menu-bar')).toEqual({ done: 2, failed: 1 });
+    expect(performShellAction(f.deps, { kind: 'pause-all' }, 'menu-bar')).toEqual({ done: 2, failed: 1, refusals: ['tsk_refuses00: cannot pause now'] });
     expect(f.calls).toEqual(['pause tsk_planning00 by menu-bar', 'pause tsk_queued0000 by menu-bar']);
-    expect(performShellAction(f.deps, { kind: 'resume-all' }, 'menu-bar')).toEqual({ done: 1, failed: 0 });
+    expect(performShellAction(f.deps, { kind: 'resume-all' }, 'menu-bar')).toEqual({ done: 1, failed: 0, refusals: [] });
     expect(f.calls.at(-1)).toBe('resume tsk_paused0000');
   });
 
@@ -58,6 +58,6 @@ describe('menu-bar and notification actions', () => {
   it('does nothing to tasks when no engine runs', () => {
     const f = fixture([{ id: 'tsk_planning00', kind: 'planning' }]);
     f.deps.engine = undefined;
-    expect(performShellAction(f.deps, { kind: 'pause-all' }, 'menu-bar')).toEqual({ done: 0, failed: 0 });
+    expect(performShellAction(f.deps, { kind: 'pause-all' }, 'menu-bar')).toMatchObject({ done: 0, failed: 1, refusals: [expect.stringMatching(/engine is not running/)] });
   });
 });

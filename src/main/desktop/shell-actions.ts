@@ -4,6 +4,7 @@ import { ACTIVE_STATES, type Task, type TaskStateKind } from '../../shared/domai
 import type { TaskEngine } from '../core/engine/engine';
 import type { Logger } from '../core/observability/logger';
 import type { TaskService } from '../core/tasks/task-service';
+import { approveRefusal } from './approval-verbs';
 import type { ShellAction } from './tray-model';
 
 export type ShellActionDeps = {
@@ -14,6 +15,8 @@ export type ShellActionDeps = {
   showWindow(route?: string): void;
   quit(): void;
 };
+
+export type ShellActionResult = { done: number; failed: number; /** Why each refused action was refused, for the person who acted. */ refusals: string[] };
 
 /** Tasks the menu lists: everything not finished. */
 export const UNFINISHED: TaskStateKind[] = [...ACTIVE_STATES, 'paused', 'awaiting_approval'];
@@ -33,9 +36,10 @@ export function localActor(via: Actor['via']): Actor {
  * Carries out a menu-bar or notification action through the core. Each task is its own attempt:
  * one task refusing to pause does not stop the others.
  */
-export function performShellAction(deps: ShellActionDeps, action: ShellAction, via: 'menu-bar' | 'notification'): { done: number; failed: number } {
+export function performShellAction(deps: ShellActionDeps, action: ShellAction, via: 'menu-bar' | 'notification'): ShellActionResult {
   const actor = localActor(via);
-  const each = (tasks: Task[], f: (t: Task) => void) => {
+  const refusals: string[] = [];
+  const each = (tasks: Task[], f: (t: Task) => void): ShellActionResult => {
     let done = 0;
     let failed = 0;
     for (const t of tasks) {
@@ -44,25 +48,30 @@ export function performShellAction(deps: ShellActionDeps, action: ShellAction, v
         done++;
       } catch (e) {
         failed++;
+        // Shown where the person acted (the shell turns refusals into a notification), not only logged.
+        refusals.push(`${t.id}: ${e instanceof Error ? e.message : String(e)}`);
         deps.logger.warn({ err: e, taskId: t.id, action: action.kind }, 'shell action refused');
       }
     }
-    return { done, failed };
+    return { done, failed, refusals };
   };
+  const refused = (why: string): ShellActionResult => ({ done: 0, failed: 1, refusals: [why] });
   const engine = deps.engine;
   switch (action.kind) {
     case 'open-window':
       deps.showWindow();
-      return { done: 1, failed: 0 };
+      return { done: 1, failed: 0, refusals };
     case 'open-task':
-      deps.showWindow(`tasks/${encodeURIComponent(action.taskId)}`);
-      return { done: 1, failed: 0 };
+      deps.showWindow(`tasks/${encodeURIComponent(action.taskId)}${action.focus ? `?act=${action.focus}` : ''}`);
+      return { done: 1, failed: 0, refusals };
     case 'quit':
       deps.quit();
-      return { done: 1, failed: 0 };
+      return { done: 1, failed: 0, refusals };
     case 'approve':
     case 'deny': {
-      if (!engine) return { done: 0, failed: 1 };
+      if (!engine) return refused('the task engine is not running in this app; approvals cannot be given here');
+      const why = action.kind === 'approve' ? approveRefusal(action.gate) : null;
+      if (why) return refused(`${action.taskId}: ${why}`);
       const task = { id: action.taskId } as Task;
       return each([task], (t) =>
         action.kind === 'approve'
@@ -71,10 +80,10 @@ export function performShellAction(deps: ShellActionDeps, action: ShellAction, v
       );
     }
     case 'pause-all':
-      if (!engine) return { done: 0, failed: 0 };
+      if (!engine) return refused('the task engine is not running in this app');
       return each(deps.tasks.list({ states: [...ACTIVE_STATES], limit: 500 }), (t) => engine.pause(t.id, actor));
     case 'resume-all':
-      if (!engine) return { done: 0, failed: 0 };
+      if (!engine) return refused('the task engine is not running in this app');
       return each(deps.tasks.list({ states: ['paused'], limit: 500 }), (t) => engine.resume(t.id, actor));
   }
 }

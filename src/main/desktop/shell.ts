@@ -1,4 +1,4 @@
-import { app, BrowserWindow, Menu, nativeTheme } from 'electron';
+import { app, BrowserWindow, Menu, nativeTheme, Notification } from 'electron';
 import type { Core } from '../core/app-core';
 import { appMenu } from './menu';
 import { startNotifications } from './notifications';
@@ -26,7 +26,11 @@ export function startShell(core: Core, urls: WindowUrls): () => void {
     if (route) showRoute(win, urls, route);
   };
   const act = (via: 'menu-bar' | 'notification') => (action: ShellAction) => {
-    performShellAction({ tasks: core.tasks, engine: core.engine, logger: core.logger, showWindow, quit: () => app.quit() }, action, via);
+    const result = performShellAction({ tasks: core.tasks, engine: core.engine, logger: core.logger, showWindow, quit: () => app.quit() }, action, via);
+    // A refusal is shown where the person acted, never only logged.
+    if (result.refusals.length > 0 && Notification.isSupported()) {
+      new Notification({ title: 'Agent Agency could not do that', body: result.refusals.join('\n').slice(0, 500) }).show();
+    }
   };
 
   nativeTheme.themeSource = core.settings.get().theme;

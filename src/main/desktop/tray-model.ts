@@ -1,10 +1,11 @@
 import type { PressureLevel } from '../../shared/domain/scheduler';
 import type { ApprovalGate, Task } from '../../shared/domain/task';
+import { approvalVerbs } from './approval-verbs';
 
 /** What a menu-bar or notification click asks the shell to do. */
 export type ShellAction =
   | { kind: 'open-window' }
-  | { kind: 'open-task'; taskId: string }
+  | { kind: 'open-task'; taskId: string; focus?: 'override' }
   | { kind: 'approve'; taskId: string; gate: ApprovalGate }
   | { kind: 'deny'; taskId: string; gate: ApprovalGate }
   | { kind: 'pause-all' }
@@ -50,8 +51,7 @@ export function trayMenu(input: TrayInput): { tooltip: string; title: string; it
       type: 'submenu',
       label: `${shorten(t.description)} — ${gate}`,
       items: [
-        { type: 'item', label: `Approve ${gate}`, action: { kind: 'approve', taskId: t.id, gate }, enabled: input.engine },
-        { type: 'item', label: `Deny ${gate}`, action: { kind: 'deny', taskId: t.id, gate }, enabled: input.engine },
+        ...approvalVerbs(t.id, gate).map((v): TrayItem => ({ type: 'item', label: v.label, action: v.action, enabled: input.engine || v.action.kind === 'open-task' })),
         { type: 'separator' },
         { type: 'item', label: 'Show task', action: { kind: 'open-task', taskId: t.id }, enabled: true },
       ],
