@@ -6,7 +6,8 @@ import { tempDir } from '../../test/helpers';
 import { createCore } from '../main/core/app-core';
 import { silentLogger } from '../main/core/observability/logger';
 import { ensureTestModel } from '../main/core/models/testing/test-model';
-import { applyTrailers, withTrailers } from '../main/core/provenance/trailers';
+import { ChangeApplier } from '../main/core/apply/apply-change';
+import { sha256 } from '../main/core/workspace/hash';
 
 /**
  * The built command line (out/main/cli.js through bin/agent-agency.js), run as a user runs it,
@@ -272,20 +273,23 @@ describe('the built CLI with the core in-process', () => {
 
   it('provenance show: reads the trailers of an applied commit and checks their signature', async () => {
     const taskId = json<{ id: string }[]>(await cli(['tasks', 'list', '--json']))[0]!.id;
-    // Sign as the installation would when it applies a change (same data folder, same key).
+    // Apply a change with the production applier and the installation's key (same data folder).
+    const base = git('rev-parse', 'HEAD').trim();
+    writeFileSync(join(repo.dir, 'signup.js'), 'export const validate = (email) => email.length > 0;\n');
+    const patch = git('diff');
+    git('checkout', '-q', '--', 'signup.js');
     const core = createCore({ dataDir: data.dir, logger: silentLogger(), scheduler: { autoStart: false } });
-    let message: string;
     try {
-      const trailers = await applyTrailers(
-        { taskId, spec: { id: 'FEAT-0042', sha256: 'a'.repeat(64) }, verdict: { decision: 'accept', score: 0.91 }, now: Date.now() },
-        core.provenance,
-      );
-      message = withTrailers('Validate the signup form input', trailers);
+      const applier = new ChangeApplier({ logger: silentLogger(), sign: (statement) => core.provenance.sign(statement) });
+      const applied = await applier.apply({
+        taskId, targetPath: repo.dir, patch, expectedSha256: sha256(patch), baseCommit: base, mode: 'current-branch',
+        subject: 'Validate the signup form input', specId: 'FEAT-0042', verdict: 'accept (score 0.91)',
+      });
+      expect(applied.ok).toBe(true);
     } finally {
       core.close();
     }
-    writeFileSync(join(repo.dir, 'signup.js'), 'export const validate = (email) => email.length > 0;\n');
-    git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-am', message);
+    const message = git('log', '-1', '--format=%B');
     const shown = await cli(['provenance', 'show', 'HEAD', '--json']);
     expect(shown.code, shown.stderr).toBe(0);
     expect(json<{ taskId: string; signature: { status: string }; task: { id: string } }>(shown)).toMatchObject({ taskId, signature: { status: 'verified' }, task: { id: taskId } });
@@ -293,7 +297,7 @@ describe('the built CLI with the core in-process', () => {
     expect(human.stdout).toMatch(/Signature\s+verified, key /);
 
     // Someone edits the verdict trailer: the signature no longer covers what it says.
-    git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', message.replace('accept score=0.91', 'accept score=0.99'));
+    git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', message.replace('accept (score 0.91)', 'accept (score 0.99)'));
     const forged = await cli(['provenance', 'show', 'HEAD', '--json']);
     expect(forged.code).toBe(1);
     expect(json<{ signature: { status: string; why: string } }>(forged).signature).toMatchObject({ status: 'invalid', why: expect.stringContaining('verdict') });
