@@ -12,7 +12,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLlama, LlamaCompletion } from 'node-llama-cpp';
-import { createCore } from '../src/main/core/app-core';
+import { createCore } from '../src/main/core/composition/app-core';
 import { silentLogger } from '../src/main/core/observability/logger';
 import { ensureTestModel } from '../src/main/core/models/testing/test-model';
 import { SubmitTaskInput } from '../src/shared/domain/task';

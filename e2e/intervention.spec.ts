@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { ScriptedSteps, sleep } from '../src/main/core/engine/testing/scripted-steps';
 import { makeFixtureRepo, startInProcessHost, type RunningHost } from './fixtures/host';
-import type { Core } from '../src/main/core/app-core';
+import type { Core } from '../src/main/core/composition/app-core';
 
 // The server, core, engine and renderer are the real ones; only the steps are scripted: tasks
 // named "slow" take 1.5 s a step, the others 0.15 s, and every step honours its abort signal.

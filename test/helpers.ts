@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core, type CoreOptions } from '../src/main/core/app-core';
+import { createCore, type Core, type CoreOptions } from '../src/main/core/composition/app-core';
 import type { Clock } from '../src/main/core/journal/journal';
 import { silentLogger } from '../src/main/core/observability/logger';
 

@@ -25,7 +25,7 @@ describe('import rules', () => {
     ['src/main/core/x.ts', "const e = require('electron');", /only the desktop shell and preload/],
     ['src/main/core/x.ts', "import { h } from '../server/host';", /core must not import server/],
     ['src/main/core/x.ts', "import type { W } from '../desktop/window';", /core must not import desktop/],
-    ['src/renderer/src/x.ts', "import { createCore } from '../../main/core/app-core';", /renderer must not import core/],
+    ['src/renderer/src/x.ts', "import { createCore } from '../../main/core/composition/app-core';", /renderer must not import core/],
     ['src/renderer/src/x.ts', "import { readFileSync } from 'node:fs';", /must not import Node built-ins/],
     ['src/renderer/src/x.ts', "export * from '../../preload/index';", /renderer must not import preload/],
     ['src/preload/index.ts', "import pino from 'pino';", /preload may import only electron/],
@@ -39,7 +39,7 @@ describe('import rules', () => {
   });
 
   it('lets each layer import what DESIGN.md allows', () => {
-    expect(checkFile('src/main/desktop/x.ts', "import { app } from 'electron';\nimport { createCore } from '../core/app-core';")).toEqual([]);
+    expect(checkFile('src/main/desktop/x.ts', "import { app } from 'electron';\nimport { createCore } from '../core/composition/app-core';")).toEqual([]);
     expect(checkFile('src/renderer/src/x.ts', "import { z } from 'react';\nimport { channels } from '../../shared/contract';")).toEqual([]);
     expect(checkFile('src/preload/index.ts', "import { contextBridge } from 'electron';\nimport { channels } from '../shared/contract';")).toEqual([]);
     expect(checkFile('src/cli/x.ts', "import { startHeadlessHost } from '../main/server/host';")).toEqual([]);

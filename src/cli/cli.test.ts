@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync 
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers';
-import { createCore } from '../main/core/app-core';
+import { createCore } from '../main/core/composition/app-core';
 import { silentLogger } from '../main/core/observability/logger';
 import { ensureTestModel } from '../main/core/models/testing/test-model';
 import { ChangeApplier } from '../main/core/apply/apply-change';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { TaskId } from '../shared/domain/task';
 import { AppFailure } from '../shared/errors';
-import { createCore } from '../main/core/app-core';
+import { createCore } from '../main/core/composition/app-core';
 import { createLogger } from '../main/core/observability/logger';
 import { defaultDataDir } from '../main/core/paths';
 import { EXIT, exitCodeFor } from './exit-codes';

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ContractSession } from '../main/core/api/session';
-import { createCore } from '../main/core/app-core';
+import { createCore } from '../main/core/composition/app-core';
 import { createLogger } from '../main/core/observability/logger';
 import { defaultDataDir } from '../main/core/paths';
-import { APP_MCP_VERSION, createAppMcpServer } from '../main/core/tools/mcp-server/app-server';
+import { APP_MCP_VERSION, createAppMcpServer } from '../main/core/api/mcp-server';
 
 export type McpCommandOptions = { dataDir?: string; as?: string };
 

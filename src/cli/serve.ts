@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../main/core/app-core';
+import { createCore } from '../main/core/composition/app-core';
 import { productionSteps } from '../main/core/composition/production-steps';
 import { startHeadlessHost } from '../main/server/host';
 import pkg from '../../package.json' with { type: 'json' };

@@ -2,7 +2,7 @@ import { channels, type ChannelInput, type ChannelName, type ChannelOutput } fro
 import type { AgentEvent } from '../../shared/domain/events';
 import { AppFailure, ok, type Result } from '../../shared/errors';
 import { ContractSession } from '../../main/core/api/session';
-import { createCore, type Core } from '../../main/core/app-core';
+import { createCore, type Core } from '../../main/core/composition/app-core';
 import { productionSteps } from '../../main/core/composition/production-steps';
 import { createLogger } from '../../main/core/observability/logger';
 import { followJournal } from '../../main/server/api/follow';

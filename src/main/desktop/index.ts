@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, powerMonitor } from 'electron';
 import { startHeadlessHost, type HeadlessHost } from '../server/host';
 import { productionSteps } from '../core/composition/production-steps';
-import { createCore, type Core } from '../core/app-core';
+import { createCore, type Core } from '../core/composition/app-core';
 import { createLogger } from '../core/observability/logger';
 import { readDataDirPointer } from '../core/settings/data-dir-pointer';
 import { bindContract } from './ipc';

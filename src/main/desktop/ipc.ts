@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { CHANNEL_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../shared/contract';
 import { err } from '../../shared/errors';
-import type { Core } from '../core/app-core';
+import type { Core } from '../core/composition/app-core';
 import { ContractSession } from '../core/api/session';
 
 /**

@@ -1,5 +1,5 @@
 import { Notification } from 'electron';
-import type { Core } from '../core/app-core';
+import type { Core } from '../core/composition/app-core';
 import { getTask } from '../core/db/queries/tasks';
 import { notificationFor } from './notify-policy';
 import type { ShellAction } from './tray-model';

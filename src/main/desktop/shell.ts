@@ -1,5 +1,5 @@
 import { app, BrowserWindow, Menu, nativeTheme, Notification } from 'electron';
-import type { Core } from '../core/app-core';
+import type { Core } from '../core/composition/app-core';
 import { appMenu } from './menu';
 import { startNotifications } from './notifications';
 import { performShellAction } from './shell-actions';

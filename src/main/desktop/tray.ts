@@ -1,6 +1,6 @@
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { PressureLevel } from '../../shared/domain/scheduler';
-import type { Core } from '../core/app-core';
+import type { Core } from '../core/composition/app-core';
 import { trayMenu, type ShellAction, type TrayItem } from './tray-model';
 import { UNFINISHED } from './shell-actions';
 

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import type { Core } from '../core/app-core';
+import type { Core } from '../core/composition/app-core';
 import { dataFiles } from '../core/paths';
 import { allowedHosts } from './access';
 import { registerApi, type ApiOptions } from './api';

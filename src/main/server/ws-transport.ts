@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { WsRequest, type WsServerFrame } from '../../shared/contract';
 import { describeZodError, err } from '../../shared/errors';
-import type { Core } from '../core/app-core';
+import type { Core } from '../core/composition/app-core';
 import { ContractSession } from '../core/api/session';
 import { originAllowed } from './access';
 

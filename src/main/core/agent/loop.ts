@@ -1,174 +1,20 @@
-import { z } from 'zod';
 import type { NewEvent } from '../../../shared/domain/events';
-import type { GateResult, GateRunner } from '../gates/types';
-import type { Clock } from '../journal/journal';
-import type { ChatMessage, ModelClient } from '../models/types';
-import type { Logger } from '../observability/logger';
 import { ToolApprovalPending } from '../tools/engine-approval';
-import type { ToolsService } from '../tools/service';
 import { describeToolsForPrompt, runToolAction, type ToolActionResult, type ToolCallAction } from '../tools/worker-tools';
 import type { AppliedChangeset } from '../workspace/applier';
 import { canonicalJson } from '../workspace/canonical-json';
 import { sha256 } from '../workspace/hash';
-import type { ScopeSpec } from '../workspace/policy';
-import type { ApplySettings, ChangedFile, Workspace } from '../workspace/workspace';
-import { actionJsonSchema, isToolCall, parseAgentAction, toChangeset, type AgentAction, type ToolCallProposal } from './action';
-import { gatherContext, type ContextLimits } from './context';
+import { isToolCall, toChangeset, type ToolCallProposal } from './action';
+import { gatherContext } from './context';
 import { shellCriterionRunner, type CriterionRunner } from './criterion-runner';
-import { buildMessages, type IterationNote, type PromptInput, type ToolResultNote } from './prompt';
-import { evaluate, type Criterion, type CriterionResult, type Evaluation } from './scoring';
+import type { IterationNote, ToolResultNote } from './prompt';
+import type { Evaluation } from './scoring';
+import { evaluateWorkspace } from './evaluate-workspace';
+import { evaluatedEvent, stopEvent } from './loop-events';
+import { DEFAULT_LIMITS, DEFAULT_MANDATORY_GATES, Interrupted, throwIfCancelled, type IterationOutcome, type IterationRecord, type LoopLimits, type LoopOptions, type LoopResult, type StopReason } from './loop-types';
+import { fitPrompt, proposeAction, type ProposeDeps } from './propose';
 
-export const STOP_REASONS = [
-  'satisficed',
-  'quality_ceiling',
-  'max_iterations',
-  'no_progress',
-  'patch_failures',
-  'mandatory_gate_failed',
-  'intervention',
-] as const;
-export type StopReason = (typeof STOP_REASONS)[number];
-
-/** What became of one iteration's proposal. */
-export type IterationOutcome =
-  | 'improved'
-  | 'kept'
-  | 'rolled_back'
-  | 'no_op'
-  | 'repeated'
-  | 'tiny'
-  | 'blocked'
-  | 'conflict'
-  | 'patch_failed'
-  | 'io_error'
-  | 'invalid_output'
-  | 'model_error'
-  | 'mandatory_gate_failed'
-  | 'interrupted'
-  | 'tool_called'
-  | 'tool_failed'
-  | 'tool_refused'
-  | 'awaiting_approval';
-
-export type LoopLimits = {
-  maxIterations: number;
-  /** Score at which the result is good enough (with every criterion met and no blocking gate failed). */
-  satisficeScore: number;
-  /** Improvement smaller than this counts towards the quality ceiling. */
-  minImprovement: number;
-  /** Iterations in a row without real improvement before stopping at the quality ceiling. */
-  plateauIterations: number;
-  /** Extra attempts when the model's answer is not a valid action. */
-  maxInvalidRetries: number;
-  /** Iterations in a row whose change could not be applied (or whose answer stayed invalid). */
-  maxPatchFailures: number;
-  /** Iterations in a row with no change, a repeated change or a tiny one. */
-  noProgressIterations: number;
-  /** A change of fewer lines than this is tiny. */
-  minChangedLines: number;
-  /** A score drop larger than this rolls the change back. */
-  regressionTolerance: number;
-  /** Time limit of one acceptance criterion's test command. */
-  criterionTimeoutMs: number;
-};
-
-export const DEFAULT_LIMITS: LoopLimits = {
-  maxIterations: 5,
-  satisficeScore: 0.9,
-  minImprovement: 0.02,
-  plateauIterations: 3,
-  maxInvalidRetries: 2,
-  maxPatchFailures: 3,
-  noProgressIterations: 2,
-  minChangedLines: 1,
-  regressionTolerance: 0.001,
-  criterionTimeoutMs: 120_000,
-};
-
-/** Governance gates a refinement cannot fix: if one fails, the loop stops (names from the gate runner). */
-export const DEFAULT_MANDATORY_GATES = ['spec_completeness', 'scope', 'budget'] as const;
-
-export type LoopSpec = { id: string; title: string; scope: ScopeSpec; acceptance: readonly Criterion[] };
-
-export type IterationRecord = {
-  iteration: number;
-  outcome: IterationOutcome;
-  /** Score after the iteration (of the state kept), and before it. */
-  score: number;
-  scoreBefore: number;
-  rolledBack: boolean;
-  reason?: string;
-  confidence?: number;
-  changesetId?: string;
-  stats?: { files: number; linesAdded: number; linesRemoved: number };
-  detail?: string;
-  /** Gates of the state this iteration evaluated (also when its change was rolled back). */
-  gates?: { gate: string; status: GateResult['status'] }[];
-};
-
-export type LoopResult = {
-  stopReason: StopReason;
-  detail: string;
-  iterations: number;
-  score: number;
-  evaluation: Evaluation | null;
-  history: IterationRecord[];
-  changes: ChangedFile[];
-};
-
-export type LoopOptions = {
-  taskId: string;
-  description: string;
-  spec: LoopSpec;
-  riskTier: 1 | 2 | 3;
-  workspace: Workspace;
-  model: ModelClient;
-  gates: GateRunner;
-  /** Policy, budget and waiver check for every changeset. */
-  apply: Omit<ApplySettings, 'hooks'>;
-  limits?: Partial<LoopLimits>;
-  mandatoryGates?: readonly string[];
-  runCriterion?: CriterionRunner;
-  /** Journals an event; `key` is unique within the task's loop run (for idempotency keys). */
-  emit?: (event: NewEvent, key: string) => void | Promise<void>;
-  /** Guidance from the user received since the last call; read at each iteration boundary. */
-  takeGuidance?: () => string[];
-  /** Checked at each iteration boundary: true stops the loop (a pause; the workspace stays as it is). */
-  shouldPause?: () => boolean;
-  /** Aborting stops the loop promptly (cancel); an in-flight change is rolled back. */
-  signal?: AbortSignal;
-  logger: Logger;
-  clock: Clock;
-  generation?: { maxTokens?: number; temperature?: number };
-  /**
-   * Tokens the prompt may take (the model's context minus room for the answer). When set, the prompt
-   * is compacted step by step until it fits: fewer files shown, shorter output, short instructions.
-   */
-  promptBudgetTokens?: number;
-  context?: Partial<ContextLimits>;
-  /** Iterations already done by an earlier run of this loop (a resumed task). */
-  startIteration?: number;
-  /** MCP tools the model may call; without them it can only edit. */
-  tools?: LoopTools;
-};
-
-/**
- * The loop's tools. Every call goes through `runToolAction` (permissions, path allow-list, budgets,
- * scheduler slot, journal). A call the model proposes carries no approval: an `ask` tool without a
- * grant stops the loop with `ToolApprovalPending`, and the step that ran it returns `awaitApproval`.
- * Once approved, the step runs again and performs that call itself before the loop starts; such
- * calls arrive in `earlier`, so their results reach the model and repeating them counts as repeated.
- */
-export type LoopTools = {
-  service: ToolsService;
-  earlier?: readonly { call: ToolCallAction; prompt: string }[];
-};
-
-class Interrupted extends Error {
-  constructor(readonly why: 'cancelled' | 'paused') {
-    super(why);
-  }
-}
+export * from './loop-types';
 
 type Step = {
   record: IterationRecord;
@@ -264,7 +110,7 @@ export class AgentLoop {
         ...(this.o.context ? { limits: this.o.context } : {}),
       });
       const tools = await this.toolCatalogue();
-      const messages = await this.fitPrompt({
+      const messages = await fitPrompt(this.proposeDeps(), {
         description: this.o.description,
         spec: this.o.spec,
         context,
@@ -279,7 +125,7 @@ export class AgentLoop {
         tools,
         toolResults: this.toolResults,
       });
-      const proposal = await this.propose(messages, tools !== '');
+      const proposal = await proposeAction(this.proposeDeps(), messages, tools !== '');
       if (!proposal.ok) {
         this.feedback = proposal.message;
         return this.failedToApply({ ...base, outcome: proposal.outcome, detail: proposal.message });
@@ -442,99 +288,8 @@ export class AgentLoop {
     }
   }
 
-  /** The least compacted prompt that fits the token budget (the most compacted one if none does). */
-  private async fitPrompt(input: Omit<PromptInput, 'compaction'>): Promise<ChatMessage[]> {
-    const budget = this.o.promptBudgetTokens;
-    if (budget === undefined) return buildMessages(input);
-    let messages: ChatMessage[] = [];
-    for (const compaction of [0, 1, 2, 3] as const) {
-      messages = buildMessages({ ...input, compaction });
-      const text = messages.map((m) => m.content).join('\n');
-      // A tokenizer that fails must not stop the loop: fall back to a pessimistic estimate.
-      const tokens = await this.o.model.countTokens(text).catch(() => Math.ceil(text.length / 2));
-      if (tokens <= budget) return messages;
-    }
-    this.o.logger.warn({ taskId: this.o.taskId, budget }, 'the worker prompt does not fit the token budget even when compacted');
-    return messages;
-  }
-
-  /** Asks the model for an action, retrying a bounded number of times when the answer is not valid. */
-  private async propose(messages: ChatMessage[], offerTools: boolean): Promise<{ ok: true; action: AgentAction } | { ok: false; outcome: 'invalid_output' | 'model_error'; message: string }> {
-    const schema = actionJsonSchema({ tools: offerTools });
-    let conversation = messages;
-    let lastProblem = '';
-    let outcome: 'invalid_output' | 'model_error' = 'invalid_output';
-    for (let attempt = 0; attempt <= this.limits.maxInvalidRetries; attempt++) {
-      this.checkAbort();
-      let value: unknown;
-      try {
-        const answer = await this.o.model.generateJson(conversation, schema, {
-          maxTokens: this.o.generation?.maxTokens ?? 4096,
-          temperature: this.o.generation?.temperature ?? 0.2,
-          taskId: this.o.taskId,
-          ...(this.o.signal ? { signal: this.o.signal } : {}),
-        });
-        value = answer.value;
-      } catch (e) {
-        this.checkAbort();
-        const message = e instanceof Error ? e.message : String(e);
-        outcome = /json|parse|schema|grammar|unexpected/i.test(message) ? 'invalid_output' : 'model_error';
-        lastProblem = `the model call failed: ${message}`;
-        this.o.logger.warn({ taskId: this.o.taskId, attempt, err: message }, 'worker model call failed');
-        continue;
-      }
-      const parsed = parseAgentAction(value, { tools: this.o.tools !== undefined });
-      if (parsed.ok) return parsed;
-      outcome = 'invalid_output';
-      lastProblem = `the answer is not a valid action: ${parsed.message}`;
-      conversation = [
-        ...messages,
-        { role: 'assistant', content: safeJson(value) },
-        { role: 'user', content: `That answer is not valid: ${parsed.message}. Answer again with one JSON action that follows the rules.` },
-      ];
-    }
-    return { ok: false, outcome, message: `${lastProblem} (after ${this.limits.maxInvalidRetries + 1} attempts)` };
-  }
-
-  private async evaluateNow(claims: readonly string[] = this.claims): Promise<Evaluation> {
-    this.checkAbort();
-    const changes = await this.o.workspace.changes();
-    let gates: GateResult[];
-    try {
-      gates = await this.o.gates.run({
-        taskId: this.o.taskId,
-        workspaceDir: this.o.workspace.dir,
-        riskTier: this.o.riskTier,
-        changedFiles: changes.map((c) => ({ path: c.path, linesAdded: c.linesAdded, linesRemoved: c.linesRemoved })),
-        ...(this.o.signal ? { signal: this.o.signal } : {}),
-      });
-    } catch (e) {
-      this.checkAbort();
-      // A gate runner that fails counts as a failed blocking gate: never as a pass.
-      gates = [{ gate: 'gate-runner', status: 'fail', mode: 'block', score: 0, details: `the gates could not run: ${e instanceof Error ? e.message : String(e)}`, durationMs: 0 }];
-    }
-    this.checkAbort();
-    const blockingFailed = gates.some((g) => g.status === 'fail' && g.mode === 'block');
-    const criteria: CriterionResult[] = [];
-    for (const c of this.o.spec.acceptance) {
-      this.checkAbort();
-      if (c.test) {
-        try {
-          const run = await this.runCriterion(c.test, { cwd: this.o.workspace.dir, timeoutMs: this.limits.criterionTimeoutMs, ...(this.o.signal ? { signal: this.o.signal } : {}) });
-          criteria.push({ id: c.id, met: run.passed, evidence: `${run.passed ? 'passed' : 'failed'}: ${c.test}\n${run.output}`.trim() });
-        } catch (e) {
-          this.checkAbort();
-          criteria.push({ id: c.id, met: false, evidence: `could not run ${c.test}: ${e instanceof Error ? e.message : String(e)}` });
-        }
-      } else {
-        // No command checks it: the worker's claim counts only for a real change that passes the gates.
-        const claimed = claims.includes(c.id);
-        const met = claimed && changes.length > 0 && !blockingFailed;
-        const evidence = !claimed ? 'not yet claimed by the worker' : changes.length === 0 ? 'claimed, but nothing has changed' : blockingFailed ? 'claimed, but a blocking gate fails' : 'claimed by the worker; the gates pass';
-        criteria.push({ id: c.id, met, evidence });
-      }
-    }
-    return evaluate({ gates, criteria, mandatoryGates: this.mandatory, satisficeScore: this.limits.satisficeScore });
+  private evaluateNow(claims: readonly string[] = this.claims): Promise<Evaluation> {
+    return evaluateWorkspace(this.o, { mandatory: this.mandatory, runCriterion: this.runCriterion, criterionTimeoutMs: this.limits.criterionTimeoutMs, satisficeScore: this.limits.satisficeScore }, claims);
   }
 
   private failedToApply(record: IterationRecord): Step {
@@ -576,7 +331,11 @@ export class AgentLoop {
   }
 
   private checkAbort(): void {
-    if (this.o.signal?.aborted) throw new Interrupted('cancelled');
+    throwIfCancelled(this.o.signal);
+  }
+
+  private proposeDeps(): ProposeDeps {
+    return { ...this.o, maxInvalidRetries: this.limits.maxInvalidRetries };
   }
 
   private interruptDetail(e: unknown): string {
@@ -594,42 +353,12 @@ export class AgentLoop {
   }
 
   private async emitEvaluated(record: IterationRecord, stop: { reason: StopReason; detail: string } | undefined): Promise<void> {
-    const detail = stop ? (record.detail ? `${record.detail}; stopped: ${stop.detail}` : stop.detail) : record.detail;
-    await this.emit(
-      {
-        type: 'iteration.evaluated',
-        payload: {
-          iteration: record.iteration,
-          score: record.score,
-          outcome: record.outcome,
-          rolledBack: record.rolledBack,
-          ...(stop ? { stopReason: stop.reason } : {}),
-          ...(record.reason ? { summary: clipText(record.reason, 1000) } : {}),
-          ...(record.confidence !== undefined ? { confidence: record.confidence } : {}),
-          ...(detail ? { detail: clipText(detail, 2000) } : {}),
-          ...(record.stats ? { files: record.stats.files, linesAdded: record.stats.linesAdded, linesRemoved: record.stats.linesRemoved } : {}),
-          gates: record.gates ?? this.current.gates.map((g) => ({ gate: g.gate, status: g.status })),
-        },
-      },
-      `iteration.${record.iteration}.evaluated`,
-    );
+    await this.emit(evaluatedEvent(record, stop, this.current.gates), `iteration.${record.iteration}.evaluated`);
   }
 
   /** Stops outside an iteration (before the first, or at a boundary): one event carries the reason. */
   private async finish(iteration: number, reason: StopReason, detail: string, evaluation: Evaluation | null): Promise<LoopResult> {
-    await this.emit(
-      {
-        type: 'iteration.evaluated',
-        payload: {
-          iteration,
-          score: evaluation?.score ?? 0,
-          stopReason: reason,
-          detail,
-          ...(evaluation ? { gates: evaluation.gates.map((g) => ({ gate: g.gate, status: g.status })) } : {}),
-        },
-      },
-      `iteration.${iteration}.stop`,
-    );
+    await this.emit(stopEvent(iteration, reason, detail, evaluation), `iteration.${iteration}.stop`);
     return this.result(iteration, reason, detail, evaluation);
   }
 
@@ -653,31 +382,3 @@ function failureSummary(e: Evaluation): string {
 function toolCallKey(call: Pick<ToolCallAction, 'tool' | 'args'>, state: string): string {
   return sha256(canonicalJson([call.tool, call.args, state]));
 }
-
-function safeJson(value: unknown): string {
-  try {
-    return clipText(JSON.stringify(value) ?? 'null', 4000);
-  } catch {
-    return '(unserializable)';
-  }
-}
-
-function clipText(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-/** Parses loop limits given as untrusted settings. */
-export const LoopLimitsInput = z
-  .object({
-    maxIterations: z.number().int().min(1).max(50),
-    satisficeScore: z.number().min(0).max(1),
-    minImprovement: z.number().min(0).max(1),
-    plateauIterations: z.number().int().min(1).max(50),
-    maxInvalidRetries: z.number().int().min(0).max(10),
-    maxPatchFailures: z.number().int().min(1).max(50),
-    noProgressIterations: z.number().int().min(1).max(50),
-    minChangedLines: z.number().int().min(0).max(1000),
-    regressionTolerance: z.number().min(0).max(1),
-    criterionTimeoutMs: z.number().int().min(1000).max(3_600_000),
-  })
-  .partial();

@@ -1,7 +1,7 @@
 import { channels, type ChannelName } from '../../../shared/contract';
 import type { AgentEvent } from '../../../shared/domain/events';
 import { AppFailure, describeZodError, err, ok, type Result } from '../../../shared/errors';
-import type { Core } from '../app-core';
+import type { Core } from '../core';
 import { taskHandlers } from './handlers/tasks';
 import { accessHandlers } from './handlers/access';
 import { interventionHandlers } from './handlers/intervention';

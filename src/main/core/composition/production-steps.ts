@@ -1,4 +1,4 @@
-import type { Core } from '../app-core';
+import type { Core } from '../core';
 import type { StepSet } from '../engine/step';
 import { createDefaultSteps } from './default-steps';
 

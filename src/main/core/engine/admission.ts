@@ -19,3 +19,20 @@ export const admitEverything: StepAdmission = unlimitedAdmission;
 export function workPriorityOf(step: StepName): WorkPriority {
   return step === 'reviewPlan' || step === 'reviewChange' ? 'council' : 'background';
 }
+
+/** Asks the scheduler for a slot for one attempt at the run's step; released when the attempt ends. */
+export function acquireStepSlot(
+  admission: StepAdmission,
+  run: { taskId: string; step: StepName; phase: WorkPhase; priority: Priority },
+  signal: AbortSignal,
+): Promise<Slot> {
+  return admission.acquire({
+    priority: workPriorityOf(run.step),
+    label: `${run.step} for ${run.taskId}`,
+    taskId: run.taskId,
+    taskPriority: run.priority,
+    step: run.step,
+    phase: run.phase,
+    signal,
+  });
+}

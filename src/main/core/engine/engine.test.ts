@@ -6,7 +6,7 @@ import { testCore } from '../../../../test/helpers';
 import type { Actor } from '../../../shared/domain/events';
 import type { SubmitTaskInput } from '../../../shared/domain/task';
 import { SubmitTaskInput as SubmitSchema } from '../../../shared/domain/task';
-import type { CoreOptions } from '../app-core';
+import type { CoreOptions } from '../composition/app-core';
 import { eventsForTask } from '../db/queries/events';
 import { stepRunsForTask } from '../db/queries/step-runs';
 import { approvalsForTask } from '../db/queries/task-approvals';

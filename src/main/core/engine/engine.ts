@@ -1,37 +1,29 @@
+// Over 400 lines on purpose: the worker slots, live runs and queue share private state; effects, recovery, attempts and outcomes live beside it.
 import type { ApprovalScope, StandingApproval } from '../../../shared/channels/intervention';
 import type { Actor, AgentEvent } from '../../../shared/domain/events';
-import type { ApprovalGate, Priority, Task, TaskState } from '../../../shared/domain/task';
+import type { ApprovalGate, Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
-import { finishStepRun, failedAttemptsSince, insertStepRun, startedStepRuns } from '../db/queries/step-runs';
-import { coveredGates, insertStandingApproval, standingApprovalCovering } from '../db/queries/standing-approvals';
-import { insertApproval, resolvePendingApproval } from '../db/queries/task-approvals';
-import { insertGuidance, consumeGuidance } from '../db/queries/task-guidance';
-import {
-  ensureRuntime,
-  getRuntime,
-  runtimesWithCleanup,
-  saveRuntime,
-  setTaskMaxIterations,
-  setTaskProgress,
-  setTaskSpec,
-  taskIdsInStates,
-  type TaskRuntime,
-} from '../db/queries/task-runtime';
-import { getTask, updateTaskState } from '../db/queries/tasks';
+import { finishStepRun } from '../db/queries/step-runs';
+import { ensureRuntime, runtimesWithCleanup, taskIdsInStates, type TaskRuntime } from '../db/queries/task-runtime';
+import { getTask } from '../db/queries/tasks';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
-import { admitEverything, workPriorityOf, type StepAdmission } from './admission';
+import { acquireStepSlot, admitEverything, type StepAdmission } from './admission';
+import { formatMs, raceSignal, settledWithin } from './async';
+import { armTimeout, invokeStep, newRun, startAttempt, type AbortCause, type AttemptDeps, type Run } from './attempt';
 import { BreakerRegistry, type BreakerState } from './breaker';
-import { createStepContext, type AttemptHandle } from './context';
-import { classifyError, TransitionRejected, type ClassifiedError } from './errors';
-import { isRunnable, isWorkPhase, ROUND_OF_PHASE, STEP_FOR_PHASE, WORK_PHASES, type StepName, type WorkPhase } from './phases';
+import { createStepContext } from './context';
+import { applyEvent, type Applied, type EffectDeps } from './effects';
+import { TransitionRejected } from './errors';
+import { isRunnable, isWorkPhase, WORK_PHASES, type StepName } from './phases';
 import { ReadyQueue } from './ready-queue';
-import { backoffDelay } from './retry';
-import { resolveEngineSettings, stepTimeout, type EngineSettings, type EngineSettingsInput } from './settings';
+import { cleanUpTask, recordStall, recoverInterruptedSteps, StallWatch, type RecoveryDeps } from './recovery';
+import { resolveEngineSettings, type EngineSettings, type EngineSettingsInput } from './settings';
 import { toStepResult, type StepSet } from './step';
+import { classifyRunError, failureRecorder, successRecorder, type OutcomeDeps } from './step-outcome';
 import { revokeStandingApproval } from './standing-approvals';
-import { isStandingGate, transition, type Effect, type EngineEvent } from './transitions';
+import type { EngineEvent } from './transitions';
 
 export type TaskEngineOptions = {
   db: Db;
@@ -45,31 +37,6 @@ export type TaskEngineOptions = {
   /** Source of retry jitter (0..1). */
   random?: () => number;
 };
-
-type AbortCause = 'paused' | 'cancelled' | 'failed' | 'timeout' | 'shutdown';
-
-/** One attempt at one step, from admission to settling. */
-type Run = {
-  taskId: string;
-  phase: WorkPhase;
-  step: StepName;
-  round: number;
-  version: number;
-  worker: number;
-  controller: AbortController;
-  abortCause: AbortCause | undefined;
-  /** Set when the attempt timed out because the task's time budget ran out (not the step's own limit). */
-  budgetLimited: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  handle: AttemptHandle | undefined;
-  startedAt: number;
-  priority: Priority;
-  /** Resolves once the run gave its worker slot back. */
-  released: Promise<void>;
-  release: () => void;
-};
-
-type Applied = { task: Task; state: TaskState; effects: Effect[] };
 
 export type ModifyLimits = { maxIterations?: number | undefined; timeBudgetMs?: number | undefined };
 
@@ -97,6 +64,10 @@ export class TaskEngine {
   private readonly admission: StepAdmission;
   private readonly random: () => number;
   private readonly breakers: BreakerRegistry;
+  private readonly effectDeps: EffectDeps;
+  private readonly recoveryDeps: RecoveryDeps;
+  private readonly attemptDeps: AttemptDeps;
+  private readonly outcomeDeps: OutcomeDeps;
 
   private readonly queue = new ReadyQueue();
   /** The live attempt of each task. */
@@ -105,7 +76,7 @@ export class TaskEngine {
   private readonly draining = new Map<string, Run>();
   private readonly backoff = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly cleaning = new Map<string, Promise<void>>();
-  private readonly suspects = new Map<string, number>();
+  private readonly stalls = new StallWatch();
   private readonly freeWorkers: number[] = [];
   private nextWorker = 1;
   private busy = 0;
@@ -126,6 +97,11 @@ export class TaskEngine {
     this.random = options.random ?? Math.random;
     this.settings = resolveEngineSettings(options.settings);
     this.breakers = new BreakerRegistry(this.settings.breaker, this.clock);
+    const { db, journal, clock } = this;
+    this.effectDeps = { db, journal, clock, timeBudgetMs: this.settings.timeBudgetMs, hasCleanup: this.steps.cleanup !== undefined };
+    this.recoveryDeps = { db, journal, clock, logger: this.logger, settings: this.settings };
+    this.attemptDeps = { db, journal, clock, settings: this.settings };
+    this.outcomeDeps = { db, journal, clock, logger: this.logger, settings: this.settings, random: this.random };
   }
 
   /**
@@ -136,7 +112,7 @@ export class TaskEngine {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.recoverInterruptedSteps();
+    for (const { taskId, reason } of recoverInterruptedSteps(this.recoveryDeps)) this.failTask(taskId, reason);
     for (const id of taskIdsInStates(this.db, RUNNABLE_KINDS)) this.enqueue(id);
     for (const id of runtimesWithCleanup(this.db, 'pending')) this.scheduleCleanup(id);
     this.unsubscribe = this.journal.subscribe((event) => this.onJournalEvent(event));
@@ -264,137 +240,13 @@ export class TaskEngine {
     return applied.task;
   }
 
-  /**
-   * Applies one lifecycle event in one transaction: the transition's events are journaled (with
-   * idempotency keys named after the task's command counter), durable effects and the tasks-table
-   * projection are written, and nothing else happens until it commits. `within` runs first in the
-   * same transaction and may veto the change (returning false) when the caller's view is stale.
-   */
+  /** Applies one lifecycle event in one transaction (see `applyEvent`); `within` may veto it. */
   private apply(
     taskId: string,
     event: EngineEvent | (() => EngineEvent),
     within?: (task: Task, rt: TaskRuntime) => boolean,
   ): Applied | undefined {
-    return this.journal.transaction(() => {
-      const task = getTask(this.db, taskId);
-      if (!task) throw new AppFailure('not_found', `no task with id ${taskId}`);
-      const rt = ensureRuntime(this.db, taskId, this.settings.timeBudgetMs);
-      if (within && !within(task, rt)) {
-        saveRuntime(this.db, rt);
-        return undefined;
-      }
-      let applied = this.applyOne(taskId, task, rt, typeof event === 'function' ? event() : event);
-      // A gate that a live standing approval covers passes at once, in this same transaction: the
-      // request and its grant (naming the standing approval) are journaled together or not at all.
-      const waiting = applied.task.state;
-      if (waiting.kind === 'awaiting_approval' && isStandingGate(waiting.waitingFor)) {
-        const standing = standingApprovalCovering(this.db, taskId, waiting.waitingFor);
-        if (standing) {
-          const passed = this.applyOne(taskId, applied.task, rt, {
-            type: 'approve',
-            actor: standing.actor,
-            gate: waiting.waitingFor,
-            standing: { approvalId: standing.id, scope: standing.scope },
-          });
-          applied = { ...passed, effects: [...applied.effects, ...passed.effects] };
-        }
-      }
-      saveRuntime(this.db, rt);
-      return applied;
-    });
-  }
-
-  /** One transition inside `apply`'s transaction: journal its events, write its durable effects and the projection. */
-  private applyOne(taskId: string, task: Task, rt: TaskRuntime, event: EngineEvent): Applied {
-    const outcome = transition(task.state, event, {
-      mode: task.mode,
-      maxIterations: task.maxIterations,
-      planRounds: rt.planRounds,
-      execRounds: rt.execRounds,
-    });
-    if (!outcome.ok) {
-      throw new TransitionRejected(outcome.error.code, outcome.error.message, outcome.error.from, outcome.error.event);
-    }
-    const now = this.clock.now();
-    const written = outcome.events.map((e, i) => this.journal.append(taskId, e, `${taskId}:c${rt.commands}:${i}`).event);
-    rt.commands++;
-    const guidanceEvents = written.filter((e) => e.type === 'task.guidance');
-    let guidanceIndex = 0;
-    // The task as it is after this transaction, kept in step with the writes below.
-    const after: Task = { ...task, updatedAt: now };
-    for (const effect of outcome.effects) {
-      switch (effect.kind) {
-        case 'count_round':
-          if (effect.counter === 'plan') rt.planRounds++;
-          else rt.execRounds++;
-          break;
-        case 'store_spec':
-          setTaskSpec(this.db, taskId, effect.spec, now);
-          after.spec = effect.spec;
-          break;
-        case 'request_approval':
-          insertApproval(this.db, {
-            taskId,
-            gate: effect.gate,
-            phase: effect.phase,
-            round: ROUND_OF_PHASE[effect.phase] === 'plan' ? rt.planRounds : rt.execRounds,
-            summary: effect.summary,
-            requestedAt: now,
-          });
-          break;
-        case 'resolve_approval':
-          resolvePendingApproval(this.db, taskId, effect.status, now, effect.actor, effect.reason);
-          break;
-        case 'grant_standing': {
-          const approvalId = insertStandingApproval(this.db, { taskId, scope: effect.scope, gate: effect.gate, actor: effect.actor, createdAt: now });
-          this.journal.append(
-            taskId,
-            {
-              type: 'approval.standing',
-              payload: { approvalId, gate: effect.gate, scope: effect.scope, covers: coveredGates(effect.scope, effect.gate), actor: effect.actor },
-            },
-            `${taskId}:c${rt.commands - 1}:standing`,
-          );
-          break;
-        }
-        case 'record_guidance': {
-          const journaled = guidanceEvents[guidanceIndex++];
-          insertGuidance(this.db, { taskId, eventSeq: journaled?.seq ?? 0, text: effect.text, actor: effect.actor, at: now });
-          break;
-        }
-        case 'set_limits':
-          if (effect.maxIterations !== undefined) {
-            setTaskMaxIterations(this.db, taskId, effect.maxIterations, now);
-            after.maxIterations = effect.maxIterations;
-          }
-          if (effect.timeBudgetMs !== undefined) rt.timeBudgetMs = effect.timeBudgetMs;
-          break;
-        case 'cleanup':
-          rt.cleanup = this.steps.cleanup ? 'pending' : 'done';
-          break;
-        case 'schedule':
-        case 'abort_step':
-          // Acted on after the commit (see `act`).
-          break;
-        default: {
-          const never: never = effect;
-          throw new Error(`unhandled effect ${JSON.stringify(never)}`);
-        }
-      }
-    }
-    if (outcome.changed) {
-      rt.version++;
-      after.state = outcome.state;
-      after.progress = outcome.progress ?? task.progress;
-      updateTaskState(this.db, taskId, after.state, after.progress, now);
-    } else if (outcome.progress !== undefined) {
-      after.progress = outcome.progress;
-      setTaskProgress(this.db, taskId, outcome.progress, now);
-    } else {
-      // Guidance and limits change the task too; its row says when.
-      setTaskProgress(this.db, taskId, after.progress, now);
-    }
-    return { task: after, state: outcome.state, effects: outcome.effects };
+    return applyEvent(this.effectDeps, taskId, event, within);
   }
 
   /** The effects that touch the world outside the database, after their records committed. */
@@ -467,27 +319,9 @@ export class TaskEngine {
       }
       const worker = this.freeWorkers.pop() ?? this.nextWorker++;
       this.busy++;
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const run: Run = {
-        taskId,
-        phase,
-        step: STEP_FOR_PHASE[phase],
-        priority: task.priority,
-        round: ROUND_OF_PHASE[phase] === 'plan' ? rt.planRounds : rt.execRounds,
-        version: rt.version,
-        worker,
-        controller: new AbortController(),
-        abortCause: undefined,
-        budgetLimited: false,
-        timer: undefined,
-        handle: undefined,
-        startedAt: this.clock.now(),
-        released,
-        release,
-      };
+      const run = newRun(taskId, phase, task.priority, rt, worker, this.clock.now());
       this.runs.set(taskId, run);
-      this.suspects.delete(taskId);
+      this.stalls.forget(taskId);
       return run;
     } catch (e) {
       this.logger.error({ err: e, taskId }, 'could not start the next step');
@@ -502,25 +336,17 @@ export class TaskEngine {
     try {
       // A redo waits for the attempt it replaces to wind down (bounded by the grace period).
       await this.draining.get(run.taskId)?.released;
-      slot = await this.admission.acquire({
-        priority: workPriorityOf(run.step),
-        label: `${run.step} for ${run.taskId}`,
-        taskId: run.taskId,
-        taskPriority: run.priority,
-        step: run.step,
-        phase: run.phase,
-        signal,
-      });
+      slot = await acquireStepSlot(this.admission, run, signal);
       if (signal.aborted) throw signal.reason;
-      const handle = this.startAttempt(run);
+      const handle = startAttempt(this.attemptDeps, run);
       const ctx = createStepContext(
         { db: this.db, journal: this.journal, clock: this.clock, logger: this.logger, breakers: this.breakers, isOpen: () => !this.stopped },
         handle,
         getTaskOrThrow(this.db, run.taskId, signal),
       );
-      this.armTimeout(run);
-      stepPromise = Promise.resolve().then(() => this.invokeStep(run.step, ctx));
-      const raw = await abortable(stepPromise, signal);
+      armTimeout(this.attemptDeps, run, () => this.stopped, () => this.abortRun(run.taskId, 'timeout', run));
+      stepPromise = Promise.resolve().then(() => invokeStep(this.steps, run.step, ctx));
+      const raw = await raceSignal(stepPromise, signal);
       clearTimeout(run.timer);
       slot.release();
       slot = undefined;
@@ -536,76 +362,6 @@ export class TaskEngine {
       slot?.release();
       this.releaseWorker(run);
     }
-  }
-
-  /**
-   * Aborts the attempt when it outlives its step's limit or what is left of the task's time
-   * budget. Re-checked when it fires, so a budget raised meanwhile (modifyTask) counts.
-   */
-  private armTimeout(run: Run): void {
-    const check = () => {
-      run.timer = undefined;
-      if (run.abortCause || this.stopped) return;
-      const rt = getRuntime(this.db, run.taskId);
-      const elapsed = this.clock.now() - run.startedAt;
-      const stepLeft = stepTimeout(this.settings, run.step) - elapsed;
-      const budgetLeft = (rt ? rt.timeBudgetMs - rt.activeMs : 0) - elapsed;
-      const left = Math.min(stepLeft, budgetLeft);
-      if (left > 0) {
-        run.timer = setTimeout(check, left);
-        return;
-      }
-      run.budgetLimited = budgetLeft < stepLeft;
-      this.abortRun(run.taskId, 'timeout', run);
-    };
-    check();
-  }
-
-  private invokeStep(step: StepName, ctx: Parameters<StepSet['plan']>[0]): Promise<unknown> {
-    switch (step) {
-      case 'plan':
-        return this.steps.plan(ctx);
-      case 'reviewPlan':
-        return this.steps.reviewPlan(ctx);
-      case 'execute':
-        return this.steps.execute(ctx);
-      case 'verify':
-        return this.steps.verify(ctx);
-      case 'reviewChange':
-        return this.steps.reviewChange(ctx);
-      case 'apply':
-        return this.steps.apply(ctx);
-      default: {
-        const never: never = step;
-        throw new Error(`unknown step ${String(never)}`);
-      }
-    }
-  }
-
-  /** Journals the attempt (and who took it) before the step runs. */
-  private startAttempt(run: Run): AttemptHandle {
-    return this.journal.transaction(() => {
-      const now = this.clock.now();
-      const stepRun = insertStepRun(this.db, { taskId: run.taskId, version: run.version, phase: run.phase, round: run.round, startedAt: now });
-      this.journal.append(
-        run.taskId,
-        { type: 'worker.assigned', payload: { workerId: `worker-${run.worker}`, step: run.step, phase: run.phase, attempt: stepRun.attempt } },
-        `${run.taskId}:run${stepRun.id}:assigned`,
-      );
-      run.startedAt = now;
-      run.handle = {
-        taskId: run.taskId,
-        step: run.step,
-        phase: run.phase,
-        round: run.round,
-        attempt: stepRun.attempt,
-        stepRunId: stepRun.id,
-        controller: run.controller,
-        deliveredGuidance: [],
-        closed: false,
-      };
-      return run.handle;
-    });
   }
 
   private succeed(run: Run, raw: unknown): void {
@@ -625,18 +381,7 @@ export class TaskEngine {
     const durationMs = Math.max(0, this.clock.now() - run.startedAt);
     let applied: Applied | undefined;
     try {
-      applied = this.apply(run.taskId, { type: 'step.succeeded', phase: run.phase, result, durationMs }, (task, rt) => {
-        if (rt.version !== run.version || task.state.kind !== run.phase) {
-          finishStepRun(this.db, handle.stepRunId, 'aborted', this.clock.now(), { code: 'stale', message: 'the task moved on' });
-          return false;
-        }
-        finishStepRun(this.db, handle.stepRunId, 'succeeded', this.clock.now());
-        consumeGuidance(this.db, handle.deliveredGuidance, handle.stepRunId);
-        rt.activeMs += durationMs;
-        rt.interruptions = 0;
-        rt.stalls = 0;
-        return true;
-      });
+      applied = this.apply(run.taskId, { type: 'step.succeeded', phase: run.phase, result, durationMs }, successRecorder(this.outcomeDeps, run, handle, durationMs));
     } catch (e) {
       if (e instanceof TransitionRejected) {
         this.fail(run, new AppFailure('internal', e.message));
@@ -654,61 +399,22 @@ export class TaskEngine {
       this.markAborted(run);
       return;
     }
-    const handle = run.handle;
-    const classified: ClassifiedError =
-      run.abortCause === 'timeout'
-        ? run.budgetLimited
-          ? { code: 'timeout', message: 'the task used up its time budget', retryable: false }
-          : { code: 'timeout', message: `the ${run.step} step timed out after ${formatMs(stepTimeout(this.settings, run.step))}`, retryable: true }
-        : classifyError(error);
+    const classified = classifyRunError(run, error, this.settings);
     const durationMs = Math.max(0, this.clock.now() - run.startedAt);
-    let retryIn: number | undefined;
+    const recorder = failureRecorder(this.outcomeDeps, run, classified, error, durationMs);
     let applied: Applied | undefined;
     try {
       // The reason is read after `within`, which may add how many attempts were made.
       const failed = (): EngineEvent => ({ type: 'step.failed', phase: run.phase, reason: classified.message });
-      applied = this.apply(run.taskId, failed, (task, rt) => {
-        if (rt.version !== run.version || task.state.kind !== run.phase) {
-          if (handle) finishStepRun(this.db, handle.stepRunId, 'aborted', this.clock.now(), { code: 'stale', message: 'the task moved on' });
-          return false;
-        }
-        if (!handle) {
-          // Failed before the attempt began (admission refused, task unreadable): just try again.
-          this.logger.warn({ taskId: run.taskId, err: error }, 'a step could not start; trying again');
-          retryIn = backoffDelay(this.settings.retry, 1, this.random, classified.retryAfterMs);
-          return false;
-        }
-        finishStepRun(this.db, handle.stepRunId, 'failed', this.clock.now(), { code: classified.code, message: classified.message });
-        rt.activeMs += durationMs;
-        const failures = failedAttemptsSince(this.db, run.taskId, run.phase, run.version);
-        const budgetLeft = rt.timeBudgetMs - rt.activeMs > 0;
-        if (classified.retryable && failures < this.settings.retry.maxAttempts && budgetLeft) {
-          retryIn = backoffDelay(this.settings.retry, failures, this.random, classified.retryAfterMs);
-          this.journal.append(
-            run.taskId,
-            {
-              type: 'step.retry',
-              payload: { phase: run.phase, attempt: handle.attempt, code: classified.code, message: classified.message, delayMs: retryIn },
-            },
-            `${run.taskId}:run${handle.stepRunId}:retry`,
-          );
-          return false;
-        }
-        if (classified.retryable) {
-          classified.message = budgetLeft
-            ? `${classified.message} (gave up after ${failures} attempts)`
-            : `${classified.message} (time budget of ${formatMs(rt.timeBudgetMs)} used up)`;
-        }
-        return true;
-      });
+      applied = this.apply(run.taskId, failed, recorder.within);
     } catch (e) {
       this.logger.error({ err: e, taskId: run.taskId }, 'could not record a step failure');
     }
     this.detach(run);
     if (applied) {
       this.act(run.taskId, applied);
-    } else if (retryIn !== undefined) {
-      this.retryLater(run.taskId, retryIn);
+    } else if (recorder.retryIn() !== undefined) {
+      this.retryLater(run.taskId, recorder.retryIn()!);
     }
   }
 
@@ -782,28 +488,7 @@ export class TaskEngine {
       // Let the aborted attempt wind down first, so the workspace is not removed under it.
       await this.draining.get(taskId)?.released;
       if (this.stopped) return;
-      const task = getTask(this.db, taskId);
-      if (!task) return;
-      let status: 'done' | 'failed' = 'done';
-      let message = 'workspace cleaned up';
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new AppFailure('timeout', 'cleanup timed out')), this.settings.cleanupTimeoutMs);
-      try {
-        await abortable(cleanup.call(this.steps, { taskId, task, signal: controller.signal, logger: this.logger.child({ taskId }) }), controller.signal);
-      } catch (e) {
-        status = 'failed';
-        message = `cleanup failed: ${e instanceof Error ? e.message : String(e)}`;
-        this.logger.warn({ err: e, taskId }, 'workspace cleanup failed');
-      } finally {
-        clearTimeout(timer);
-      }
-      if (this.stopped) return;
-      this.journal.transaction(() => {
-        const rt = ensureRuntime(this.db, taskId, this.settings.timeBudgetMs);
-        rt.cleanup = status;
-        saveRuntime(this.db, rt);
-        this.journal.append(taskId, { type: 'task.cleanup', payload: { status, message } }, `${taskId}:cleanup`);
-      });
+      await cleanUpTask(this.recoveryDeps, this.steps, cleanup, taskId, () => this.stopped);
     })()
       .catch((e: unknown) => this.logger.error({ err: e, taskId }, 'cleanup bookkeeping failed'))
       .finally(() => {
@@ -813,91 +498,21 @@ export class TaskEngine {
     this.cleaning.set(taskId, work);
   }
 
-  /** Attempts still marked started belong to a process that died; each is retried or, past the limit, failed. */
-  private recoverInterruptedSteps(): void {
-    for (const stepRun of startedStepRuns(this.db)) {
-      try {
-        let failReason: string | undefined;
-        this.journal.transaction(() => {
-          finishStepRun(this.db, stepRun.id, 'interrupted', this.clock.now(), { code: 'interrupted', message: 'the app stopped while the step ran' });
-          const task = getTask(this.db, stepRun.taskId);
-          if (!task || task.state.kind !== stepRun.phase) return;
-          const rt = ensureRuntime(this.db, stepRun.taskId, this.settings.timeBudgetMs);
-          rt.interruptions++;
-          saveRuntime(this.db, rt);
-          const step = STEP_FOR_PHASE[stepRun.phase as WorkPhase] ?? stepRun.phase;
-          if (rt.interruptions > this.settings.maxInterruptions) {
-            failReason = `the ${step} step was cut short by ${rt.interruptions} restarts in a row`;
-          }
-          this.journal.append(
-            stepRun.taskId,
-            {
-              type: 'task.recovered',
-              payload: {
-                cause: 'restart',
-                phase: task.state.kind,
-                action: failReason ? 'fail' : 'retry',
-                reason: `the app stopped while the ${step} step ran (attempt ${stepRun.attempt})`,
-              },
-            },
-            `${stepRun.taskId}:run${stepRun.id}:recovered`,
-          );
-        });
-        if (failReason) this.failTask(stepRun.taskId, failReason);
-      } catch (e) {
-        this.logger.error({ err: e, taskId: stepRun.taskId }, 'could not recover an interrupted step');
-      }
-    }
-  }
-
   /**
    * A task must never sit in an active state with nothing executing. A task seen that way twice
    * in a row is retried with a journaled reason, or failed once it keeps happening.
    */
   checkForStalls(): void {
     if (this.stopped || !this.started) return;
-    const seen = new Set<string>();
-    for (const taskId of taskIdsInStates(this.db, RUNNABLE_KINDS)) {
-      seen.add(taskId);
-      const tracked = this.runs.has(taskId) || this.queue.has(taskId) || this.backoff.has(taskId) || this.draining.has(taskId);
-      if (tracked) {
-        this.suspects.delete(taskId);
-        continue;
-      }
-      const count = (this.suspects.get(taskId) ?? 0) + 1;
-      this.suspects.set(taskId, count);
-      if (count >= 2) {
-        this.suspects.delete(taskId);
-        this.handleStall(taskId);
-      }
-    }
-    for (const id of this.suspects.keys()) if (!seen.has(id)) this.suspects.delete(id);
+    const tracked = (taskId: string) =>
+      this.runs.has(taskId) || this.queue.has(taskId) || this.backoff.has(taskId) || this.draining.has(taskId);
+    for (const taskId of this.stalls.check(taskIdsInStates(this.db, RUNNABLE_KINDS), tracked)) this.handleStall(taskId);
   }
 
   private handleStall(taskId: string): void {
     try {
-      let fail = false;
-      this.journal.transaction(() => {
-        const task = getTask(this.db, taskId);
-        if (!task || !isRunnable(task.state)) return;
-        const rt = ensureRuntime(this.db, taskId, this.settings.timeBudgetMs);
-        rt.stalls++;
-        fail = rt.stalls > this.settings.maxStalls;
-        saveRuntime(this.db, rt);
-        this.journal.append(
-          taskId,
-          {
-            type: 'task.recovered',
-            payload: {
-              cause: 'watchdog',
-              phase: task.state.kind,
-              action: fail ? 'fail' : 'retry',
-              reason: `the task was ${task.state.kind.replace('_', ' ')} with nothing executing`,
-            },
-          },
-          `${taskId}:c${rt.commands}:stall${rt.stalls}`,
-        );
-      });
+      const action = recordStall(this.recoveryDeps, taskId);
+      const fail = action === 'fail';
       this.logger.warn({ taskId, fail }, 'watchdog found a stalled task');
       if (fail) this.failTask(taskId, `the task stalled ${this.settings.maxStalls + 1} times with nothing executing`);
       else this.enqueue(taskId);
@@ -930,49 +545,4 @@ function getTaskOrThrow(db: Db, taskId: string, signal: AbortSignal): Task {
   const task = getTask(db, taskId);
   if (!task) throw new AppFailure('not_found', `no task with id ${taskId}`);
   return task;
-}
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** Waits for `promise` to settle, but no longer than `ms`. */
-function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
-}
-
-function formatMs(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1000) return `${Math.round(ms / 100) / 10} s`;
-  return `${ms} ms`;
 }

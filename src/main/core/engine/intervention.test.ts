@@ -3,7 +3,7 @@ import { testCore } from '../../../../test/helpers';
 import type { Actor } from '../../../shared/domain/events';
 import { SubmitTaskInput, type ExecutionMode, type SubmitTaskInput as SubmitInput, type TaskStateKind } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
-import type { CoreOptions } from '../app-core';
+import type { CoreOptions } from '../composition/app-core';
 import { ContractSession } from '../api/session';
 import { eventsForTask } from '../db/queries/events';
 import { stepRunsForTask } from '../db/queries/step-runs';

@@ -2,6 +2,19 @@ import { z } from 'zod';
 import type { Metrics } from '../../../shared/channels/metrics';
 import { ACTIVE_STATES, ActiveStateKind, TaskStateKind } from '../../../shared/domain/task';
 import type { Db } from '../db/open';
+import {
+  countEventsOfType,
+  outcomeRows,
+  phaseCompletedRows,
+  queueChangesSince,
+  queueLengthBefore,
+  tokenBatchRows,
+  verdictDecisionCounts,
+} from '../db/queries/event-metrics';
+import { tableHasColumns } from '../db/queries/table-info';
+import { phaseDurationsSince } from '../db/queries/task-resource-history';
+import { taskCountsByStateColumn } from '../db/queries/tasks';
+import { verdictCountsSince } from '../db/queries/verdicts';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { bucketIndex, bucketsFor, percentile, type Buckets } from './buckets';
@@ -13,9 +26,6 @@ export type MetricsServiceOptions = { db: Db; clock: Clock; logger: Logger };
 const MAX_ROWS = 200_000;
 const TERMINAL = ['completed', 'failed', 'cancelled'] as const;
 type Terminal = (typeof TERMINAL)[number];
-
-/** `json_extract` that yields NULL for a payload that is not JSON instead of failing the query. */
-const field = (path: string) => `CASE WHEN json_valid(payload) THEN json_extract(payload, '${path}') END`;
 
 const PhaseRow = z.object({ phase: ActiveStateKind, durationMs: z.number().nonnegative() });
 const TokenRow = z.object({ task_id: z.string(), ts: z.number(), model: z.string(), role: z.string().nullable(), count: z.number().int().nonnegative() });
@@ -56,14 +66,7 @@ export class MetricsService {
 
   /** Each task's first terminal outcome in the window, by bucket. */
   private outcomes(b: Buckets): { outcomes: Metrics['outcomes']; totals: Record<Terminal, number> } {
-    const rows = this.db
-      .prepare(
-        `SELECT task_id, ts, CASE type WHEN 'task.state' THEN ${field('$.to.kind')} ELSE substr(type, 6) END AS outcome
-         FROM events
-         WHERE type IN ('task.completed', 'task.failed', 'task.cancelled', 'task.state') AND ts >= ?
-         ORDER BY seq LIMIT ?`,
-      )
-      .all(b.start, MAX_ROWS) as { task_id: string; ts: number; outcome: unknown }[];
+    const rows = outcomeRows(this.db, b.start, MAX_ROWS);
     const seen = new Set<string>();
     const outcomes = Array.from({ length: b.count }, (_, i) => ({ t: b.start + i * b.size, completed: 0, failed: 0, cancelled: 0 }));
     const totals: Record<Terminal, number> = { completed: 0, failed: 0, cancelled: 0 };
@@ -86,16 +89,11 @@ export class MetricsService {
       list.push(p.data.durationMs);
       byPhase.set(p.data.phase, list);
     };
-    const rows = this.db
-      .prepare(`SELECT ${field('$.phase')} AS phase, ${field('$.durationMs')} AS durationMs FROM events WHERE type = 'phase.completed' AND ts >= ? LIMIT ?`)
-      .all(from, MAX_ROWS);
+    const rows = phaseCompletedRows(this.db, from, MAX_ROWS);
     rows.forEach(add);
     // Older engines recorded phase timings only in task_resource_history.
     if (rows.length === 0 && this.hasColumns('task_resource_history', ['phase', 'duration_ms', 'created_at'])) {
-      this.db
-        .prepare('SELECT phase, duration_ms AS durationMs FROM task_resource_history WHERE created_at >= ? LIMIT ?')
-        .all(from, MAX_ROWS)
-        .forEach(add);
+      phaseDurationsSince(this.db, from, MAX_ROWS).forEach(add);
     }
     return ACTIVE_STATES.flatMap((phase) => {
       const list = byPhase.get(phase);
@@ -107,12 +105,7 @@ export class MetricsService {
   }
 
   private throughput(from: number): Metrics['throughput'] {
-    const rows = this.db
-      .prepare(
-        `SELECT task_id, ts, ${field('$.model')} AS model, ${field('$.role')} AS role, ${field('$.count')} AS count
-         FROM events WHERE type = 'model.tokens' AND ts >= ? ORDER BY seq DESC LIMIT ?`,
-      )
-      .all(from, MAX_ROWS);
+    const rows = tokenBatchRows(this.db, from, MAX_ROWS);
     const batches: TokenBatch[] = [];
     for (const raw of rows) {
       const r = TokenRow.safeParse(raw);
@@ -129,13 +122,11 @@ export class MetricsService {
         if (d.success) counts[d.data] += r.n;
       }
     };
-    const fromEvents = this.db
-      .prepare(`SELECT ${field('$.decision')} AS decision, count(*) AS n FROM events WHERE type = 'council.verdict' AND ts >= ? GROUP BY 1`)
-      .all(from) as { decision: unknown; n: number }[];
+    const fromEvents = verdictDecisionCounts(this.db, from);
     tally(fromEvents);
     // Verdicts stored without a journaled event still count.
     if (fromEvents.length === 0 && this.hasColumns('verdicts', ['decision', 'created_at'])) {
-      tally(this.db.prepare('SELECT decision, count(*) AS n FROM verdicts WHERE created_at >= ? GROUP BY 1').all(from) as { decision: unknown; n: number }[]);
+      tally(verdictCountsSince(this.db, from));
     }
     return Decision.options.map((decision) => ({ decision, count: counts[decision] }));
   }
@@ -145,19 +136,10 @@ export class MetricsService {
    * it) and leave it on their first state change away from it. The last point is the tasks table.
    */
   private queue(b: Buckets, now: number): Metrics['queue'] {
-    const delta = `CASE
-        WHEN type = 'task.created' THEN 1
-        WHEN to_kind = 'queued' AND from_kind IS NOT 'queued' THEN 1
-        WHEN from_kind = 'queued' AND to_kind IS NOT 'queued' THEN -1
-        ELSE 0 END`;
-    const source = `SELECT type, ts, seq, ${field('$.from.kind')} AS from_kind, ${field('$.to.kind')} AS to_kind
-      FROM events WHERE type IN ('task.created', 'task.state')`;
-    const before = this.db.prepare(`SELECT COALESCE(SUM(${delta}), 0) AS n FROM (${source} AND ts < ?)`).get(b.start) as { n: number };
-    const changes = this.db
-      .prepare(`SELECT ts, ${delta} AS d FROM (${source} AND ts >= ?) WHERE d <> 0 ORDER BY seq LIMIT ?`)
-      .all(b.start, MAX_ROWS) as { ts: number; d: number }[];
+    const before = queueLengthBefore(this.db, b.start);
+    const changes = queueChangesSince(this.db, b.start, MAX_ROWS);
     const points: Metrics['queue'] = [];
-    let length = Math.max(0, before.n);
+    let length = Math.max(0, before);
     let i = 0;
     for (let k = 0; k < b.count; k++) {
       const end = b.start + (k + 1) * b.size;
@@ -170,7 +152,7 @@ export class MetricsService {
   }
 
   private current(): { queuedNow: number; activeNow: number } {
-    const rows = this.db.prepare('SELECT state_kind AS kind, count(*) AS n FROM tasks GROUP BY state_kind').all() as { kind: string; n: number }[];
+    const rows = taskCountsByStateColumn(this.db);
     let queuedNow = 0;
     let activeNow = 0;
     for (const r of rows) {
@@ -183,14 +165,13 @@ export class MetricsService {
   }
 
   private countType(type: string, from: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM events WHERE type = ? AND ts >= ?').get(type, from) as { n: number }).n;
+    return countEventsOfType(this.db, type, from);
   }
 
   /** Tables written by other areas may not exist in every database this code opens. */
   private hasColumns(table: string, columns: readonly string[]): boolean {
     try {
-      const have = new Set((this.db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[]).map((c) => c.name));
-      return columns.every((c) => have.has(c));
+      return tableHasColumns(this.db, table, columns);
     } catch (e) {
       this.logger.debug({ err: e, table }, 'metrics: table not readable');
       return false;

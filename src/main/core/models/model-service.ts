@@ -20,12 +20,10 @@ import { DownloadManager, type StartDownload } from './downloads';
 import { ModelEventBus } from './events';
 import { checkFit, DEFAULT_FIT_POLICY, memoryBudget, type FitPolicy } from './fit';
 import { ModelHost, type ModelLoader } from './host';
-import { systemMemoryProbe, type MemoryProbe } from './memory-probe';
+import type { MemoryProbe } from './memory-probe';
 import { ModelMetrics } from './metrics';
 import { InferencePipeline } from './pipeline';
-import { LlamaLoadedModel } from './providers/llama-model';
-import { LlamaRuntime } from './providers/llama-runtime';
-import { OpenAiLoadedModel } from './providers/openai-model';
+import type { ModelProviders } from './providers/model-providers';
 import { ModelRegistry } from './registry';
 import { RoleTable } from './roles';
 import { MODEL_ROLES, type ModelClient, type ModelGateway, type ModelRole } from './types';
@@ -39,11 +37,11 @@ export type ModelServiceOptions = {
   modelsDir: string;
   /** The scheduler; every inference call asks it for a slot. */
   admission?: InferenceAdmission;
+  /** The runtime models load on (the composition root passes `realModelProviders`). */
+  providers: ModelProviders;
+  /** Replaces the providers' memory probe (tests pass fixed numbers). */
   memory?: MemoryProbe;
-  /** CPU threads for local inference (default: cores - 1, at most 8). */
-  threads?: number;
-  gpu?: 'auto' | 'metal' | false;
-  /** Replaces the real providers (node-llama-cpp and HTTP); tests of scheduling use it. */
+  /** Replaces the providers' loader; tests of scheduling use it. */
   loader?: ModelLoader;
   catalogue?: CatalogueEntry[];
   policy?: FitPolicy;
@@ -66,7 +64,6 @@ export class ModelService implements ModelGateway {
   readonly metrics = new ModelMetrics();
   readonly downloads: DownloadManager;
   readonly roles: RoleTable;
-  readonly runtime: LlamaRuntime;
   private readonly pipeline: InferencePipeline;
   private readonly catalogue: CatalogueEntry[];
   private readonly memory: MemoryProbe;
@@ -79,20 +76,15 @@ export class ModelService implements ModelGateway {
     this.events = new ModelEventBus(clock);
     this.registry = new ModelRegistry({ db, clock, events: this.events });
     this.roles = new RoleTable(db, clock);
-    this.runtime = new LlamaRuntime({
-      logger,
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      ...(options.gpu !== undefined ? { gpu: options.gpu } : {}),
-    });
     this.catalogue = options.catalogue ?? bundledCatalogue();
     this.policy = options.policy ?? DEFAULT_FIT_POLICY;
-    this.memory = options.memory ?? systemMemoryProbe(() => this.runtime.gpuName());
+    this.memory = options.memory ?? options.providers.memory;
     this.host = new ModelHost({
       registry: this.registry,
       events: this.events,
       clock,
       logger,
-      loader: options.loader ?? this.realLoader(),
+      loader: options.loader ?? ((entry, plan, signal) => options.providers.load(entry, plan, signal, entry.kind === 'remote' ? this.registry.apiKey(entry.name) : undefined)),
       memory: this.memory,
       policy: this.policy,
       alternatives: () => this.alternatives(),
@@ -260,7 +252,7 @@ export class ModelService implements ModelGateway {
   async close(): Promise<void> {
     await this.downloads.close();
     await this.host.close();
-    await this.runtime.dispose();
+    await this.options.providers.dispose();
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -360,35 +352,6 @@ export class ModelService implements ModelGateway {
 
   private alternatives(): Array<{ name: string; neededBytes: number }> {
     return this.catalogue.map((c) => ({ name: `${c.name} from the catalogue`, neededBytes: c.memoryBytes }));
-  }
-
-  private realLoader(): ModelLoader {
-    return async (entry, plan, signal) => {
-      if (entry.kind === 'remote') {
-        return OpenAiLoadedModel.connect(
-          {
-            clock: this.options.clock,
-            name: entry.name,
-            baseUrl: entry.endpoint.baseUrl,
-            model: entry.endpoint.model,
-            apiKey: this.registry.apiKey(entry.name),
-            ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-          },
-          signal,
-        );
-      }
-      return LlamaLoadedModel.load({
-        runtime: this.runtime,
-        clock: this.options.clock,
-        name: entry.name,
-        path: entry.path,
-        contextSize: plan.contextSize,
-        sequences: plan.sequences,
-        gpuLayers: plan.gpuLayers,
-        memoryBytes: plan.memoryBytes,
-        signal,
-      });
-    };
   }
 }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, tempDir, testCore } from '../../../../test/helpers';
 import type { VerificationReport } from '../../../shared/channels/provenance';
 import { ContractSession } from '../api/session';
-import { createCore } from '../app-core';
+import { createCore } from '../composition/app-core';
 import { silentLogger } from '../observability/logger';
 import { sha256Hex } from './canonical';
 import { verifyJournal } from './journal-verify';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Snapshot } from '../../../shared/contract';
 import type { AgentEvent } from '../../../shared/domain/events';
 import { ok, type Result } from '../../../shared/errors';
-import type { Core } from '../../core/app-core';
+import type { Core } from '../../core/composition/app-core';
 import { ContractSession } from '../../core/api/session';
 import { MAX_MISSED_EVENTS } from '../../core/tasks/task-service';
 

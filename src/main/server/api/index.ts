@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { err } from '../../../shared/errors';
-import type { Core } from '../../core/app-core';
+import type { Core } from '../../core/composition/app-core';
 import { ContractSession } from '../../core/api/session';
 import { bearerToken } from '../access';
 import { rawInput } from './input';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentEvent } from '../../../shared/domain/events';
-import type { Core } from '../../core/app-core';
+import type { Core } from '../../core/composition/app-core';
 import { followJournal } from './follow';
 import { HTTP_STATUS, errorBody } from './status';
 

@@ -1,8 +1,8 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../../core/app-core';
+import type { Core } from '../../core/composition/app-core';
 import { ContractSession } from '../../core/api/session';
-import { APP_MCP_VERSION, createAppMcpServer } from '../../core/tools/mcp-server/app-server';
+import { APP_MCP_VERSION, createAppMcpServer } from '../../core/api/mcp-server';
 import { bearerToken } from '../access';
 
 export const MCP_PATH = '/mcp';

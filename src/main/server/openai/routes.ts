@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppFailure, describeZodError, type ErrorCode } from '../../../shared/errors';
-import type { Core } from '../../core/app-core';
+import type { Core } from '../../core/composition/app-core';
 import { isAbortError } from '../../core/models/abort';
 import type { ChatMessage, GenerateOptions, Generation, ModelClient } from '../../core/models/types';
 import { bearerToken } from '../access';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ChannelOutput, Channels } from '../../../../shared/contract';
 import type { AgentEvent } from '../../../../shared/domain/events';
-import type { Core } from '../../app-core';
+import type { Core } from '../../core';
 
 export type Handler<C extends keyof Channels> = (
   input: z.output<Channels[C]['input']>,

@@ -31,3 +31,8 @@ export function resourceHistoryForTask(db: Db, taskId: string): ResourceSample[]
     createdAt: r.created_at,
   }));
 }
+
+/** Phase and duration of each sample since `from` (older engines recorded phase timings only here). */
+export function phaseDurationsSince(db: Db, from: number, limit: number): unknown[] {
+  return db.prepare('SELECT phase, duration_ms AS durationMs FROM task_resource_history WHERE created_at >= ? LIMIT ?').all(from, limit);
+}

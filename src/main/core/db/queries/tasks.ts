@@ -96,3 +96,8 @@ export function countTasksByState(db: Db): Partial<Record<TaskStateKind, number>
 export function retriesOf(db: Db, id: string): Task[] {
   return (cachedStatement(db, 'SELECT * FROM tasks WHERE retry_of = ? ORDER BY created_at DESC, id DESC LIMIT 50').all(id) as TaskRow[]).map(fromRow);
 }
+
+/** Task counts by the raw state kind column (unparsed: the caller checks each kind). */
+export function taskCountsByStateColumn(db: Db): { kind: string; n: number }[] {
+  return db.prepare('SELECT state_kind AS kind, count(*) AS n FROM tasks GROUP BY state_kind').all() as { kind: string; n: number }[];
+}

@@ -9,6 +9,7 @@ import type { InferenceAdmission, SlotRequest } from '../../scheduler/admission'
 import { TaskService } from '../../tasks/task-service';
 import { estimateMemory, type FitPolicy } from '../fit';
 import { fixedMemoryProbe, type MemoryProbe } from '../memory-probe';
+import { realModelProviders } from '../providers/model-providers';
 import { ModelService, type ModelServiceOptions } from '../model-service';
 import { ensureTestModel } from './test-model';
 
@@ -60,8 +61,7 @@ export async function serviceFixture(overrides: Partial<ModelServiceOptions> = {
     logger,
     modelsDir: join(dir, 'models'),
     admission,
-    threads: 1,
-    gpu: false,
+    providers: realModelProviders({ logger, clock: systemClock, threads: 1, gpu: false }),
     idleUnloadMs: 0,
     memory: fixedMemoryProbe({ totalBytes: 64 * 1024 ** 3, availableBytes: 48 * 1024 ** 3, gpu: 'cpu' }),
     ...overrides,

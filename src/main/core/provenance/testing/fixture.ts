@@ -1,4 +1,4 @@
-import type { Core } from '../../app-core';
+import type { Core } from '../../core';
 import type { NewEvent } from '../../../../shared/domain/events';
 import { sha256Hex } from '../canonical';
 

@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ToolServerConfig } from '../../../../shared/channels/tools';
 import { SubmitTaskInput, type Task } from '../../../../shared/domain/task';
-import type { Core } from '../../app-core';
+import type { Core } from '../../core';
 import { upsertWorkspace } from '../../workspace/store';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { TASK_STATE_KINDS } from '../../../../shared/domain/task';
-import type { Core } from '../../../core/app-core';
+import type { Core } from '../../../core/composition/app-core';
 import { lastSeq } from '../../../core/db/queries/events';
 import { countTasksByState } from '../../../core/db/queries/tasks';
 import type { Counter, MetricsRegistry } from './registry';

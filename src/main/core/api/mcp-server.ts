@@ -1,14 +1,14 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { GrantScope } from '../../../../shared/channels/tools';
-import { ListTasksInput } from '../../../../shared/channels/tasks';
-import type { ChannelName } from '../../../../shared/contract';
-import type { Actor } from '../../../../shared/domain/events';
-import { ApprovalGate, SubmitTaskInput } from '../../../../shared/domain/task';
-import { describeZodError, type Result } from '../../../../shared/errors';
-import type { ContractSession } from '../../api/session';
-import type { Logger } from '../../observability/logger';
+import { GrantScope } from '../../../shared/channels/tools';
+import { ListTasksInput } from '../../../shared/channels/tasks';
+import type { ChannelName } from '../../../shared/contract';
+import type { Actor } from '../../../shared/domain/events';
+import { ApprovalGate, SubmitTaskInput } from '../../../shared/domain/task';
+import { describeZodError, type Result } from '../../../shared/errors';
+import type { ContractSession } from './session';
+import type { Logger } from '../observability/logger';
 
 /**
  * The app's own tools over MCP, so another agent can drive it: submit a task, list tasks, read a

@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs';
+import { ApiToken } from '../access/api-token';
+import { AppFailure } from '../../../shared/errors';
+import { bindSchedulerPause } from './scheduler-pause';
+import { acquireEngineLock } from '../engine/engine-lock';
+import { openDatabase } from '../db/open';
+import { Journal, systemClock } from '../journal/journal';
+import { dataFiles } from '../paths';
+import { ProvenanceService } from '../provenance/service';
+import { createDefaultProbe } from '../scheduler/probes/default-probe';
+import { SchedulerService } from '../scheduler/service';
+import { systemTimers } from '../scheduler/timers';
+import { TaskService } from '../tasks/task-service';
+import { TaskEngine } from '../engine/engine';
+import { ExplorerService } from '../explorer/explorer-service';
+import { MetricsService } from '../metrics/metrics-service';
+import { SettingsService } from '../settings/settings-service';
+import { PolicyService } from '../caws/policy-service';
+import { GovernanceRecords } from '../governance-steps/records';
+import { WaiverService } from '../waivers/waiver-service';
+import { ModelService } from '../models/model-service';
+import { realModelProviders } from '../models/providers/model-providers';
+import { mcpConfigFile, ToolsService } from '../tools/service';
+import { CalibrationService } from '../calibration/service';
+import { bindCalibrationOutcomes } from './calibration-outcomes';
+import { SloService } from '../slo/service';
+import type { Core, CoreOptions } from '../core';
+
+/*
+ * The one composition root of the core: real database, journal, clock, timers, pressure probes and
+ * model runtime are chosen here (tests override them through CoreOptions) and handed to services.
+ */
+export type { Core, CoreOptions } from '../core';
+
+/** Builds the core from plain options, so it runs anywhere Node runs. */
+export function createCore(options: CoreOptions): Core {
+  const clock = options.clock ?? systemClock;
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = openDatabase({ file: dataFiles(options.dataDir).database, logger: options.logger });
+  const journal = new Journal({ db, clock });
+  const tasks = new TaskService({ db, journal, clock, logger: options.logger });
+  const provenance = new ProvenanceService({ db, journal, clock, logger: options.logger, dataDir: options.dataDir });
+  const scheduler = new SchedulerService({
+    db,
+    journal,
+    clock,
+    timers: options.scheduler?.timers ?? systemTimers(),
+    logger: options.logger,
+    probe: options.scheduler?.probe ?? createDefaultProbe({ logger: options.logger, platformProbes: options.scheduler?.platformProbes ?? [] }),
+    onFlush: () => db.pragma('wal_checkpoint(PASSIVE)'),
+  });
+  if (options.scheduler?.autoStart !== false) scheduler.start();
+  const explorer = new ExplorerService({ file: dataFiles(options.dataDir).database, logger: options.logger, clock });
+  const metrics = new MetricsService({ db, clock, logger: options.logger });
+  const settings = new SettingsService({ db, clock, logger: options.logger, dataDir: options.dataDir, dataDirPointer: options.dataDirPointer });
+  // The user's folder and thread count from Settings (read at start); tests override through options.models.
+  const { threads = settings.get().threads, gpu, providers, ...modelOptions } = options.models ?? {};
+  const models = new ModelService({
+    db,
+    journal,
+    clock,
+    logger: options.logger,
+    modelsDir: settings.get().modelsDir,
+    admission: scheduler,
+    ...modelOptions,
+    providers: providers ?? realModelProviders({ logger: options.logger, clock, threads, gpu, fetch: modelOptions.fetch }),
+  });
+  const policy = new PolicyService({ db, clock, logger: options.logger });
+  const waivers = new WaiverService({ db, journal, clock, logger: options.logger });
+  const governance = new GovernanceRecords({ db, clock });
+  const tools = new ToolsService({ db, journal, clock, logger: options.logger, configFile: mcpConfigFile(options.dataDir), admission: scheduler, ...options.tools });
+  const calibration = new CalibrationService({ db, clock });
+  const unbindOutcomes = bindCalibrationOutcomes(journal, calibration, options.logger);
+  const slo = new SloService({ db, clock, logger: options.logger });
+  // Alerts are evaluated on a timer; a task's own events also change SLIs, but a minute is soon enough.
+  const sloTimer = options.slo?.evaluateEveryMs === 0 ? undefined : setInterval(() => slo.evaluate(), options.slo?.evaluateEveryMs ?? 60_000);
+  sloTimer?.unref();
+  let engine: TaskEngine | undefined;
+  let closed = false;
+  let unbindPause: (() => void) | undefined;
+  let releaseLock: (() => void) | undefined;
+  const core: Core = {
+    dataDir: options.dataDir,
+    clock,
+    apiToken: new ApiToken(),
+    db,
+    journal,
+    tasks,
+    engine,
+    scheduler,
+    provenance,
+    explorer,
+    metrics,
+    settings,
+    models,
+    policy,
+    waivers,
+    governance,
+    tools,
+    calibration,
+    slo,
+    logger: options.logger,
+    close() {
+      if (closed) return;
+      closed = true;
+      unbindPause?.();
+      unbindOutcomes();
+      if (sloTimer) clearInterval(sloTimer);
+      engine?.stop();
+      releaseLock?.();
+      void models.close();
+      void tools.close();
+      void explorer.close();
+      void scheduler.stop();
+      provenance.close();
+      db.close();
+    },
+  };
+  if (options.steps) {
+    // Two engines on one database would both recover and run the same steps.
+    const label = options.engine?.label ?? `agent-agency ${process.argv.slice(2, 3).join(' ')}`.trim();
+    const lock = acquireEngineLock(options.dataDir, label);
+    if ('heldBy' in lock) {
+      core.close();
+      throw new AppFailure(
+        'unavailable',
+        `another Agent Agency process (pid ${lock.heldBy.pid}, ${lock.heldBy.command}) runs the task engine on ${options.dataDir}; use that one (agent-agency serve lets commands share it) or wait for it to finish`,
+      );
+    }
+    releaseLock = lock.release;
+    try {
+      const { admission, label: _label, ...engineSettings } = options.engine ?? {};
+      const steps = typeof options.steps === 'function' ? options.steps(core) : options.steps;
+      // New tasks reach the engine through the journal's task.created event (TaskService.submit).
+      engine = new TaskEngine({ db, journal, clock, logger: options.logger, steps, settings: engineSettings, admission });
+      core.engine = engine;
+      unbindPause = bindSchedulerPause({ onPause: (l) => scheduler.onPause(l), engine, tasks, logger: options.logger });
+      engine.start();
+    } catch (e) {
+      core.close();
+      throw e;
+    }
+  }
+  return core;
+}

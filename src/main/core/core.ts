@@ -1,0 +1,91 @@
+import type { ApiToken } from './access/api-token';
+import type { Db } from './db/open';
+import type { Clock, Journal } from './journal/journal';
+import type { Logger } from './observability/logger';
+import type { SchedulerService } from './scheduler/service';
+import type { Timers } from './scheduler/timers';
+import type { PressureProbe } from './scheduler/types';
+import type { TaskService } from './tasks/task-service';
+import type { StepAdmission } from './engine/admission';
+import type { TaskEngine } from './engine/engine';
+import type { EngineSettingsInput } from './engine/settings';
+import type { StepSet } from './engine/step';
+import type { ExplorerService } from './explorer/explorer-service';
+import type { MetricsService } from './metrics/metrics-service';
+import type { SettingsService } from './settings/settings-service';
+import type { PolicyService } from './caws/policy-service';
+import type { GovernanceRecords } from './governance-steps/records';
+import type { WaiverService } from './waivers/waiver-service';
+import type { ModelService, ModelServiceOptions } from './models/model-service';
+import type { RealProvidersOptions } from './models/providers/model-providers';
+import type { ToolsService, ToolsServiceOptions } from './tools/service';
+import type { CalibrationService } from './calibration/service';
+import type { SloService } from './slo/service';
+import type { ProvenanceService } from './provenance/service';
+
+/*
+ * The shape of the assembled core: what the transports (desktop, server, CLI) and the contract
+ * session use. Types only; `composition/app-core.ts` alone builds it from real parts.
+ */
+
+export type CoreOptions = {
+  dataDir: string;
+  logger: Logger;
+  clock?: Clock;
+  /** File naming the data folder for the next start; when given, Settings can change the folder. */
+  dataDirPointer?: string;
+  /** Scheduler wiring: the desktop adds its powerMonitor probe; tests pass a whole probe and timers. */
+  scheduler?: { platformProbes?: PressureProbe[]; probe?: PressureProbe; timers?: Timers; autoStart?: boolean };
+  /**
+   * The work behind each phase. With steps the task engine starts, recovers and runs queued tasks.
+   * A function receives the core first, for steps built on its services (models, policy, tools).
+   */
+  steps?: StepSet | ((core: Core) => StepSet);
+  engine?: EngineSettingsInput & { admission?: StepAdmission; /** Shown to another process that finds the engine lock taken. */ label?: string };
+  /**
+   * Model service settings (idle unload, context...); tests pass a memory probe or a loader. Threads
+   * and GPU configure the real providers the composition root builds, unless `providers` replaces them.
+   */
+  models?: Partial<Omit<ModelServiceOptions, 'db' | 'journal' | 'clock' | 'logger' | 'admission'>> &
+    Pick<RealProvidersOptions, 'threads' | 'gpu'>;
+  /** MCP tools: `autoStart` for long-running processes; tests pass checkPath, requestApproval, limits. */
+  tools?: Partial<Omit<ToolsServiceOptions, 'db' | 'journal' | 'clock' | 'logger'>>;
+  /** How often SLO alerts are evaluated (ms); 0 turns the timer off (tests call evaluate()). */
+  slo?: { evaluateEveryMs?: number };
+};
+
+/** Everything the transports need, built from plain options so it runs anywhere Node runs. */
+export type Core = {
+  dataDir: string;
+  clock: Clock;
+  /** Bearer token of the local API and the headless host; rotatable from Settings. */
+  apiToken: ApiToken;
+  db: Db;
+  journal: Journal;
+  tasks: TaskService;
+  /** The durable task engine, when the composition root gave it steps (see CoreOptions.steps). */
+  engine?: TaskEngine;
+  /** Thermal-aware admission of inference calls (InferenceAdmission), pause signals, pressure timeline. */
+  scheduler: SchedulerService;
+  /** Hash chain signatures, audit repository, source integrity, audit bundles (export, verify). */
+  provenance: ProvenanceService;
+  /** Read-only database explorer (schema, paged rows, SQL box in a killable process). */
+  explorer: ExplorerService;
+  metrics: MetricsService;
+  settings: SettingsService;
+  /** Local models: registry, downloads, fit checks, roles, hot-swap; `models.client(role)` is the ModelGateway. */
+  models: ModelService;
+  /** Governance policy: tier budgets, gate modes, coverage thresholds, check commands. */
+  policy: PolicyService;
+  waivers: WaiverService;
+  /** Specs, gate runs, council verdicts, CAWS validations and resource history of each task. */
+  governance: GovernanceRecords;
+  /** MCP servers, their tools, permissions and grants, and the governed tool call. */
+  tools: ToolsService;
+  /** Council calibration learned from outcomes (off until the user turns it on); federation state. */
+  calibration: CalibrationService;
+  /** Objectives computed from the journal and the burn-rate alerts they raise. */
+  slo: SloService;
+  logger: Logger;
+  close(): void;
+};
