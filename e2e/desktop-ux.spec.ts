@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { finishedDryRunOn } from '../src/main/core/apply/testing/dry-run-fixture';
 import { StepFailure } from '../src/main/core/engine/errors';
 import { ScriptedSteps, sleep } from '../src/main/core/engine/testing/scripted-steps';
-import { gitSync, writeFiles } from '../src/main/core/workspace/testing/git-fixture';
+import { gitSync, initRepo, writeFiles } from '../src/main/core/workspace/testing/git-fixture';
 import { startInProcessHost } from './fixtures/host';
 
 // The second-pass desktop flows through the real UI against the real core in this process: promote a
@@ -17,6 +17,8 @@ let still: Awaited<ReturnType<typeof startInProcessHost>>;
 let scratch: string;
 
 test.beforeAll(async () => {
+  // Fixture repositories live under the temp folder: let tasks target it (the default is the home folder).
+  process.env['AGENT_AGENCY_ALLOWED_ROOTS'] = realpathSync(tmpdir());
   const steps = new ScriptedSteps({
     script: {
       plan: (ctx) => sleep(100, ctx.signal).then(() => ({ spec: 'id: E2E-UX\n' })),
@@ -83,7 +85,7 @@ test('promote: a repository that moved is refused with the reason, and the re-ru
 
 test('retry: a failed task is retried with the same inputs, linked both ways from the page', async ({ page }) => {
   const repo = repoDir('retry');
-  mkdirSync(repo, { recursive: true });
+  initRepo(repo, { 'x.txt': 'x\n' });
   await page.goto(host.launchUrl);
   await page.getByLabel('What should the agent do?').fill('this step always fails');
   await page.getByLabel('Target repository (absolute path)').fill(repo);
@@ -113,7 +115,11 @@ test('submit form: the repository is checked before submit', async ({ page }) =>
   const plain = join(scratch, 'plain-folder');
   mkdirSync(plain, { recursive: true });
   await page.getByLabel('Target repository (absolute path)').fill(plain);
-  await expect(page.locator('#repoPath-check')).toContainText('not a git repository');
+  await expect(page.locator('#repoPath-error')).toContainText('not the root of a git repository');
+  const repo = repoDir('checked');
+  initRepo(repo, { 'x.txt': 'x\n' });
+  await page.getByLabel('Target repository (absolute path)').fill(repo);
+  await expect(page.locator('#repoPath-check')).toContainText('git repository');
 });
 
 test('stale token: the page says what happened and how to get the current address', async ({ page }) => {
@@ -157,7 +163,7 @@ test('badge: a task waiting for approval shows in the nav and the tab title; app
   await page.goto(host.launchUrl);
   await expect(page.getByRole('heading', { name: 'New task' })).toBeVisible();
   const repo = repoDir('badge');
-  mkdirSync(repo, { recursive: true });
+  initRepo(repo, { 'x.txt': 'x\n' });
   const task = host.core.tasks.submit({ description: 'strict change for the badge', repoPath: repo, mode: 'strict', riskTier: 2, priority: 'normal', maxIterations: 3 });
   const badge = page.getByTestId('approvals-badge');
   await expect(badge).toHaveText('1', { timeout: 20_000 });

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { finishedDryRunOn } from '../src/main/core/apply/testing/dry-run-fixture';
 import { updateTaskState } from '../src/main/core/db/queries/tasks';
+import { initRepo } from '../src/main/core/workspace/testing/git-fixture';
 import { startFakeOpenAi, type FakeOpenAi } from './fixtures/fake-openai';
 import { startInProcessHost } from './fixtures/host';
 import { fixtureAnswers } from './fixtures/scripted-answers';
@@ -26,6 +27,8 @@ const THEMES = ['light', 'dark'] as const;
 const PAGES = ['tasks', 'models', 'explorer', 'metrics', 'audit', 'settings'] as const;
 
 test.beforeAll(async () => {
+  // Fixture repositories live under the temp folder: let tasks target it (the default is the home folder).
+  process.env['AGENT_AGENCY_ALLOWED_ROOTS'] = realpathSync(tmpdir());
   scratch = mkdtempSync(join(tmpdir(), 'aa-e2e-shots-'));
   empty = await startInProcessHost({ scheduler: { autoStart: false } });
   full = await startInProcessHost({ scheduler: { autoStart: false } });
@@ -38,8 +41,8 @@ test.beforeAll(async () => {
     const made = await finishedDryRunOn(full.core, join(scratch, `repo-${i}`));
     if (i === 0) taskId = made.taskId;
   }
-  const failedRepo = join(scratch, 'plain');
-  mkdirSync(failedRepo, { recursive: true });
+  const failedRepo = join(scratch, 'other');
+  initRepo(failedRepo, { 'README.md': '# other\n' });
   const failed = full.core.tasks.submit({ description: 'rename the config loader and update its callers', repoPath: failedRepo, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 5 });
   updateTaskState(full.core.db, failed.id, { kind: 'failed', reason: 'the council rejected the change twice' }, 70, full.core.clock.now());
   full.core.tasks.submit({ description: 'document the retry policy in the README', repoPath: failedRepo, mode: 'strict', riskTier: 1, priority: 'high', maxIterations: 3 });

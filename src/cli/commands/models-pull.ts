@@ -48,7 +48,8 @@ export async function followDownload(ctx: CommandContext, client: AgencyClient, 
     return EXIT.ok;
   }
   if (ctx.json) ctx.io.out(`${JSON.stringify({ download: current }, null, 2)}\n`);
-  ctx.io.err(`agent-agency: download ${current.state}: ${current.error ?? 'no reason given'}\n`);
+  const reason = current.error ?? 'no reason given';
+  ctx.io.err(`agent-agency: ${/^download /.test(reason) ? reason : `download ${current.state}: ${reason}`}\n`);
   return EXIT.failure;
 }
 

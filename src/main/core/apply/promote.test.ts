@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../../../../test/helpers';
@@ -113,7 +114,9 @@ describe('retry and the repository check', () => {
     initRepo(repo, { 'x.txt': 'x\n' });
     expect(await session.call('checkRepository', { path: join(core.repo, 'missing') })).toMatchObject({ ok: true, value: { exists: false, problem: expect.stringMatching(/not an existing folder/) } });
     expect(await session.call('checkRepository', { path: 'relative' })).toMatchObject({ ok: true, value: { problem: expect.stringMatching(/absolute/) } });
-    expect(await session.call('checkRepository', { path: core.repo })).toMatchObject({ ok: true, value: { exists: true, isGit: false, problem: null, warning: expect.stringMatching(/not a git repository/) } });
+    const plain = mkdtempSync(join(tmpdir(), 'aa-plain-'));
+    expect(await session.call('checkRepository', { path: plain })).toMatchObject({ ok: true, value: { exists: true, isGit: false, problem: expect.stringMatching(/not the root of a git repository/) } });
+    rmSync(plain, { recursive: true, force: true });
     expect(await session.call('checkRepository', { path: repo })).toMatchObject({ ok: true, value: { exists: true, isGit: true, allowed: true, problem: null, warning: null } });
     writeFiles(repo, { 'sub/y.txt': 'y\n' });
     expect(await session.call('checkRepository', { path: join(repo, 'sub') })).toMatchObject({ ok: true, value: { problem: expect.stringMatching(/choose the repository's root/) } });

@@ -20,8 +20,8 @@ const realOr = (path: string) => {
 };
 
 /**
- * What the submit form checks before a task goes: the folder exists, whether it is a git repository
- * (a plain folder works, with a warning: no branch to apply to), and that it lies inside the allowed roots.
+ * What the submit form checks before a task goes: the folder exists, it is a git repository's root, and
+ * it lies inside the allowed roots (the same rules the core applies on submit).
  * Read-only: `git rev-parse` with optional locks off.
  */
 export async function checkRepository(path: string, allowedRoots: AllowedRoots = () => []): Promise<RepositoryCheck> {
@@ -43,6 +43,7 @@ export async function checkRepository(path: string, allowedRoots: AllowedRoots =
   const checked = { ...base, path: real, exists: true, isGit, allowed };
   if (!allowed) return { ...checked, problem: `${real} is outside the folders tasks may target (${roots.join(', ')}); add it in Settings or choose another` };
   if (isGit && topLevel !== real) return { ...checked, problem: `${real} is inside the git repository ${topLevel}; choose the repository's root` };
-  if (!isGit) return { ...checked, warning: 'not a git repository: the task works on a copy and applies by patching the files in place' };
+  // Submitting refuses a folder that is not a repository's root unless the task explicitly allows it.
+  if (!isGit) return { ...checked, problem: `${real} is not the root of a git repository; choose the repository's top folder (or run git init there)` };
   return checked;
 }

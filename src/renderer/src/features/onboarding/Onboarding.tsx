@@ -46,7 +46,11 @@ export function Onboarding() {
     );
   }
 
-  const recommended = snap.catalogue.filter((c) => c.fit !== 'too_large').slice(0, 2);
+  // The largest worker that fits comfortably, and the largest judge that fits beside it.
+  const fitting = snap.catalogue.filter((c) => c.fit === 'fits').sort((a, b) => b.entry.memoryBytes - a.entry.memoryBytes);
+  const worker = fitting.find((c) => c.entry.goodFor.includes('worker'));
+  const judge = fitting.find((c) => c !== worker && c.entry.goodFor.some((r) => r.startsWith('judge.')) && c.entry.memoryBytes + (worker?.entry.memoryBytes ?? 0) <= snap.machine.budgetBytes);
+  const recommended = [worker, judge].filter((c): c is NonNullable<typeof c> => c !== undefined);
   const download = async (id: string) => {
     const r = await api.startModelDownload({ catalogueId: id });
     setDownloadNote(r.ok ? `Downloading ${r.value.fileName}; follow it on the Models page.` : r.error.message);
@@ -64,7 +68,7 @@ export function Onboarding() {
           {recommended.map((c) => (
             <li key={c.entry.id}>
               <span>
-                <strong>{c.entry.name}</strong> <span className="muted">— {c.fitMessage}</span>
+                <strong>{c.entry.name}</strong> <span className="muted">— {c === worker ? 'to write the changes' : 'to judge them'}; {c.fitMessage}</span>
               </span>
               <button type="button" className="secondary" onClick={() => void download(c.entry.id)}>
                 Download
