@@ -1,0 +1,93 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, testCore } from '../../../../test/helpers';
+import { startHeadlessHost, type HeadlessHost } from '../host';
+import { API_PREFIX } from './routes';
+
+/** Objectives and alerts over REST, and their series in /metrics read with a Prometheus parser. */
+let core: ReturnType<typeof testCore>;
+let host: HeadlessHost;
+let renderer: ReturnType<typeof tempDir>;
+
+afterEach(async () => {
+  host?.app.server.closeAllConnections();
+  await host?.close();
+  core?.cleanup();
+  renderer?.cleanup();
+});
+
+async function start() {
+  core = testCore({ slo: { evaluateEveryMs: 0 } });
+  renderer = tempDir('aa-renderer-');
+  mkdirSync(renderer.dir, { recursive: true });
+  writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Agent Agency</title>');
+  host = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api: { rateLimit: false } });
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${host.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${host.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  try {
+    const json = JSON.parse(text) as { ok?: boolean; value?: unknown; error?: unknown };
+    // The REST API answers `{ ok, value }` or `{ ok: false, error }`.
+    return { status: res.status, body: json.ok === true ? json.value : json };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}
+
+function failTasks(n: number) {
+  for (let i = 0; i < n; i++) {
+    const t = core.tasks.submit({ description: `task ${i}`, repoPath: core.repo, mode: 'dry-run', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    core.journal.append(t.id, { type: 'task.failed', payload: { reason: 'gates failed' } }, `fail-${i}`);
+  }
+}
+
+describe('SLOs and alerts over the API', () => {
+  it('lists objectives and alerts, acknowledges and silences, and names a bad field', async () => {
+    await start();
+    failTasks(4);
+    core.slo.evaluate();
+    const slos = await call('GET', `${API_PREFIX}/slos`);
+    expect(slos.status, JSON.stringify(slos.body).slice(0, 300)).toBe(200);
+    const success = (slos.body as Array<{ definition: { id: string }; sli: number; meeting: boolean }>).find((s) => s.definition.id === 'task_success');
+    expect(success).toMatchObject({ sli: 0, meeting: false });
+    const alerts = (await call('GET', `${API_PREFIX}/alerts?state=firing`)).body as { alerts: Array<{ id: string; rule: string }> };
+    expect(alerts.alerts.map((a) => a.rule).sort()).toEqual(['fast-burn', 'slow-burn']);
+    const id = alerts.alerts[0]!.id;
+    expect((await call('POST', `${API_PREFIX}/alerts/${encodeURIComponent(id)}/acknowledge`, { actor: 'ana' })).body).toMatchObject({ acknowledgedBy: 'ana' });
+    const bad = await call('POST', `${API_PREFIX}/alerts/${encodeURIComponent(id)}/silence`, { actor: 'ana', untilMs: 5 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/untilMs/);
+  });
+
+  it('exposes the SLO and alert series in valid Prometheus text with stable names and units', async () => {
+    await start();
+    failTasks(4);
+    core.slo.evaluate();
+    const res = await fetch(`${host.url}/metrics`, { headers: { authorization: `Bearer ${host.token}` } });
+    const families = parsePrometheusTextFormat(await res.text());
+    const byName = new Map(families.map((f) => [f.name, f]));
+    for (const [name, type] of [
+      ['agent_agency_slo_objective_ratio', 'GAUGE'],
+      ['agent_agency_slo_sli_ratio', 'GAUGE'],
+      ['agent_agency_slo_error_budget_remaining_ratio', 'GAUGE'],
+      ['agent_agency_slo_burn_rate', 'GAUGE'],
+      ['agent_agency_alert_firing', 'GAUGE'],
+      ['agent_agency_alerts_fired_total', 'COUNTER'],
+    ] as const) {
+      expect(byName.get(name)?.type, name).toBe(type);
+    }
+    const sli = byName.get('agent_agency_slo_sli_ratio')!.metrics.find((m) => m.labels?.['slo'] === 'task_success');
+    expect(sli?.value).toBe('0');
+    const firing = byName.get('agent_agency_alert_firing')!.metrics.filter((m) => m.labels?.['slo'] === 'task_success');
+    expect(firing.map((m) => m.labels?.['severity']).sort()).toEqual(['page', 'ticket']);
+    expect(byName.get('agent_agency_alerts_fired_total')!.metrics).toContainEqual({ value: '2', labels: { slo: 'task_success' } });
+  });
+});
