@@ -177,3 +177,26 @@ test('badge: a task waiting for approval shows in the nav and the tab title; app
     .poll(() => host.core.tasks.get(task.id).events.some((e) => e.type === 'approval.granted' && e.payload.gate === 'plan'), { timeout: 20_000 })
     .toBe(true);
 });
+
+test('catalogue: names this machine, searches and filters, says which checksums are verified, takes any Hugging Face GGUF', async ({ page }) => {
+  await page.goto(still.launchUrl);
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
+  const section = page.getByRole('region', { name: 'Recommended for this machine' });
+  await expect(section).toBeVisible({ timeout: 30_000 });
+  const machine = section.locator('#catalogue-machine');
+  await expect(machine).toContainText(/memory/);
+  if (process.platform === 'linux') await expect(machine).not.toContainText('Apple Silicon');
+  const list = section.getByRole('list', { name: 'Model catalogue' });
+  await section.getByRole('searchbox', { name: 'Search the catalogue' }).fill('coder');
+  await expect(list.getByRole('listitem').first()).toContainText('Coder');
+  for (const item of await list.getByRole('listitem').all()) await expect(item).toContainText(/coder/i);
+  await expect(list.getByRole('listitem').filter({ hasText: 'Qwen3-Coder 30B-A3B' })).toContainText('checksum not verified');
+  await section.getByRole('searchbox', { name: 'Search the catalogue' }).fill('phi-3');
+  await expect(list.getByRole('listitem').filter({ hasText: 'Phi-3 mini' })).toContainText('checksum verified');
+  await section.getByLabel('Repository').fill('not a repo');
+  await section.getByLabel('File').fill('model.gguf');
+  await section.getByRole('button', { name: 'Download from Hugging Face' }).click();
+  await expect(section.getByRole('alert')).toContainText('repository: use owner/name');
+  await page.screenshot({ path: 'e2e-artifacts/catalogue.png', fullPage: true });
+});
+

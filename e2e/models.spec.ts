@@ -90,8 +90,8 @@ test('models: installed, load, add by path, download with progress, swap a role,
   await expect(rowB).toContainText('worker');
 
   // Catalogue with fit badges for this (16 GB) machine.
-  const catalogue = page.getByRole('table', { name: 'Model catalogue' });
-  await expect(catalogue.getByRole('row').filter({ hasText: 'Phi-3 mini' }).locator('.badge')).toHaveText('fits');
-  await expect(catalogue.getByRole('row').filter({ hasText: 'Phi-4' }).locator('.badge')).toHaveText('tight');
+  const catalogue = page.getByRole('list', { name: 'Model catalogue' });
+  await expect(catalogue.getByRole('listitem').filter({ hasText: 'Phi-3 mini' }).locator('.badge').first()).toHaveText('fits');
+  await expect(catalogue.getByRole('listitem').filter({ hasText: 'Phi-4' }).locator('.badge').first()).toHaveText('tight');
   await page.screenshot({ path: 'e2e-artifacts/models.png', fullPage: true });
 });
