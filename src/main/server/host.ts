@@ -10,6 +10,9 @@ import { registerWsTransport } from './ws-transport';
 import { registerOpenAiRoutes } from './openai/routes';
 import { registerMcpRoutes } from './mcp/routes';
 
+/** The one path a WebSocket upgrade is accepted on (the contract's transport). */
+export const WS_PATH = '/ws';
+
 export type HeadlessHostOptions = {
   core: Core;
   /** Built renderer (out/renderer). */
@@ -63,7 +66,13 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     return payload;
   });
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1_000_000 } });
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: 1_000_000,
+      // Only the contract's path upgrades; any other path is refused before the handshake completes.
+      verifyClient: (info: { req: { url?: string } }) => new URL(info.req.url ?? '/', 'http://localhost').pathname === WS_PATH,
+    },
+  });
   registerWsTransport(app, core, () => port);
   registerOpenAiRoutes(app, core);
   registerMcpRoutes(app, core);

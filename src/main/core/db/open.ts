@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { AppFailure } from '../../../shared/errors';
 import type { Logger } from '../observability/logger';
+import { tightenDataFolder } from './file-modes';
 import { assertNotNewer, migrate } from './migrate';
 import { unpackedPath } from './native-path';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -22,8 +23,12 @@ export type OpenDatabaseOptions = {
  */
 export function openDatabase(options: OpenDatabaseOptions): Db {
   const { file, logger } = options;
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const existed = file !== ':memory:' && existsSync(file);
+  if (file !== ':memory:') {
+    // The database's folder is the data folder: 0700, the database and its WAL 0600.
+    const changed = tightenDataFolder(dirname(file), file);
+    if (changed.length > 0 && existed) logger.warn({ changed }, 'tightened data folder permissions');
+  }
   let db: Db;
   try {
     db = new Database(file, { fileMustExist: false });
@@ -45,6 +50,7 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
     db.pragma('synchronous = NORMAL');
     loadVectorExtension(db);
     const { from, to } = migrate(db, migrations);
+    if (file !== ':memory:') tightenDataFolder(dirname(file), file);
     if (from !== to) logger.info({ file, from, to }, 'database migrated');
     return db;
   } catch (cause) {

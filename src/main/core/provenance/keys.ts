@@ -151,7 +151,7 @@ export class KeyStore {
     const history: KeyHistory = { version: 1, keys: [record] };
     writeSecret(this.privateFile(record.kid), JSON.stringify(privateJwk));
     try {
-      writeFileSync(this.historyFile(), `${JSON.stringify(history, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+      writeFileSync(this.historyFile(), `${JSON.stringify(history, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       rmSync(this.privateFile(record.kid), { force: true });
@@ -180,6 +180,6 @@ function writeSecret(file: string, content: string): void {
 
 function writeAtomic(file: string, content: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o644 });
+  writeFileSync(tmp, content, { mode: 0o600 });
   renameSync(tmp, file);
 }

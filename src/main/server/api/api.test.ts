@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileErrors, validate } from '@readme/openapi-parser';
@@ -56,6 +57,17 @@ const submit = (description = 'Add input validation') =>
   call('POST', `${API_PREFIX}/tasks`, { body: { description, repoPath: core.repo } });
 
 /** Opens an event stream and collects its messages until `stop()`. */
+/** Status of one GET over a new TCP connection (fetch would reuse its keep-alive socket). */
+function freshConnectionStatus(path: string): Promise<number> {
+  const url = new URL(`${host.url}${path}`);
+  return new Promise((resolve, reject) => {
+    httpGet({ host: url.hostname, port: url.port, path: url.pathname, agent: false, headers: { authorization: `Bearer ${host.token}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
 async function stream(path: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const res = await fetch(`${host.url}${path}`, {
@@ -124,9 +136,10 @@ describe('REST API: access', () => {
     expect(limited.headers.get('retry-after')).toBeTruthy();
     expect((await call('GET', '/metrics')).status).toBe(429);
     for (let i = 0; i < 10; i++) expect((await call('GET', '/health', { token: null })).status).toBe(200);
-    // Another client (naming itself) has its own budget.
+    // Neither a header the client chooses nor a new connection buys budget: the key is the token.
     const other = { headers: { 'x-client-id': 'script-2' } };
-    expect((await call('GET', `${API_PREFIX}/tasks`, other)).status).toBe(200);
+    expect((await call('GET', `${API_PREFIX}/tasks`, other)).status).toBe(429);
+    expect(await freshConnectionStatus(`${API_PREFIX}/tasks`)).toBe(429);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { err } from '../../../shared/errors';
@@ -111,8 +112,9 @@ export async function registerApi(
       await scope.register(fastifyRateLimit, {
         max: rateLimit.max,
         timeWindow: rateLimit.timeWindowMs,
-        // Every local client has the same address; a client may name itself to get its own budget.
-        keyGenerator: (request) => `${request.ip}|${clientId(request)}`,
+        // Keyed on what the client cannot choose freely: its bearer token (digested), or without one
+        // its TCP connection. A header such as X-Client-Id, or a new connection, buys no budget.
+        keyGenerator: (request) => rateLimitKey(request),
         errorResponseBuilder: (_request, context) =>
           Object.assign(new Error(`rate limit of ${context.max} requests per ${context.after} reached; retry in ${context.after}`), {
             statusCode: 429,
@@ -217,8 +219,18 @@ function streamHandler(
   };
 }
 
-function clientId(request: FastifyRequest): string {
-  const raw = request.headers['x-client-id'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value && /^[\w.:-]{1,64}$/.test(value) ? value : '';
+const connectionIds = new WeakMap<object, number>();
+let nextConnectionId = 0;
+
+/** One budget per bearer token (digested); requests without one are counted per TCP connection. */
+export function rateLimitKey(request: FastifyRequest): string {
+  const token = bearerToken(request.headers.authorization) ?? '';
+  if (token) return `token-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+  const socket = request.raw.socket;
+  let id = connectionIds.get(socket);
+  if (id === undefined) {
+    id = ++nextConnectionId;
+    connectionIds.set(socket, id);
+  }
+  return `no-token|conn-${id}`;
 }
