@@ -12,7 +12,9 @@ import { ScriptedSteps } from '../engine/testing/scripted-steps';
 import { statePath, waitForState } from '../engine/testing/wait';
 import type { ChatMessage, GenerateOptions, JsonSchema } from '../models/types';
 import { silentLogger } from '../observability/logger';
-import { filesystemServer } from '../tools/testing/fixtures';
+import { serializeSpec } from '../caws/yaml';
+import { setTaskSpec } from '../db/queries/specs';
+import { filesystemServer, specWithScope } from '../tools/testing/fixtures';
 import { WorkspaceManager } from '../workspace/manager';
 import { initRepo } from '../workspace/testing/git-fixture';
 import type { Workspace } from '../workspace/workspace';
@@ -97,6 +99,8 @@ describe('the worker loop with MCP tools', () => {
 
   async function newTask(): Promise<{ task: Task; ws: Workspace }> {
     const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'Write the answer from notes/source.txt into answer.txt.', repoPath: repo, mode: 'dry-run' }));
+    // Tool writes are held to the task's working spec, as the worker's own edits are.
+    setTaskSpec(core.db, task.id, serializeSpec(specWithScope([...SPEC.scope.in])), Date.now());
     const ws = await manager.create({ taskId: task.id, source: repo });
     return { task, ws };
   }
@@ -272,6 +276,7 @@ describe('the worker loop with MCP tools', () => {
     it('returns awaitApproval; after approval the step makes the approved call and completes', async () => {
       await core.tools.setPermission('fs', 'write_file', 'ask', 'test');
       const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'Write the answer into answer.txt.', repoPath: repo, mode: 'dry-run' }));
+      setTaskSpec(core.db, task.id, serializeSpec(specWithScope([...SPEC.scope.in])), Date.now());
       const model = new ScriptedModel([toolCall('fs.write_file', { path: 'answer.txt', content: '42\n' }, 'write the answer')]);
       const steps = workerSteps(model);
       const effects = new Map<string, unknown>();
@@ -339,6 +344,8 @@ describe('an ask tool in the task engine', () => {
     await core.tools.setPermission('fs', 'write_file', 'ask', 'test');
 
     const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'Write the answer into answer.txt.', repoPath: repo, mode: 'dry-run' }));
+    // Set in the same tick as the submit, before the engine's first step runs.
+    setTaskSpec(core.db, task.id, serializeSpec(specWithScope([...SPEC.scope.in])), Date.now());
     const waiting = await waitForState(core.db, task.id, 'awaiting_approval', 20_000);
     expect(waiting.state).toEqual({ kind: 'awaiting_approval', from: 'executing', waitingFor: 'tool' });
     expect(core.tools.pendingCall(task.id)).toMatchObject({ tool: 'fs.write_file', arguments: { content: '42\n' } });

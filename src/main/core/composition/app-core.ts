@@ -14,6 +14,7 @@ import { TaskService } from '../tasks/task-service';
 import { TaskEngine } from '../engine/engine';
 import { ExplorerService } from '../explorer/explorer-service';
 import { MetricsService } from '../metrics/metrics-service';
+import { installAppSandbox } from '../sandbox/journal-bridge';
 import { SettingsService } from '../settings/settings-service';
 import { PolicyService } from '../caws/policy-service';
 import { GovernanceRecords } from '../governance-steps/records';
@@ -53,6 +54,8 @@ export function createCore(options: CoreOptions): Core {
   const explorer = new ExplorerService({ file: dataFiles(options.dataDir).database, logger: options.logger, clock });
   const metrics = new MetricsService({ db, clock, logger: options.logger });
   const settings = new SettingsService({ db, clock, logger: options.logger, dataDir: options.dataDir, dataDirPointer: options.dataDirPointer });
+  // Every model-, spec- or tool-caused command runs in this sandbox (fail closed without one).
+  void installAppSandbox({ journal, clock, logger: options.logger, runWithoutSandbox: () => settings.get().runWithoutSandbox === true });
   // The user's folder and thread count from Settings (read at start); tests override through options.models.
   const { threads = settings.get().threads, gpu, providers, ...modelOptions } = options.models ?? {};
   const models = new ModelService({
@@ -68,7 +71,9 @@ export function createCore(options: CoreOptions): Core {
   const policy = new PolicyService({ db, clock, logger: options.logger });
   const waivers = new WaiverService({ db, journal, clock, logger: options.logger });
   const governance = new GovernanceRecords({ db, clock });
-  const tools = new ToolsService({ db, journal, clock, logger: options.logger, configFile: mcpConfigFile(options.dataDir), admission: scheduler, ...options.tools });
+  // Tool calls are held to the task's workspace, its working spec's scope (the default write
+  // policy) and never reach the data folder.
+  const tools = new ToolsService({ db, journal, clock, logger: options.logger, configFile: mcpConfigFile(options.dataDir), dataDir: options.dataDir, admission: scheduler, ...options.tools });
   const calibration = new CalibrationService({ db, clock });
   const unbindOutcomes = bindCalibrationOutcomes(journal, calibration, options.logger);
   const slo = new SloService({ db, clock, logger: options.logger });

@@ -171,19 +171,27 @@ export class McpConnection {
    */
   async callToolInRoot(root: string, name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; timeoutMs: number }): Promise<CallToolResult> {
     const run = async () => {
-      await this.useRoots([root], Math.min(options.timeoutMs, 5_000));
-      return this.callTool(name, args, options);
+      const switched = await this.useRoots([root], Math.min(options.timeoutMs, 5_000));
+      const result = await this.callTool(name, args, options);
+      // The server applies new roots on its own time after asking for them; a call it refused for
+      // being outside its (old) folders right after a switch is made once more, a moment later.
+      if (switched && result.isError && /allowed director|access denied/i.test(JSON.stringify(result.content ?? []))) {
+        await new Promise((r) => setTimeout(r, 250));
+        return this.callTool(name, args, options);
+      }
+      return result;
     };
     const result = this.rootsQueue.then(run, run);
     this.rootsQueue = result.catch(() => undefined);
     return result;
   }
 
-  private async useRoots(dirs: string[], waitMs: number): Promise<void> {
-    if (dirs.length === this.rootDirs.length && dirs.every((d, i) => d === this.rootDirs[i])) return;
+  /** Offers `dirs` as the roots; true when they changed for a server that follows roots. */
+  private async useRoots(dirs: string[], waitMs: number): Promise<boolean> {
+    if (dirs.length === this.rootDirs.length && dirs.every((d, i) => d === this.rootDirs[i])) return false;
     this.rootDirs = dirs;
     const client = this.client;
-    if (!client || this.state.health !== 'running') return;
+    if (!client || this.state.health !== 'running') return false;
     const asked = this.rootsAware
       ? new Promise<void>((resolve) => {
           const timer = this.options.timers.setTimeout(resolve, waitMs);
@@ -198,6 +206,7 @@ export class McpConnection {
     // The server applies the roots after asking (its own file checks); give its handler a moment
     // so the call does not race it. The path guard has already confined the call either way.
     if (this.rootsAware) await new Promise((r) => setTimeout(r, 25));
+    return this.rootsAware;
   }
 
   async callTool(name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; timeoutMs: number }): Promise<CallToolResult> {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import type {
   GrantScope,
@@ -28,6 +28,7 @@ import { ToolGateway, type ToolCallOutcome, type ToolCallRequest, type ToolLimit
 import { ToolHub, type ConfiguredServer } from './hub';
 import type { BackoffSettings } from './mcp-connection';
 import { workspacePathGuard, type CheckPath } from './path-guard';
+import { currentSpecScope, specWritePolicy } from './write-policy';
 import { ToolPolicy, type RequestApproval } from './policy';
 import {
   deleteServer,
@@ -63,7 +64,8 @@ export type ToolsServiceOptions = {
   checkPath?: CheckPath;
   /**
    * For the default path check: the task's scope and allow-list that tool writes must pass (and
-   * whose deny-list and scope.out reads must stay clear of). Without one, every tool write is refused.
+   * whose deny-list and scope.out reads must stay clear of). By default the task's current working
+   * spec (no spec yet: every tool write is refused).
    */
   writePolicy?: (taskId: string) => PathPolicy | undefined | Promise<PathPolicy | undefined>;
   /** The app's data folder: tools never reach it, except a task's own workspace inside it. */
@@ -88,6 +90,8 @@ export class ToolsService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  /** The data folder tools never reach: as given, else the folder of the data folder's mcp.json. */
+  private readonly dataDir: string | undefined;
   private readonly listeners = new Set<() => void>();
   private started = false;
   private closed = false;
@@ -97,6 +101,7 @@ export class ToolsService {
     this.db = options.db;
     this.clock = options.clock;
     this.logger = options.logger.child({ component: 'tools' });
+    this.dataDir = options.dataDir ?? (options.configFile ? dirname(options.configFile) : undefined);
     this.file = new McpServersFile(options.configFile);
     this.hub = new ToolHub({
       logger: this.logger,
@@ -119,11 +124,13 @@ export class ToolsService {
         options.checkPath ??
         workspacePathGuard({
           workspaceRoot: (taskId) => activeWorkspace(options.db, taskId),
-          ...(options.writePolicy ? { writePolicy: options.writePolicy } : {}),
-          dataDir: options.dataDir,
+          // The task's own working spec unless the composition root says otherwise: tool writes are
+          // held to the scope the worker's own edits are held to.
+          writePolicy: options.writePolicy ?? specWritePolicy({ scopeOf: (taskId) => currentSpecScope(options.db, taskId) }),
+          dataDir: this.dataDir,
         }),
       ...(options.limits ? { limits: options.limits } : {}),
-      dataDir: options.dataDir,
+      dataDir: this.dataDir,
       workspaceOf: (taskId) => activeWorkspace(options.db, taskId),
     });
     void this.sync();

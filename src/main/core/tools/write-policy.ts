@@ -1,3 +1,7 @@
+import { parseSpecYaml } from '../caws/yaml';
+import type { Db } from '../db/open';
+import { latestSpecForTask } from '../db/queries/specs';
+import { getTask } from '../db/queries/tasks';
 import type { PathPolicy, ScopeSpec } from '../workspace/policy';
 
 export type SpecWritePolicyOptions = {
@@ -20,4 +24,17 @@ export function specWritePolicy(options: SpecWritePolicyOptions): (taskId: strin
     if (!scope) return undefined;
     return { scope, allow: options.allow ?? ['**'], ...(options.deny ? { deny: options.deny } : {}) };
   };
+}
+
+/**
+ * The scope of a task's current working spec as the governance records keep it (the newest spec
+ * version, else the task's own spec), or undefined before it has one. A stored spec that no longer
+ * parses throws: the guard turns that into a refusal, never into "no scope, anything goes".
+ */
+export function currentSpecScope(db: Db, taskId: string): ScopeSpec | undefined {
+  const yaml = latestSpecForTask(db, taskId)?.yaml ?? getTask(db, taskId)?.spec ?? null;
+  if (yaml === null) return undefined;
+  const parsed = parseSpecYaml(yaml);
+  if (!parsed.ok) throw new Error(`the stored working spec of ${taskId} is invalid`);
+  return { in: parsed.spec.scope.in, out: parsed.spec.scope.out, support: parsed.spec.scope.support };
 }

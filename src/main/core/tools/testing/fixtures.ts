@@ -4,6 +4,9 @@ import type { ToolServerConfig } from '../../../../shared/channels/tools';
 import { SubmitTaskInput, type Task } from '../../../../shared/domain/task';
 import type { Core } from '../../core';
 import { upsertWorkspace } from '../../workspace/store';
+import type { WorkingSpec } from '../../../../shared/domain/working-spec';
+import { serializeSpec } from '../../caws/yaml';
+import { setTaskSpec } from '../../db/queries/specs';
 
 /**
  * Test fixtures for the tools area: the real third-party filesystem MCP server run with the
@@ -39,10 +42,31 @@ export function workspaceFixture(root: string): { ws: string; outside: string } 
   return { ws, outside };
 }
 
-/** A dry-run task whose workspace record points at `ws` (as WorkspaceManager would write it). */
-export function taskWithWorkspace(core: Core, ws: string, description = 'use tools on the workspace'): Task {
-  const task = core.tasks.submit(SubmitTaskInput.parse({ description, repoPath: ws, mode: 'dry-run' }));
+/** A working spec whose scope is `scopeIn` (tool writes are held to the task's spec scope). */
+export function specWithScope(scopeIn: string[]): WorkingSpec {
+  return {
+    id: 'TOOLS-0001',
+    title: 'Use tools on the workspace',
+    risk_tier: 2,
+    mode: 'chore',
+    lifecycle_state: 'active',
+    blast_radius: { modules: ['workspace'], data_migration: false },
+    scope: { in: scopeIn },
+    invariants: ['nothing outside the workspace changes'],
+    acceptance: [{ id: 'A1', given: 'the workspace', when: 'a tool runs', then: 'it stays inside' }],
+    non_functional: { security: ['tools stay in the workspace'] },
+    contracts: [{ name: 'workspace', type: 'behavior' }],
+  };
+}
+
+/**
+ * A dry-run task whose workspace record points at `ws` (as WorkspaceManager would write it) and
+ * whose working spec scopes writes to `scopeIn` (the whole workspace unless said).
+ */
+export function taskWithWorkspace(core: Core, ws: string, description = 'use tools on the workspace', scopeIn: string[] = ['.']): Task {
+  const task = core.tasks.submit(SubmitTaskInput.parse({ description, repoPath: ws, mode: 'dry-run', allowNonGit: true }));
   const now = Date.now();
+  setTaskSpec(core.db, task.id, serializeSpec(specWithScope(scopeIn)), now);
   upsertWorkspace(core.db, {
     taskId: task.id,
     path: ws,
