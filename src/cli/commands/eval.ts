@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
 import { Command } from 'commander';
 import type { EvalTaskResult, EvalTotals } from '../../shared/domain/eval';
 import { sandboxRunner } from '../../main/core/eval/grader';
@@ -21,6 +22,7 @@ type EvalOptions = CommonOptions & {
   selfTest?: boolean;
   maxIterations: string;
   taskTimeout: string;
+  workDir?: string;
 };
 
 export function evalCommand(): Command {
@@ -33,7 +35,8 @@ export function evalCommand(): Command {
     .option('--report <file>', 'also write an HTML report with charts')
     .option('--self-test', "only prove the grader: each reference solution grades resolved, each unchanged repository unresolved")
     .option('-n, --max-iterations <n>', 'most worker iterations per task (1-50)', '3')
-    .option('--task-timeout <seconds>', 'cancel a task still running after this long', '1800');
+    .option('--task-timeout <seconds>', 'cancel a task still running after this long', '1800')
+    .option('--work-dir <dir>', "where each task's throwaway repository is made (default: the temp folder if tasks may target it, else .agent-agency-eval in the first allowed folder)");
   withCommonOptions(cmd, { target: false });
   return cmd.action(action(evalSuite));
 }
@@ -96,7 +99,10 @@ export async function evalSuite(ctx: CommandContext): Promise<ExitCode> {
       return EXIT.unavailable;
     }
     try {
+      const workRoot = evalWorkRoot(opts.workDir, opened.allowedRoots());
+      mkdirSync(workRoot, { recursive: true });
       const { runId, results, totals } = await runEval({
+        workRoot,
         suite,
         db: opened.core.db,
         calibration: opened.core.calibration,
@@ -126,6 +132,21 @@ export async function evalSuite(ctx: CommandContext): Promise<ExitCode> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** A folder for the tasks' repositories that submit accepts: inside an allowed folder. */
+function evalWorkRoot(given: string | undefined, allowed: readonly string[]): string {
+  if (given) return resolve(given);
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const tmp = real(tmpdir());
+  if (allowed.map(real).some((root) => tmp === root || tmp.startsWith(root + sep))) return tmp;
+  return join(allowed[0] ?? tmp, '.agent-agency-eval');
 }
 
 function refused(ctx: CommandContext, e: unknown): ExitCode {

@@ -4,11 +4,21 @@ import { latestPatch } from '../../main/core/apply/patch-store';
 import { createCore, type Core, type CoreOptions } from '../../main/core/composition/app-core';
 import { productionSteps } from '../../main/core/composition/production-steps';
 import { UsageMeter } from '../../main/core/eval/meter';
+import { defaultAllowedRoots } from '../../main/core/tasks/target-repo';
 import type { EvalEngine } from '../../main/core/eval/runner';
 import type { Logger } from '../../main/core/observability/logger';
 import { cliActor } from '../actor';
 
-export type EvalCore = { core: Core; engine: EvalEngine; meter: UsageMeter; /** Role -> model name, now. */ models(): Record<string, string>; close(): void };
+export type EvalCore = {
+  core: Core;
+  engine: EvalEngine;
+  meter: UsageMeter;
+  /** Role -> model name, now. */
+  models(): Record<string, string>;
+  /** The folders tasks may target (Settings → Allowed folders). */
+  allowedRoots(): string[];
+  close(): void;
+};
 
 /**
  * The core as `execute` opens it in this process (the real steps, the data folder's engine lock,
@@ -38,6 +48,7 @@ export function openEvalCore(dataDir: string, logger: Logger, overrides: Pick<Co
   return {
     core,
     meter,
+    allowedRoots: () => core.settings.get().allowedRoots ?? defaultAllowedRoots(),
     models: () => Object.fromEntries(core.models.roles.all().map((a) => [a.role, a.model])),
     engine: {
       submit: (input) => core.tasks.submit(SubmitTaskInput.parse({ ...input, priority: 'normal' })),

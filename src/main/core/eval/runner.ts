@@ -29,6 +29,7 @@ export type EvalRunOptions = {
   /** A task still running after this long is cancelled and counted as timed out. */
   taskTimeoutMs?: number;
   pollMs?: number;
+  /** Where each task's repository is made: a folder tasks may target (Settings → Allowed folders). */
   workRoot?: string;
   signal?: AbortSignal;
   now?: () => number;
@@ -85,7 +86,8 @@ export async function runEvalTask(task: EvalTask, attempt: number, o: EvalRunOpt
 
     const patch = o.mode === 'auto' && state.kind === 'completed' ? diffAgainst(repo, base) : o.engine.keptPatch(submitted.id);
     const graded: Grade = patch
-      ? await grade(task, patch, o.runner, { ...(o.workRoot ? { workRoot: o.workRoot } : {}), ...(o.signal ? { signal: o.signal } : {}) })
+      ? // Graded in the system temp folder, which the sandbox reaches (not nested in the work root).
+        await grade(task, patch, o.runner, o.signal ? { signal: o.signal } : {})
       : { resolved: false, reason: 'the task produced no change', exitCode: null, output: '', durationMs: 0 };
 
     const verdicts = events.flatMap((e) => (e.type === 'council.verdict' ? [e.payload] : []));

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../../../../../test/helpers';
 import { finishEvalRun, insertEvalResult, insertEvalRun } from '../../db/queries/eval';
 import { totalsOf } from '../../eval/results';
-import type { EvalTaskResult } from '../../../../shared/domain/eval';
+import type { EvalRunView, EvalTaskResult } from '../../../../shared/domain/eval';
+import type { Result } from '../../../../shared/errors';
 import { ContractSession } from '../session';
 
 let core: ReturnType<typeof testCore>;
@@ -43,7 +44,7 @@ describe('eval runs over the contract (the Metrics page reads them)', () => {
       for (const r of results) insertEvalResult(core.db, id, r);
       finishEvalRun(core.db, id, totalsOf(results), at + 500);
     }
-    const listed = await s.call('listEvalRuns', {});
+    const listed = (await s.call('listEvalRuns', {})) as Result<EvalRunView[]>;
     expect(listed.ok).toBe(true);
     if (!listed.ok) return;
     expect(listed.value.map((r) => [r.id, r.models['worker'], r.resolved, r.tasks])).toEqual([
