@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,5 +89,12 @@ describe('SLOs and alerts over the API', () => {
     const firing = byName.get('agent_agency_alert_firing')!.metrics.filter((m) => m.labels?.['slo'] === 'task_success');
     expect(firing.map((m) => m.labels?.['severity']).sort()).toEqual(['page', 'ticket']);
     expect(byName.get('agent_agency_alerts_fired_total')!.metrics).toContainEqual({ value: '2', labels: { slo: 'task_success' } });
+    // The shipped Grafana dashboard and Prometheus rules read only series the app exports.
+    for (const file of ['grafana-dashboard.json', 'prometheus-rules.yml']) {
+      const text = readFileSync(join(__dirname, '../../../../resources/observability', file), 'utf8');
+      const names = new Set([...text.matchAll(/agent_agency_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, '')));
+      expect(names.size).toBeGreaterThanOrEqual(3);
+      for (const name of names) expect(byName.has(name), `${file} reads ${name}`).toBe(true);
+    }
   });
 });
