@@ -10,7 +10,7 @@ import './catalogue.css';
 export type RunAction = (label: string, call: () => Promise<Result<unknown>>) => Promise<boolean>;
 
 const FIT: Record<FitVerdict, string> = { fits: 'fits', tight: 'tight', too_large: 'too large', unknown: 'fit unknown' };
-const gb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.round(b / 1e6)} MB`);
+const gb = (b: number) => (b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GB` : `${Math.round(b / 1024 ** 2)} MB`);
 
 /** `owner/name` of a Hugging Face repository, and a `.gguf` file in it. */
 const HF_REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;

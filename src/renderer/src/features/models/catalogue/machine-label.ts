@@ -12,7 +12,7 @@ function osName(): string {
   return raw || 'this machine';
 }
 
-const gb = (b: number) => `${Math.round(b / 1e9)} GB`;
+const gb = (b: number) => `${Math.round(b / 1024 ** 3)} GB`;
 
 /** `Linux x86-64 · 16 GB memory · CPU only`: names the real machine, never a platform it is not. */
 export function machineLabel(machine: MachineMemory): string {
