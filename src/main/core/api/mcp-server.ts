@@ -1,5 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GrantScope } from '../../../shared/channels/tools';
 import { ListTasksInput } from '../../../shared/channels/tasks';
@@ -26,6 +26,11 @@ export type AppMcpServerOptions = {
   version: string;
   /** Who acts when a tool does not say (`who`): the transport knows best (client name, token holder). */
   defaultActor?: () => string | undefined;
+  /**
+   * Whether submitted tasks run in this process; when not, why (another process holds the data
+   * folder's task engine). submit_task then says plainly that the task was queued, not started.
+   */
+  engine?: () => { runs: true } | { runs: false; reason: string };
 };
 
 const who = z.string().trim().min(1).max(200).optional();
@@ -80,7 +85,12 @@ export function createAppMcpServer(options: AppMcpServerOptions): Server {
         'Submits a coding task against a local repository. mode: dry-run (default; the repository is never touched), auto or strict. Returns the task with its id.',
       input: SubmitTaskInput,
       readOnly: false,
-      run: (input) => call('submitTask', input),
+      run: async (input) => {
+        const submitted = await call('submitTask', input);
+        const engine = options.engine?.();
+        if (!submitted.ok || !engine || engine.runs) return submitted;
+        return { ok: true, value: { ...(submitted.value as Record<string, unknown>), queued: `queued, not started here: ${engine.reason}` } };
+      },
     },
     {
       name: 'list_tasks',
@@ -168,7 +178,8 @@ export function createAppMcpServer(options: AppMcpServerOptions): Server {
 
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
-    if (!tool) return failure('not_found', `no tool named ${request.params.name}`);
+    // An unknown tool is a protocol error (JSON-RPC -32602), not a tool result the model reads as output.
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}; this server offers ${tools.map((t) => t.name).join(', ')}`);
     const parsed = tool.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) {
       const { message, issues } = describeZodError(parsed.error);
