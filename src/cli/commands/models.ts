@@ -6,6 +6,7 @@ import { action, parseInput, withClient, withCommonOptions, type CommandContext,
 import { EXIT, type ExitCode } from '../exit-codes';
 import { table } from '../format';
 import { followDownload, printCatalogue } from './models-pull';
+import { tuneCommand } from './models-tune';
 
 type AddOptions = CommonOptions & { name?: string };
 type PullOptions = CommonOptions & { name?: string; sha256?: string; detach?: boolean };
@@ -50,7 +51,8 @@ export function modelsCommand(): Command {
     .addCommand(load)
     .addCommand(unload)
     .addCommand(assign)
-    .addCommand(swap);
+    .addCommand(swap)
+    .addCommand(tuneCommand());
 }
 
 async function listModels(ctx: CommandContext): Promise<ExitCode> {

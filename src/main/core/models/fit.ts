@@ -1,4 +1,5 @@
 import type { FitReport, FitVerdict, GgufFacts } from '../../../shared/domain/model';
+import { KV_CACHE_SCALE, type KvCacheType } from './runtime-settings';
 
 /** What the machine has, as the fit check sees it. */
 export type MachineSnapshot = {
@@ -35,9 +36,10 @@ const MIB = 1024 ** 2;
  * buffers, which llama.cpp sizes with the batch and vocabulary — approximated here as a floor plus a
  * share of the rest, which errs on the large side for small models.
  */
-export function estimateMemory(input: { sizeBytes: number; facts: GgufFacts; contextSize: number; sequences?: number }): MemoryEstimate {
+export function estimateMemory(input: { sizeBytes: number; facts: GgufFacts; contextSize: number; sequences?: number; kvCacheType?: KvCacheType }): MemoryEstimate {
   const weightsBytes = input.sizeBytes;
-  const contextBytes = input.facts.kvBytesPerToken * input.contextSize * (input.sequences ?? 1);
+  const kvScale = KV_CACHE_SCALE[input.kvCacheType ?? 'f16'];
+  const contextBytes = Math.round(input.facts.kvBytesPerToken * kvScale * input.contextSize * (input.sequences ?? 1));
   const logitsBytes = input.facts.vocabularySize * 4 * 512;
   const overheadBytes = Math.round(64 * MIB + logitsBytes + 0.05 * (weightsBytes + contextBytes));
   return { weightsBytes, contextBytes, overheadBytes, neededBytes: weightsBytes + contextBytes + overheadBytes };
@@ -66,6 +68,9 @@ export function checkFit(input: {
   facts: GgufFacts;
   contextSize: number;
   sequences?: number;
+  kvCacheType?: KvCacheType;
+  /** GPU layers the load will use (default: all of them and the output layer on a GPU backend). */
+  gpuLayers?: number;
   machine: MachineSnapshot;
   policy?: FitPolicy;
   /** Other models the user could pick instead (installed or in the catalogue). */
@@ -75,7 +80,8 @@ export function checkFit(input: {
   const estimate = estimateMemory(input);
   const budgetBytes = memoryBudget(input.machine, policy);
   const verdict = verdictFor(estimate.neededBytes, budgetBytes, policy);
-  const gpuLayers = input.machine.gpu === 'cpu' ? 0 : input.facts.layers;
+  // The same count the load passes: every layer plus the output layer (node-llama-cpp counts it).
+  const gpuLayers = input.gpuLayers ?? (input.machine.gpu === 'cpu' ? 0 : input.facts.layers + 1);
   const breakdown = `weights ${gb(estimate.weightsBytes)} + context ${gb(estimate.contextBytes)} at ${input.contextSize} tokens + overhead ${gb(estimate.overheadBytes)}`;
   let message: string;
   if (verdict === 'too_large') {

@@ -8,6 +8,7 @@ import { checkFit, DEFAULT_FIT_POLICY, gb, memoryBudget, type Alternative, type 
 import type { LoadedModel } from './loaded-model';
 import type { MemoryProbe } from './memory-probe';
 import type { ModelRegistry } from './registry';
+import { resolveRuntimeSettings, type KvCacheType, type ModelRuntimeSettings } from './runtime-settings';
 
 /** How a model is to be loaded, decided by the fit check. */
 export type LoadPlan = {
@@ -19,6 +20,15 @@ export type LoadPlan = {
   fit: FitReport | null;
   /** Why this many sequences (the resource manager's reason). */
   sequencesReason?: string;
+  /** The rest of the resolved runtime settings the loader passes to node-llama-cpp. */
+  settings?: {
+    flashAttention: 'auto' | boolean;
+    kvCacheType: KvCacheType;
+    batchSize: number;
+    /** Only when the user or the tuner chose it; otherwise the runtime's default (performance cores). */
+    threads?: number;
+    notes: string[];
+  };
 };
 
 export type ModelLoader = (entry: ModelEntry, plan: LoadPlan, signal: AbortSignal) => Promise<LoadedModel>;
@@ -44,6 +54,8 @@ export type ModelHostOptions = {
   memoryWaitMs?: number;
   /** Models the user could pick instead, named in a refusal. */
   alternatives?: () => Alternative[];
+  /** A model's stored runtime settings: the user's (Settings) and the tuner's best on this machine. */
+  runtimeSettings?: (model: string) => { user?: ModelRuntimeSettings | undefined; tuned?: ModelRuntimeSettings | undefined };
 };
 
 export type Lease = { readonly model: LoadedModel; release(): void };
@@ -72,7 +84,8 @@ type Slot = {
  */
 export class ModelHost {
   private readonly slots = new Map<string, Slot>();
-  private readonly options: Required<Omit<ModelHostOptions, 'alternatives' | 'policy'>> & Pick<ModelHostOptions, 'alternatives'>;
+  private readonly options: Required<Omit<ModelHostOptions, 'alternatives' | 'policy' | 'runtimeSettings'>> &
+    Pick<ModelHostOptions, 'alternatives' | 'runtimeSettings'>;
   private readonly policy: FitPolicy;
   private readonly shutdown = new AbortController();
   private loadLock: Promise<void> = Promise.resolve();
@@ -187,8 +200,19 @@ export class ModelHost {
    */
   async plan(entry: ModelEntry): Promise<LoadPlan> {
     if (entry.kind === 'remote') return { contextSize: 0, sequences: 1, gpuLayers: 0, memoryBytes: 0, fit: null, sequencesReason: 'remote endpoint' };
-    const contextSize = Math.min(entry.facts.contextLength ?? 4096, this.options.maxContextSize);
     const machine = await this.options.memory.read();
+    const stored = this.options.runtimeSettings?.(entry.name) ?? {};
+    // The fit check and the load use these same numbers (context, sequences, GPU layers, KV type).
+    const resolved = resolveRuntimeSettings({
+      facts: entry.facts,
+      backend: machine.gpu,
+      defaultThreads: 1,
+      maxContextSize: this.options.maxContextSize,
+      defaultSequences: this.options.sequences,
+      user: stored.user,
+      tuned: stored.tuned,
+    });
+    const contextSize = resolved.contextSize;
     const fitWith = (sequences: number) =>
       checkFit({
         name: entry.name,
@@ -196,11 +220,13 @@ export class ModelHost {
         facts: entry.facts,
         contextSize,
         sequences,
+        kvCacheType: resolved.kvCacheType,
+        gpuLayers: resolved.gpuLayers,
         machine,
         policy: this.policy,
         alternatives: this.options.alternatives?.() ?? [],
       });
-    const most = Math.max(1, Math.floor(this.options.sequences));
+    const most = Math.max(1, Math.floor(resolved.sequences));
     let sequences = most;
     let fit = fitWith(sequences);
     while (sequences > 1 && fit.verdict !== 'fits') {
@@ -211,7 +237,22 @@ export class ModelHost {
       sequences === most
         ? `${sequences} sequence(s) of ${contextSize} tokens fit the budget (${gb(fit.neededBytes)} of ${gb(fit.budgetBytes)})`
         : `${most} sequences of ${contextSize} tokens would not fit comfortably; ${sequences} need ${gb(fit.neededBytes)} of ${gb(fit.budgetBytes)}`;
-    return { contextSize, sequences, gpuLayers: fit.gpuLayers, memoryBytes: fit.neededBytes, fit, sequencesReason: reason };
+    const threads = stored.user?.threads ?? stored.tuned?.threads;
+    return {
+      contextSize,
+      sequences,
+      gpuLayers: fit.gpuLayers,
+      memoryBytes: fit.neededBytes,
+      fit,
+      sequencesReason: reason,
+      settings: {
+        flashAttention: resolved.flashAttention,
+        kvCacheType: resolved.kvCacheType,
+        batchSize: resolved.batchSize,
+        ...(threads !== undefined ? { threads } : {}),
+        notes: resolved.notes,
+      },
+    };
   }
 
   async close(): Promise<void> {
