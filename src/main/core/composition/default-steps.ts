@@ -6,7 +6,7 @@ import { createWorkerSteps } from '../agent/worker-steps';
 import { ChangeApplier } from '../apply/apply-change';
 import type { PolicyService } from '../caws/policy-service';
 import { Council } from '../council/council';
-import { createLimiter } from '../council/limiter';
+import { createLimiter, type Limiter } from '../council/limiter';
 import type { Db } from '../db/open';
 import type { StepSet } from '../engine/step';
 import { GovernanceGateRunner } from '../gates/gate-runner';
@@ -17,6 +17,8 @@ import type { ModelGateway } from '../models/types';
 import type { Logger } from '../observability/logger';
 import type { ToolsService } from '../tools/service';
 import { Planner } from '../planner/planner';
+import { sandboxTestProbe } from '../planner/test-probe';
+import { defaultSandboxService } from '../sandbox/default-service';
 import type { WaiverService } from '../waivers/waiver-service';
 import { workspaceWaiverCheck } from '../waivers/workspace-check';
 import { WorkspaceManager } from '../workspace/manager';
@@ -38,6 +40,8 @@ export type StepServices = {
   defaultCommands?: () => CheckCommands;
   /** MCP tools the worker's model may call; without them the worker only edits. */
   tools?: ToolsService;
+  /** How judges are scheduled: the round limiter on the scheduler in production (see council/round-limiter.ts). */
+  councilLimiter?: Limiter;
 };
 
 /** The parts of a working spec the worker loop needs. */
@@ -46,7 +50,7 @@ function loopSpecOf(spec: WorkingSpec): LoopSpec {
     id: spec.id,
     title: spec.title,
     scope: { in: spec.scope.in, out: spec.scope.out, support: spec.scope.support },
-    acceptance: spec.acceptance.map((a) => ({ id: a.id, given: a.given, when: a.when, then: a.then, test: a.test })),
+    acceptance: spec.acceptance.map((a) => ({ id: a.id, given: a.given, when: a.when, then: a.then, test: a.test_command })),
   };
 }
 
@@ -91,10 +95,15 @@ export function createDefaultSteps(s: StepServices): StepSet {
   });
 
   const governance = createGovernanceSteps({
-    planner: new Planner({ client: s.models.client('planner'), logger: s.logger }),
+    planner: new Planner({
+      client: s.models.client('planner'),
+      logger: s.logger,
+      // The plan's test commands run in the sandbox (on a scratch clone) before the plan goes to review.
+      testProbe: sandboxTestProbe(() => defaultSandboxService(s.logger), { dataDir: s.dataDir }),
+    }),
     // The model service takes a scheduler slot for every inference call, so the judges' real
     // parallelism follows the scheduler; the limiter only caps how many wait at once.
-    council: new Council({ gateway: s.models, logger: s.logger, limiter: createLimiter(4) }),
+    council: new Council({ gateway: s.models, logger: s.logger, limiter: s.councilLimiter ?? createLimiter(4) }),
     policy: s.policy,
     waivers: s.waivers,
     records: s.governance,

@@ -16,14 +16,15 @@ const NOT_RUN = /command not found|Could not find|not found: |No such file or di
  * that fails ran; a program that is missing, a shell syntax error, a file that is not there, or a
  * command the sandbox stopped did not.
  */
-export function sandboxTestProbe(sandbox: SandboxService, options: { dataDir?: string; timeoutMs?: number } = {}): TestProbe {
+export function sandboxTestProbe(sandbox: SandboxService | (() => Promise<SandboxService>), options: { dataDir?: string; timeoutMs?: number } = {}): TestProbe {
   return async (command, repoPath, signal) => {
+    const service = typeof sandbox === 'function' ? await sandbox() : sandbox;
     const dir = mkdtempSync(join(tmpdir(), 'aa-plan-probe-'));
     try {
       rmSync(dir, { recursive: true, force: true });
       execFileSync('git', ['clone', '--quiet', '--no-hardlinks', '--depth', '1', `file://${repoPath}`, dir], { stdio: 'pipe' });
       chmodSync(dir, 0o755);
-      const r = await sandbox.run(command, {
+      const r = await service.run(command, {
         cwd: dir,
         policy: buildPolicy({ workspaceDir: dir, ...(options.dataDir ? { dataDir: options.dataDir } : {}), limits: { wallTimeMs: options.timeoutMs ?? 60_000 } }),
         env: { PATH: [dirname(process.execPath), process.env['PATH'] ?? '/usr/bin:/bin'].join(delimiter) },
