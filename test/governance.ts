@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { RiskTier, Task } from '../src/shared/domain/task';
 import type { Db } from '../src/main/core/db/open';
@@ -18,6 +19,8 @@ export function governanceDb(): {
 } {
   const data = tempDir('aa-gov-');
   const repo = tempDir('aa-gov-repo-');
+  // A task's target must be a git repository's root (see tasks/target-repo.ts).
+  execFileSync('git', ['init', '-q'], { cwd: repo.dir, stdio: 'ignore' });
   const clock = new FakeClock();
   const db = openDatabase({ file: join(data.dir, 'db.sqlite'), logger: silentLogger() });
   const journal = new Journal({ db, clock });

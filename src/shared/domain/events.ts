@@ -184,6 +184,8 @@ export const EVENT_PAYLOADS = {
     }),
   }),
   /** A tool call was refused before it reached its server. */
+  /** A command ran WITHOUT a sandbox because the user turned that on in Settings (no sandbox on this machine). */
+  'sandbox.unsandboxed': z.object({ command: z.string(), cwd: z.string(), policy: z.string() }),
   'tool.denied': z.object({
     callId: z.string(),
     server: z.string().nullable(),

@@ -215,6 +215,7 @@ export class GovernanceGateRunner implements GateRunner {
     return {
       cwd: context.workspaceDir,
       workspaceDir: context.workspaceDir,
+      taskId: context.taskId,
       timeoutMs: o.policy.checkTimeoutMs,
       ...(context.signal ? { signal: context.signal } : {}),
       ...(o.sandbox ? { sandbox: o.sandbox } : {}),

@@ -36,6 +36,8 @@ export type RunCommandOptions = {
   network?: boolean;
   /** The sandbox to run in; without one, this machine's real sandbox (never none). */
   sandbox?: SandboxService;
+  /** The task the command serves (journals a run without a sandbox on it). */
+  taskId?: string;
 };
 
 /**
@@ -53,7 +55,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     network: options.network ?? false,
     limits: { wallTimeMs: options.timeoutMs, maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 },
   });
-  const r = await sandbox.run(options.command, { cwd: options.cwd, policy, ...(options.signal ? { signal: options.signal } : {}), ...(options.env ? { env: options.env } : {}) });
+  const r = await sandbox.run(options.command, { cwd: options.cwd, policy, ...(options.taskId ? { taskId: options.taskId } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.env ? { env: options.env } : {}) });
   const kind = r.denial?.kind;
   let output = r.output;
   if (r.denial && kind !== 'wall-time' && kind !== 'cancelled') output = `${output}${output.endsWith('\n') || !output ? '' : '\n'}[sandbox] ${r.denial.message}\n`;

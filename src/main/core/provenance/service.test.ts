@@ -7,7 +7,7 @@ import type { VerificationReport } from '../../../shared/channels/provenance';
 import { ContractSession } from '../api/session';
 import { createCore } from '../composition/app-core';
 import { silentLogger } from '../observability/logger';
-import { sha256Hex } from './canonical';
+import { sha256Hex } from '../db/canonical';
 import { verifyJournal } from './journal-verify';
 import { allSignatures } from './queries';
 import { ProvenanceService } from './service';
@@ -50,7 +50,7 @@ describe('decision signatures', () => {
     const repo = tempDir('aa-repo-');
     cleanups.push(data.cleanup, repo.cleanup);
     const first = createCore({ dataDir: data.dir, logger: silentLogger(), scheduler: { autoStart: false } });
-    const t = first.tasks.submit({ description: 'crash test', repoPath: repo.dir, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 1 });
+    const t = first.tasks.submit({ description: 'crash test', repoPath: repo.dir, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 1, allowNonGit: true });
     first.journal.append(t.id, { type: 'council.verdict', payload: { decision: 'accept', score: 0.9 } }, 'v1');
     first.journal.append(t.id, { type: 'task.completed', payload: {} }, 'done');
     first.close(); // before the queued signing ran: as if killed

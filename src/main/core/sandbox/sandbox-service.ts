@@ -4,7 +4,7 @@ import { describePolicy } from './policy';
 import type { SandboxBackend, SandboxCommand, SandboxKind, SandboxResult, SandboxRunOptions } from './types';
 import { UnsandboxedBackend } from './unsandboxed-backend';
 
-export type UnsandboxedRun = { command: SandboxCommand; cwd: string; policy: string };
+export type UnsandboxedRun = { command: SandboxCommand; cwd: string; policy: string; taskId?: string | undefined };
 
 export type SandboxServiceOptions = {
   logger: Logger;
@@ -53,7 +53,7 @@ export class SandboxService {
     if (this.options.allowUnsandboxed?.()) {
       const policy = describePolicy(options.policy);
       this.options.logger.warn({ cwd: options.cwd }, 'running a command WITHOUT a sandbox (user setting)');
-      this.options.onUnsandboxedRun?.({ command, cwd: options.cwd, policy });
+      this.options.onUnsandboxedRun?.({ command, cwd: options.cwd, policy, taskId: options.taskId });
       return this.unsandboxed.run(command, options);
     }
     const message = `no sandbox on this machine (${d.reason}); refusing to run the command. To fix: ${d.installHint}. Or turn on "run commands without a sandbox" in Settings (not recommended).`;

@@ -25,6 +25,8 @@ export type SandboxRunOptions = {
   policy: SandboxPolicy;
   /** Aborting kills the whole process tree. */
   signal?: AbortSignal;
+  /** The task the command serves, for the journal. */
+  taskId?: string;
 };
 
 export type SandboxResult = {
