@@ -57,7 +57,12 @@ test.afterAll(async () => {
 
 async function shoot(page: Page, name: string) {
   await page.waitForTimeout(400);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // The page's globals, typed here: e2e code is compiled without the DOM library.
+  type PageWidth = { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+  const overflow = await page.evaluate(() => {
+    const w = globalThis as unknown as PageWidth;
+    return w.document.documentElement.scrollWidth - w.innerWidth;
+  });
   expect.soft(overflow, `${name} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `e2e-artifacts/screens/${name}.png`, fullPage: true });
 }
