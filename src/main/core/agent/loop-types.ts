@@ -146,6 +146,12 @@ export type LoopOptions = {
   startIteration?: number;
   /** MCP tools the model may call; without them it can only edit. */
   tools?: LoopTools;
+  /**
+   * How the model writes edits: `text` is the SEARCH/REPLACE text action under a GBNF grammar
+   * (agent/edits/, measured by bench:edits); `json` (the default, for now) is the older JSON action
+   * with line-numbered hunks.
+   */
+  editFormat?: 'json' | 'text';
 };
 
 /**

@@ -2,6 +2,7 @@ import type { GateResult } from '../gates/types';
 import type { ChatMessage } from '../models/types';
 import type { ScopeSpec } from '../workspace/policy';
 import type { WorkContext } from './context';
+import { TEXT_SYSTEM, TEXT_SYSTEM_SHORT, TEXT_TOOLS, TEXT_TOOLS_SHORT } from './edits/instructions';
 import type { Criterion, CriterionResult } from './scoring';
 
 export type IterationNote = { iteration: number; outcome: string; score: number | null; reason?: string | undefined; detail?: string | undefined };
@@ -32,6 +33,8 @@ export type PromptInput = {
    * drops the file list and history.
    */
   compaction?: 0 | 1 | 2 | 3;
+  /** The answer format the model is told about: the JSON action (default) or the text action. */
+  format?: 'json' | 'text';
 };
 
 const SYSTEM = `You are a careful software engineer working in an isolated copy of a repository.
@@ -112,10 +115,12 @@ export function buildMessages(input: PromptInput): ChatMessage[] {
   }
   const tools = input.tools?.trim() ?? '';
   if (tools) parts.push(`## Tools\n${level >= 2 ? clip(tools, level >= 3 ? 600 : 2_000) : tools}`);
-  parts.push('Answer with the JSON action only.');
-  const system = level >= 3 ? SYSTEM_SHORT : SYSTEM;
+  const text = input.format === 'text';
+  parts.push(text ? 'Answer with the action in the text format only.' : 'Answer with the JSON action only.');
+  const system = text ? (level >= 3 ? TEXT_SYSTEM_SHORT : TEXT_SYSTEM) : level >= 3 ? SYSTEM_SHORT : SYSTEM;
+  const toolRules = text ? (level >= 3 ? TEXT_TOOLS_SHORT : TEXT_TOOLS) : level >= 3 ? SYSTEM_TOOLS_SHORT : SYSTEM_TOOLS;
   return [
-    { role: 'system', content: tools ? `${system}\n${level >= 3 ? SYSTEM_TOOLS_SHORT : SYSTEM_TOOLS}` : system },
+    { role: 'system', content: tools ? `${system}\n${toolRules}` : system },
     { role: 'user', content: parts.join('\n\n') },
   ];
 }

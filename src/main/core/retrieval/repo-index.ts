@@ -5,7 +5,7 @@ import { openDatabase } from '../db/open';
 import { deleteIndexedFile, insertIndexedFile, listIndexedFiles, RETRIEVAL_MIGRATIONS } from '../db/queries/retrieval';
 import type { Logger } from '../observability/logger';
 import { resolveImport } from './imports';
-import { languageOf, SymbolExtractor } from './symbols';
+import { languageOf, SymbolExtractor, type FileSymbols } from './symbols';
 import { indexWords, pathWords } from './words';
 
 /** Where the files come from: a workspace, a folder, or a commit's tree. `hash` changes when content does. */
@@ -52,12 +52,12 @@ export class RepoIndex {
       else work.push({ path: f.path, hash: f.hash, replace: old?.id ?? null });
     }
     // Parsing is async; rows are written in one transaction afterwards.
-    const rows = [];
+    const rows: Array<{ path: string; hash: string; replace: number | null; text: string | null }> = [];
     for (const w of work) {
       const text = await source.read(w.path);
       rows.push({ ...w, text: text !== null && text.length <= MAX_BYTES && !text.includes('\0') ? text : null });
     }
-    const parsed = [];
+    const parsed: Array<(typeof rows)[number] & { symbols: FileSymbols | null }> = [];
     for (const r of rows) parsed.push({ ...r, symbols: r.text === null ? null : await this.symbols.extract(r.path, r.text).catch(() => null) });
     this.db.transaction(() => {
       for (const f of gone) {
