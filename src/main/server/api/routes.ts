@@ -93,7 +93,7 @@ export const ROUTES: readonly RestRoute[] = [
   put('/tools/permissions', 'setToolPermission', 'tools', 'Set a tool’s or a server’s permission (always, ask, never)'),
   put('/tools/preferences', 'setToolPreference', 'tools', 'Choose the server a bare tool name means'),
   get('/tools/grants', 'listToolGrants', 'tools', 'Tool grants (for a task, or all)'),
-  post('/tools/grants/:id/revoke', 'revokeToolGrant', 'tools', 'Revoke a tool grant'),
+  post('/tools/grants/revoke', 'revokeToolGrant', 'tools', 'Revoke a tool grant (body: id, actor)'),
   post('/tools/call', 'callTool', 'tools', 'Call a tool scoped to a folder, through the same guard and permissions as a task'),
 
   // Governance.
@@ -165,6 +165,20 @@ export const ROUTES: readonly RestRoute[] = [
   patch('/settings', 'updateSettings', 'settings', 'Change app settings'),
 
   post('/access/token/rotate', 'rotateApiToken', 'access', 'Rotate the API token: the one in this request stops working'),
+
+  // Objectives and alerts (computed from the journal).
+  get('/slos', 'listSlos', 'observability', 'Service-level objectives with their SLI, error budget left and burn rates'),
+  put('/slos', 'setSlo', 'observability', 'Change an objective (target, window, threshold, burn-rate rules); the body names it by definition.id'),
+  get('/alerts', 'listAlerts', 'observability', 'Alerts (firing, resolved or all) and their history'),
+  post('/alerts/:id/acknowledge', 'acknowledgeAlert', 'observability', 'Acknowledge an alert'),
+  post('/alerts/:id/silence', 'silenceAlert', 'observability', 'Silence an alert until a time; it does not fire again before then'),
+
+  get('/logs', 'getLogs', 'observability', "The host's structured log lines (newest last), optionally of one task (?taskId=)"),
+
+  // Council calibration (learned from outcomes; federation is driven from the command line).
+  get('/calibration', 'getCalibration', 'governance', 'The council calibration, what it was learned from (counts), its effect, and federation membership'),
+  put('/calibration/mode', 'setCalibrationMode', 'governance', 'Turn the calibration off, to suggest, or to apply'),
+  post('/calibration/fit', 'fitCalibration', 'governance', "Refit the calibration from this installation's outcomes"),
 ];
 
 /** Path parameters of a route, in order (`/tasks/:id/events` -> ['id']). */
