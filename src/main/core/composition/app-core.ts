@@ -65,6 +65,9 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     modelsDir: settings.get().modelsDir,
     admission: scheduler,
+    // Up to four context sequences per local model (fewer when memory is short), so a council's
+    // judges run at once on one model; the round limiter narrows them under pressure.
+    sequences: 4,
     ...modelOptions,
     providers: providers ?? realModelProviders({ logger: options.logger, clock, threads, gpu, fetch: modelOptions.fetch }),
   });

@@ -1,5 +1,6 @@
 import type { Core } from '../core';
 import type { StepSet } from '../engine/step';
+import { roundLimiter } from '../council/round-limiter';
 import { createDefaultSteps } from './default-steps';
 
 /** The real steps on a core's own services; composition roots pass this as `steps`. */
@@ -16,5 +17,7 @@ export function productionSteps(core: Core): StepSet {
     signer: core.provenance,
     defaultCommands: () => core.settings.get().gateCommands,
     tools: core.tools,
+    // Judges share one scheduler slot per round and run as wide as the pressure level allows.
+    councilLimiter: roundLimiter({ admission: core.scheduler, level: () => core.scheduler.state().level }),
   });
 }

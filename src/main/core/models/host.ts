@@ -47,7 +47,8 @@ export type ModelHostOptions = {
   maxContextSize?: number;
   /**
    * Most parallel generations (context sequences) per local model. Each load gets the largest of
-   * this, half of it, ... 1 that fits the memory budget comfortably (see plan). Default 4.
+   * this, half of it, ... 1 that fits the memory budget comfortably (see plan). Default 1; the app
+   * asks for 4 (composition/app-core.ts), so a council's judges can run at once.
    */
   sequences?: number;
   /** How long a load may wait for in-use models to finish before it is refused. Default 5 minutes. */
@@ -55,7 +56,7 @@ export type ModelHostOptions = {
   /** Models the user could pick instead, named in a refusal. */
   alternatives?: () => Alternative[];
   /** A model's stored runtime settings: the user's (Settings) and the tuner's best on this machine. */
-  runtimeSettings?: (model: string) => { user?: ModelRuntimeSettings | undefined; tuned?: ModelRuntimeSettings | undefined };
+  runtimeSettings?: (model: string, backend: string) => { user?: ModelRuntimeSettings | undefined; tuned?: ModelRuntimeSettings | undefined };
 };
 
 export type Lease = { readonly model: LoadedModel; release(): void };
@@ -95,7 +96,7 @@ export class ModelHost {
     this.options = {
       idleUnloadMs: 10 * 60_000,
       maxContextSize: 8192,
-      sequences: 4,
+      sequences: 1,
       memoryWaitMs: 5 * 60_000,
       ...options,
     };
@@ -201,7 +202,7 @@ export class ModelHost {
   async plan(entry: ModelEntry): Promise<LoadPlan> {
     if (entry.kind === 'remote') return { contextSize: 0, sequences: 1, gpuLayers: 0, memoryBytes: 0, fit: null, sequencesReason: 'remote endpoint' };
     const machine = await this.options.memory.read();
-    const stored = this.options.runtimeSettings?.(entry.name) ?? {};
+    const stored = this.options.runtimeSettings?.(entry.name, machine.gpu) ?? {};
     // The fit check and the load use these same numbers (context, sequences, GPU layers, KV type).
     const resolved = resolveRuntimeSettings({
       facts: entry.facts,

@@ -26,6 +26,7 @@ import { InferencePipeline } from './pipeline';
 import type { ModelProviders } from './providers/model-providers';
 import { ModelRegistry } from './registry';
 import { RoleTable } from './roles';
+import { machineId, ModelSettingsStore } from './tuner/store';
 import { MODEL_ROLES, type ModelClient, type ModelGateway, type ModelRole } from './types';
 
 export type ModelServiceOptions = {
@@ -70,12 +71,15 @@ export class ModelService implements ModelGateway {
   private readonly policy: FitPolicy;
   private readonly roleClients = new Map<ModelRole, ModelClient>();
   private readonly swapLocks = new Map<ModelRoleName, Promise<unknown>>();
+  /** Per-model runtime settings (Settings) and the tuner's results. */
+  readonly settingsStore: ModelSettingsStore;
 
   constructor(private readonly options: ModelServiceOptions) {
     const { db, clock, logger } = options;
     this.events = new ModelEventBus(clock);
     this.registry = new ModelRegistry({ db, clock, events: this.events });
     this.roles = new RoleTable(db, clock);
+    this.settingsStore = new ModelSettingsStore(db, () => clock.now());
     this.catalogue = options.catalogue ?? bundledCatalogue();
     this.policy = options.policy ?? DEFAULT_FIT_POLICY;
     this.memory = options.memory ?? options.providers.memory;
@@ -88,6 +92,8 @@ export class ModelService implements ModelGateway {
       memory: this.memory,
       policy: this.policy,
       alternatives: () => this.alternatives(),
+      // The user's per-model settings win over the tuner's best for this machine (models tune).
+      runtimeSettings: (model, backend) => ({ user: this.settingsStore.user(model), tuned: this.settingsStore.tuned(model, machineId(backend)) }),
       ...(options.idleUnloadMs !== undefined ? { idleUnloadMs: options.idleUnloadMs } : {}),
       ...(options.maxContextSize !== undefined ? { maxContextSize: options.maxContextSize } : {}),
       ...(options.sequences !== undefined ? { sequences: options.sequences } : {}),

@@ -37,7 +37,9 @@ describe('runtime settings derivation', () => {
   it('takes context size, threads and sequences from the user over the tuner over the defaults', () => {
     expect(resolveRuntimeSettings(base)).toMatchObject({ contextSize: 4096, threads: 8, sequences: 4, batchSize: 512 });
     const tuned = resolveRuntimeSettings({ ...base, tuned: { contextSize: 2048, threads: 6, batchSize: 256 } });
-    expect(tuned).toMatchObject({ contextSize: 2048, threads: 6, batchSize: 256 });
+    // The tuner cannot shorten the context below the default; it may lengthen it.
+    expect(tuned).toMatchObject({ contextSize: 4096, threads: 6, batchSize: 256 });
+    expect(resolveRuntimeSettings({ ...base, tuned: { contextSize: 8192 } }).contextSize).toBe(8192);
     const user = resolveRuntimeSettings({ ...base, tuned: { contextSize: 2048, threads: 6 }, user: { contextSize: 8192, threads: 4 } });
     expect(user).toMatchObject({ contextSize: 8192, threads: 4 });
     const beyond = resolveRuntimeSettings({ ...base, user: { contextSize: 65536 } });

@@ -67,7 +67,9 @@ export function resolveRuntimeSettings(input: SettingsInput): ResolvedRuntimeSet
   const pick = <K extends keyof ModelRuntimeSettings>(key: K): ModelRuntimeSettings[K] => input.user?.[key] ?? input.tuned?.[key];
   const notes: string[] = [];
   const trained = input.facts.contextLength ?? 4096;
-  let contextSize = pick('contextSize') ?? Math.min(trained, input.maxContextSize);
+  const defaultContext = Math.min(trained, input.maxContextSize);
+  // The tuner may not shorten the context the app counts on to gain speed; only the user may.
+  let contextSize = input.user?.contextSize ?? Math.max(input.tuned?.contextSize ?? 0, defaultContext);
   if (contextSize > trained) {
     notes.push(`context ${contextSize} is beyond what the model was trained on; using ${trained}`);
     contextSize = trained;

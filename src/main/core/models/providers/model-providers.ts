@@ -59,6 +59,14 @@ export function realModelProviders(options: RealProvidersOptions): ModelProvider
         sequences: plan.sequences,
         gpuLayers: plan.gpuLayers,
         memoryBytes: plan.memoryBytes,
+        ...(plan.settings
+          ? {
+              flashAttention: plan.settings.flashAttention,
+              kvCacheType: plan.settings.kvCacheType,
+              batchSize: plan.settings.batchSize,
+              ...(plan.settings.threads !== undefined ? { threads: plan.settings.threads } : {}),
+            }
+          : {}),
         signal,
       });
     },
