@@ -93,6 +93,24 @@ export function GeneralSettings({ view, onSaved }: { view: SettingsView; onSaved
           </div>
         ))}
       </fieldset>
+      <fieldset className="field">
+        <legend>Allowed folders and sandbox</legend>
+        <div className="field">
+          <label htmlFor="allowed-roots">Folders tasks may target (one per line)</label>
+          <textarea
+            id="allowed-roots"
+            className="mono"
+            rows={3}
+            value={(draft.allowedRoots ?? []).join('\n')}
+            onChange={(e) => set('allowedRoots', e.target.value.split('\n').map((l) => l.trim()).filter(Boolean))}
+          />
+          {errors['allowedRoots'] ? <p className="form-error">{errors['allowedRoots']}</p> : null}
+        </div>
+        <label htmlFor="run-without-sandbox">
+          <input id="run-without-sandbox" type="checkbox" checked={draft.runWithoutSandbox === true} onChange={(e) => set('runWithoutSandbox', e.target.checked)} /> Run commands without a sandbox
+          when this machine has none (not recommended: every task page shows a warning and each run is journaled)
+        </label>
+      </fieldset>
       {message && (
         <p className={message.ok ? 'form-ok' : 'form-error'} role={message.ok ? 'status' : 'alert'}>
           {message.text}

@@ -10,11 +10,13 @@ import { TaskOutcome } from '../outcome/TaskOutcome';
 import { ApprovalPrompt } from './ApprovalPrompt';
 import { ApprovalsList } from './ApprovalsList';
 import { ExportBundle } from './ExportBundle';
+import { TaskLogs } from './TaskLogs';
 import { outputStreams } from './model-output';
 import { ModelOutput } from './ModelOutput';
 import { phaseTimeline } from './phase-timeline';
 import { PhaseTimeline } from './PhaseTimeline';
 import { TaskChanges } from './TaskChanges';
+import { UnsandboxedBanner } from './UnsandboxedBanner';
 import { GuideForm, TaskControls } from './TaskControls';
 import { summarizeTaskEvent } from './task-event-summary';
 import { recordsRevision } from './task-review';
@@ -68,6 +70,7 @@ export function TaskDetail({ id }: { id: string }) {
 
   return (
     <>
+      <UnsandboxedBanner />
       <section className="card task-detail" aria-labelledby="task-title">
         <a href="#/tasks">← Tasks</a>
         <h2 id="task-title" className="page-heading" tabIndex={-1}>
@@ -111,6 +114,7 @@ export function TaskDetail({ id }: { id: string }) {
       <TaskChanges events={events} patch={records.patch} maxIterations={task.maxIterations} />
       <ApprovalsList taskId={task.id} events={events} grants={records.grants} standing={records.standing} onChanged={reload} />
       <ExportBundle taskId={task.id} />
+      <TaskLogs taskId={task.id} />
       <section className="card" aria-labelledby="events-title">
         <h3 id="events-title">Events</h3>
         <EventStream events={events} total={eventCount} summarize={summarizeTaskEvent} />
