@@ -4,7 +4,7 @@ import { bwrapArgs, isWithin, type PathKind } from './bwrap-args';
 import { classifyDenial } from './denial';
 import { sandboxEnv } from './env';
 import { runProcessTree } from './process-tree';
-import type { SandboxBackend, SandboxCommand, SandboxResult, SandboxRunOptions } from './types';
+import type { SandboxBackend, SandboxCommand, SandboxResult, SandboxRunOptions, WrappedCommand } from './types';
 import { openWorkspaceTo } from './workspace-access';
 
 export type BwrapTools = { bwrap: string; prlimit: string; setpriv?: string | undefined; version: string };
@@ -31,6 +31,16 @@ export class BwrapBackend implements SandboxBackend {
     private readonly uid: number = process.getuid?.() ?? 1000,
   ) {
     this.description = `${tools.version} (${tools.bwrap})`;
+  }
+
+  async wrap(argv: readonly string[], options: Omit<SandboxRunOptions, 'signal'>): Promise<WrappedCommand> {
+    const { policy } = options;
+    const cwd = resolve(options.cwd);
+    if (!isWithin(cwd, policy.workspaceDir)) throw new Error(`working directory ${cwd} is outside the workspace ${policy.workspaceDir}`);
+    const asRoot = this.uid === 0;
+    if (asRoot) await openWorkspaceTo(policy.workspaceDir, policy.readOnlyInWorkspace);
+    const args = bwrapArgs({ policy, cwd, argv, kindOf, dropToUid: asRoot ? UNPRIVILEGED_UID : undefined, prlimitPath: this.tools.prlimit, setprivPath: this.tools.setpriv });
+    return { command: this.tools.bwrap, args, env: sandboxEnv(policy.workspaceDir, options.env), cwd: policy.workspaceDir };
   }
 
   async run(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {

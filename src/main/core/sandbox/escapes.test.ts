@@ -200,3 +200,27 @@ describe.runIf(process.platform === 'linux')('sandbox escapes (real bubblewrap)'
     expect(existsSync('/etc/aa-root-test')).toBe(false);
   });
 });
+
+describe.runIf(process.platform === 'linux')('wrapCommand for long-lived processes (real bubblewrap)', () => {
+  it('runs a spawned stdio process under the same policy: it talks over pipes, cannot write outside, and dies with its kill', async () => {
+    const fx = makeEscapeFixture();
+    try {
+      const sandbox = await realSandbox();
+      const marker = `aa-wrap-${process.pid}`;
+      const script = `read line; echo "got $line"; echo evil > ${fx.outside}/wrap-evil 2>/dev/null || echo refused; sleep 600; : ${marker}`;
+      const wrapped = await sandbox.wrapCommand(['sh', '-c', script], { cwd: fx.workspace, policy: fx.policy() });
+      if ('denial' in wrapped) throw new Error(wrapped.denial.message);
+      const child = spawn(wrapped.command, wrapped.args, { cwd: wrapped.cwd, env: wrapped.env, stdio: ['pipe', 'pipe', 'ignore'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stdin.write('hello\n');
+      expect(await until(() => out.includes('refused'), 10_000)).toBe(true);
+      expect(out).toContain('got hello');
+      expect(existsSync(join(fx.outside, 'wrap-evil'))).toBe(false);
+      child.kill('SIGKILL');
+      expect(await until(() => hostProcessesWith(marker, 'sh -c read').length === 0)).toBe(true);
+    } finally {
+      fx.cleanup();
+    }
+  });
+});

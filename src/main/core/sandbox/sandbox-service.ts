@@ -1,7 +1,8 @@
 import type { Logger } from '../observability/logger';
 import { detectSandbox, type SandboxDetection } from './detect';
 import { describePolicy } from './policy';
-import type { SandboxBackend, SandboxCommand, SandboxKind, SandboxResult, SandboxRunOptions } from './types';
+import { sandboxEnv } from './env';
+import type { SandboxBackend, SandboxCommand, SandboxDenial, SandboxKind, SandboxResult, SandboxRunOptions, WrappedCommand } from './types';
 import { UnsandboxedBackend } from './unsandboxed-backend';
 
 export type UnsandboxedRun = { command: SandboxCommand; cwd: string; policy: string; taskId?: string | undefined };
@@ -41,6 +42,28 @@ export class SandboxService {
 
   get backend(): SandboxBackend | undefined {
     return this.options.detection.available ? this.options.detection.backend : undefined;
+  }
+
+  /**
+   * For long-lived processes the caller spawns itself (MCP stdio servers): the command and args that
+   * run `argv` under the policy, or the denial. Same fail-closed rule as `run`.
+   */
+  async wrapCommand(argv: readonly string[], options: Omit<SandboxRunOptions, 'signal'>): Promise<WrappedCommand | { denial: SandboxDenial }> {
+    const d = this.options.detection;
+    if (argv.length === 0) return { denial: { kind: 'spawn', message: 'no command to run' } };
+    if (d.available) {
+      if (!d.backend.wrap) return { denial: { kind: 'spawn', message: `${d.backend.description} cannot wrap a long-lived command` } };
+      try {
+        return await d.backend.wrap(argv, options);
+      } catch (e) {
+        return { denial: { kind: 'filesystem', message: e instanceof Error ? e.message : String(e) } };
+      }
+    }
+    if (this.options.allowUnsandboxed?.()) {
+      this.options.onUnsandboxedRun?.({ command: argv, cwd: options.cwd, policy: describePolicy(options.policy), taskId: options.taskId });
+      return { command: argv[0]!, args: argv.slice(1), env: sandboxEnv(options.policy.workspaceDir, options.env), cwd: options.cwd };
+    }
+    return { denial: { kind: 'no-sandbox', message: `no sandbox on this machine (${d.reason}); refusing to start ${argv[0]}. To fix: ${d.installHint}.` } };
   }
 
   async run(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {

@@ -50,8 +50,13 @@ export type SandboxResult = {
 /** A string runs through `sh -c`; an array is an argv. */
 export type SandboxCommand = string | readonly string[];
 
+/** A long-lived command (an MCP stdio server) wrapped for the caller to spawn with its own pipes. */
+export type WrappedCommand = { command: string; args: string[]; env: Record<string, string>; cwd: string };
+
 export interface SandboxBackend {
   readonly kind: SandboxKind;
+  /** The argv that runs `argv` under the policy, for callers that spawn and talk to the process themselves. */
+  wrap?(argv: readonly string[], options: Omit<SandboxRunOptions, 'signal'>): Promise<WrappedCommand>;
   /** Human-readable identity, e.g. "bubblewrap 0.8.0 (/usr/bin/bwrap)". */
   readonly description: string;
   run(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult>;
