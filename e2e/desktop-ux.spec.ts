@@ -58,6 +58,15 @@ test('promote: a finished dry-run is promoted onto a new branch from the window'
   const result = page.getByRole('region', { name: 'Result' });
   await expect(result.getByRole('heading', { name: 'Promote this dry-run' })).toBeVisible();
   await expect(result).toContainText(sha256.slice(0, 16));
+  // Onto the checked-out branch asks first (an accessible alert dialog); cancelling changes nothing.
+  await result.getByRole('radio', { name: 'the checked-out branch' }).check();
+  await result.getByRole('button', { name: 'Promote', exact: true }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Commit on the checked-out branch?' });
+  await expect(confirm).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  expect(gitSync(repo, ['log', '--oneline']).trim().split('\n')).toHaveLength(1);
+  await result.getByRole('radio', { name: /^new branch/ }).check();
   await result.getByRole('button', { name: 'Promote', exact: true }).click();
   await expect(result.getByRole('status').filter({ hasText: 'Promoted: commit' })).toContainText(`agent-agency/${taskId}`);
   expect(gitSync(repo, ['show', `agent-agency/${taskId}:a.js`])).toBe('export const a = 2;\n');

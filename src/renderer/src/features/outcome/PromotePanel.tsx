@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { AlertDialog } from 'radix-ui';
 import { useState } from 'react';
 import type { PromoteResult } from '../../../../shared/channels/task-actions';
 import type { Task } from '../../../../shared/domain/task';
@@ -92,9 +93,42 @@ export function PromotePanel({ task, revision }: { task: Task; revision: number 
             <input type="radio" name="promote-target" checked={target === 'current-branch'} onChange={() => setTarget('current-branch')} />
             the checked-out branch
           </label>
-          <button type="button" disabled={busy} onClick={() => void promote()}>
-            {busy ? 'Promoting…' : 'Promote'}
-          </button>
+          {target === 'new-branch' ? (
+            <button type="button" disabled={busy} onClick={() => void promote()}>
+              {busy ? 'Promoting…' : 'Promote'}
+            </button>
+          ) : (
+            // Committing on the checked-out branch changes the user's working tree: ask first.
+            <AlertDialog.Root>
+              <AlertDialog.Trigger asChild>
+                <button type="button" disabled={busy}>
+                  {busy ? 'Promoting…' : 'Promote'}
+                </button>
+              </AlertDialog.Trigger>
+              <AlertDialog.Portal>
+                <AlertDialog.Overlay className="dialog-overlay" />
+                <AlertDialog.Content className="dialog">
+                  <AlertDialog.Title>Commit on the checked-out branch?</AlertDialog.Title>
+                  <AlertDialog.Description>
+                    The kept patch is applied to the files this change touches in {task.repoPath} and committed on the branch that is checked out. Files with uncommitted
+                    changes are never overwritten: the promote is refused instead.
+                  </AlertDialog.Description>
+                  <div className="outcome-actions">
+                    <AlertDialog.Cancel asChild>
+                      <button type="button" className="secondary">
+                        Cancel
+                      </button>
+                    </AlertDialog.Cancel>
+                    <AlertDialog.Action asChild>
+                      <button type="button" onClick={() => void promote()}>
+                        Commit on this branch
+                      </button>
+                    </AlertDialog.Action>
+                  </div>
+                </AlertDialog.Content>
+              </AlertDialog.Portal>
+            </AlertDialog.Root>
+          )}
         </div>
       )}
       {error ? (
