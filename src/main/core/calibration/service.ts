@@ -89,6 +89,20 @@ export class CalibrationService {
     appendFederationLog(this.o.db, this.o.clock.now(), 'member.adopted', detail);
   }
 
+  /** Keeps what the calibration said about a decision (suggest and apply modes), for the Governance page. */
+  noted(taskId: string, subject: string, review: CalibratedReview): void {
+    if (review.mode === 'off') return;
+    appendFederationLog(this.o.db, this.o.clock.now(), `calibration.${review.mode}`, {
+      taskId,
+      subject,
+      council: review.council,
+      suggestion: review.suggestion?.decision ?? null,
+      probabilityGood: review.suggestion?.probabilityGood ?? null,
+      decision: review.decision,
+      held: review.held ?? null,
+    });
+  }
+
   /** The council's decision seen through the calibration, inside the fixed rules. */
   review(input: { tier: RiskTier; votes: readonly VoteSignal[]; council: Decision; vetoed: boolean }): CalibratedReview {
     const cur = this.current();

@@ -5,7 +5,7 @@ import type { LoopSpec } from '../agent/loop';
 import { createWorkerSteps } from '../agent/worker-steps';
 import { ChangeApplier } from '../apply/apply-change';
 import type { PolicyService } from '../caws/policy-service';
-import { Council } from '../council/council';
+import { Council, type CouncilCalibration } from '../council/council';
 import { createLimiter, type Limiter } from '../council/limiter';
 import type { Db } from '../db/open';
 import type { StepSet } from '../engine/step';
@@ -42,6 +42,8 @@ export type StepServices = {
   tools?: ToolsService;
   /** How judges are scheduled: the round limiter on the scheduler in production (see council/round-limiter.ts). */
   councilLimiter?: Limiter;
+  /** Council calibration learned from outcomes (its mode decides whether it only suggests). */
+  calibration?: CouncilCalibration;
 };
 
 /** The parts of a working spec the worker loop needs. */
@@ -103,7 +105,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
     }),
     // The model service takes a scheduler slot for every inference call, so the judges' real
     // parallelism follows the scheduler; the limiter only caps how many wait at once.
-    council: new Council({ gateway: s.models, logger: s.logger, limiter: s.councilLimiter ?? createLimiter(4) }),
+    council: new Council({ gateway: s.models, logger: s.logger, limiter: s.councilLimiter ?? createLimiter(4), ...(s.calibration ? { calibration: s.calibration } : {}) }),
     policy: s.policy,
     waivers: s.waivers,
     records: s.governance,

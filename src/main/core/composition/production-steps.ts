@@ -19,5 +19,6 @@ export function productionSteps(core: Core): StepSet {
     tools: core.tools,
     // Judges share one scheduler slot per round and run as wide as the pressure level allows.
     councilLimiter: roundLimiter({ admission: core.scheduler, level: () => core.scheduler.state().level }),
+    calibration: core.calibration,
   });
 }

@@ -6,6 +6,8 @@ import { serializeSpec } from '../caws/yaml';
 import type { ChatMessage, GenerateOptions, ModelGateway, ModelRole } from '../models/types';
 import { silentLogger } from '../observability/logger';
 import { Council } from './council';
+import { reviewWithCalibration } from '../calibration/apply';
+import { defaultParams } from '../calibration/fit';
 import { createLimiter } from './limiter';
 import type { ReviewSubject } from './types';
 
@@ -216,5 +218,39 @@ describe('council', () => {
     const pending = new Council({ gateway, logger: silentLogger(), limiter: createLimiter(4) }).review(subject(), { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('council with a calibration', () => {
+  const calibrationIn = (mode: 'suggest' | 'apply', bias: number) => {
+    const notes: Array<{ decision: string; council: string }> = [];
+    return {
+      notes,
+      calibration: {
+        review: (input: Omit<Parameters<typeof reviewWithCalibration>[0], 'mode' | 'params'>) => reviewWithCalibration({ ...input, mode, params: { ...defaultParams(), bias } }),
+        noted: (_t: string, _s: string, r: { decision: string; council: string }) => void notes.push({ decision: r.decision, council: r.council }),
+      },
+    };
+  };
+
+  it('"apply" decides a numerical outcome the calibrated way; "suggest" only records', async () => {
+    // Everyone passes: the council accepts; a calibration that distrusts everything would reject.
+    for (const [mode, expected] of [['suggest', 'accept'], ['apply', 'reject']] as const) {
+      const { gateway } = gatewayWith(allPass());
+      const c = calibrationIn(mode, -50);
+      const council = new Council({ gateway, logger: silentLogger(), limiter: createLimiter(4), calibration: c.calibration });
+      const { verdict } = await council.review(subject());
+      expect(verdict.decision, mode).toBe(expected);
+      expect(c.notes).toEqual([{ council: 'accept', decision: expected }]);
+    }
+  });
+
+  it('never turns a constitutional veto into an accept, whatever the calibration says', async () => {
+    const { gateway } = gatewayWith({ ...allPass(), constitutional: [review('fail', 'out of scope')] });
+    const c = calibrationIn('apply', 50);
+    const council = new Council({ gateway, logger: silentLogger(), limiter: createLimiter(4), calibration: c.calibration });
+    const { verdict } = await council.review(subject());
+    expect(verdict.vetoed).toBe(true);
+    expect(verdict.decision).toBe('reject');
   });
 });

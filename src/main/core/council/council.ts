@@ -1,4 +1,6 @@
-import type { FinalVerdict, JudgeVerdict } from '../../../shared/domain/governance';
+import type { Decision, FinalVerdict, JudgeVerdict } from '../../../shared/domain/governance';
+import type { CalibratedReview } from '../calibration/apply';
+import type { VoteSignal } from '../calibration/types';
 import type { ModelGateway, ModelRole } from '../models/types';
 import type { Logger } from '../observability/logger';
 import { conditionsOf, decide, dissentOf, questionsOf, tally, violationsOf, type Tally } from './aggregate';
@@ -18,6 +20,17 @@ export type CouncilOptions = {
   /** Output limit of each judge's model review. */
   judgeMaxTokens?: number;
   judges?: readonly JudgeDefinition[];
+  /**
+   * The installation's calibration (off by default): in "suggest" it only records what it would
+   * decide; in "apply" it decides a numerical outcome, never against a veto or a missing judge.
+   */
+  calibration?: CouncilCalibration;
+};
+
+export type CouncilCalibration = {
+  review(input: { tier: 1 | 2 | 3; votes: readonly VoteSignal[]; council: Decision; vetoed: boolean }): CalibratedReview;
+  /** Told what the calibration said for each decision (journaled in the calibration log). */
+  noted?(taskId: string, subject: string, review: CalibratedReview): void;
 };
 
 export type ReviewOptions = {
@@ -47,6 +60,7 @@ export class Council {
   private readonly maxDebateRounds: number;
   private readonly judges: readonly JudgeDefinition[];
   private readonly judgeMaxTokens: number | undefined;
+  private readonly calibration: CouncilCalibration | undefined;
 
   constructor(options: CouncilOptions) {
     this.gateway = options.gateway;
@@ -56,6 +70,7 @@ export class Council {
     this.maxDebateRounds = Math.min(MAX_DEBATE_ROUNDS, Math.max(0, options.maxDebateRounds ?? MAX_DEBATE_ROUNDS));
     this.judges = options.judges ?? JUDGES;
     this.judgeMaxTokens = options.judgeMaxTokens;
+    this.calibration = options.calibration;
   }
 
   async review(subject: ReviewSubject, options: ReviewOptions = {}): Promise<CouncilResult> {
@@ -71,7 +86,14 @@ export class Council {
       all.push(...current);
       score = tally(current, subject.riskTier);
     }
-    const decision = decide(score);
+    let decision = decide(score);
+    // Questions asked stay asked; otherwise the calibration may speak, inside the fixed rules.
+    if (this.calibration && score.outcome !== 'needs-info') {
+      const votes = current.map((v) => ({ judge_id: v.judge_id, verdict: v.verdict, confidence: v.confidence, errored: v.error !== undefined }));
+      const cal = this.calibration.review({ tier: subject.riskTier, votes, council: decision, vetoed: score.vetoed });
+      this.calibration.noted?.(subject.taskId, subject.kind, cal);
+      decision = cal.decision;
+    }
     const escalated = decision === 'modify' && subject.mode === 'auto';
     const constitutional = current.find((v) => v.judge_id === 'constitutional');
     const refs = [...new Set((constitutional?.evidence ?? []).map((e) => e.ref).filter((r) => r.startsWith('CAWS-') || r.startsWith('gate:')))];
