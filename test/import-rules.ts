@@ -37,11 +37,59 @@ export function specifiers(source: string): string[] {
   const patterns = [
     /\bimport\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]/g,
     /\bexport\s+(?:type\s+)?(?:\*|\{[^}]*\})(?:\s+as\s+\w+)?\s+from\s+['"]([^'"]+)['"]/g,
-    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\(\s*['"`]([^'"`$]+)['"`]\s*[,)]/g,
     /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
   for (const re of patterns) for (const m of source.matchAll(re)) out.push(m[1]!);
   return out;
+}
+
+/*
+ * Direction inside the core (DESIGN.md: "inside core the arrows point down"). Folders are the first
+ * path segment under src/main/core/; `core.ts` (the assembled core's type) sits with the top.
+ */
+/** The bottom: they import only each other (and src/shared, packages, Node). */
+const CORE_BOTTOM = new Set(['common', 'observability', 'db', 'journal']);
+/** Orchestration: what runs the services. No service below imports them. */
+const CORE_UPPER = new Set(['engine', 'agent', 'council', 'planner', 'composition']);
+/** Folders that stand above the services and may use the orchestration (composition is checked on its own). */
+const CORE_ORCHESTRATORS = new Set(['engine', 'agent', 'council', 'planner', 'governance-steps', 'api', 'composition', 'core.ts']);
+
+/**
+ * Known crossings, each to be removed by moving the shared vocabulary down (e.g. to src/shared).
+ * Listed exactly (importing file -> imported file) so nothing else slips through; the test fails
+ * when one no longer exists, so this list cannot go stale.
+ */
+export const KNOWN_CORE_EXCEPTIONS: readonly { from: string; to: string; why: string }[] = [
+  { from: 'src/main/core/db/queries/calibration.ts', to: 'src/main/core/calibration/types', why: 'calibration zod schemas belong in src/shared (issue 23 area)' },
+  { from: 'src/main/core/calibration/fit.ts', to: 'src/main/core/council/types', why: 'judge weights and thresholds belong in src/shared/domain/governance (issue 23 area)' },
+];
+
+function coreFolder(path: string): string | undefined {
+  const p = path.split(sep).join('/');
+  if (!p.startsWith('src/main/core/')) return undefined;
+  const rest = p.slice('src/main/core/'.length);
+  const i = rest.indexOf('/');
+  return i === -1 ? rest.replace(/\.tsx?$/, '.ts').replace(/^core$/, 'core.ts') : rest.slice(0, i);
+}
+
+/** Direction problems of one import inside the core (test files and testing/ helpers are exempt). */
+function checkCoreDirection(file: string, target: string, spec: string): string[] {
+  const from = coreFolder(file);
+  const to = coreFolder(target);
+  if (!from || !to || from === to) return [];
+  const f = file.split(sep).join('/');
+  if (/\.test\.tsx?$/.test(f) || f.includes('/testing/') || /\/testing\.tsx?$/.test(f)) return [];
+  const t = target.split(sep).join('/').replace(/\.tsx?$/, '');
+  if (KNOWN_CORE_EXCEPTIONS.some((e) => e.from === f && e.to === t)) return [];
+  if (CORE_BOTTOM.has(from) && !CORE_BOTTOM.has(to)) {
+    return [`${file}: ${from} is at the bottom of the core and must not import ${to} (${spec})`];
+  }
+  if (to === 'composition') return [`${file}: only the composition root wires the core; ${from} must not import composition (${spec})`];
+  if (CORE_UPPER.has(to) && !CORE_ORCHESTRATORS.has(from)) {
+    return [`${file}: ${from} is below ${to} and must not import it (${spec})`];
+  }
+  return [];
 }
 
 /** Violations of the layer rules in one file; each names the file, the import and the rule. */
@@ -55,8 +103,10 @@ export function checkFile(file: string, source: string): string[] {
       const target = relative('.', resolve(dirname(file), spec));
       const targetLayer = layerOf(target);
       if (layer === 'test' || (isTest && targetLayer === 'test')) continue;
-      // Node-side code may read bundled data (the model catalogue, default configuration).
+      // Node-side code may read bundled data (the model catalogue, default configuration)...
       if (target.split(sep).join('/').startsWith('resources/') && ['core', 'desktop', 'server', 'cli'].includes(layer)) continue;
+      // ...and the app's own version from package.json.
+      if (target.split(sep).join('/') === 'package.json' && ['core', 'desktop', 'server', 'cli'].includes(layer)) continue;
       if (targetLayer === 'other' || targetLayer === 'test') {
         problems.push(`${file}: imports ${spec}, outside src/`);
         continue;
@@ -64,6 +114,7 @@ export function checkFile(file: string, source: string): string[] {
       if (!ALLOWED[layer].includes(targetLayer)) {
         problems.push(`${file}: ${layer} must not import ${targetLayer} (${spec})`);
       }
+      if (layer === 'core' && targetLayer === 'core') problems.push(...checkCoreDirection(file, target, spec));
       continue;
     }
     if (layer === 'test') continue;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The roles that think through a model; one model may serve several. Mirrors core's MODEL_ROLES. */
+/** The roles that think through a model; one model may serve several. The one list: core's MODEL_ROLES is this. */
 export const MODEL_ROLE_NAMES = [
   'planner',
   'worker',

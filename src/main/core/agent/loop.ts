@@ -2,7 +2,7 @@ import type { NewEvent } from '../../../shared/domain/events';
 import { ToolApprovalPending } from '../tools/engine-approval';
 import { describeToolsForPrompt, runToolAction, type ToolActionResult, type ToolCallAction } from '../tools/worker-tools';
 import type { AppliedChangeset } from '../workspace/applier';
-import { canonicalJson } from '../workspace/canonical-json';
+import { canonicalJson } from '../db/canonical';
 import { sha256 } from '../workspace/hash';
 import { isToolCall, toChangeset, type ToolCallProposal } from './action';
 import { gatherContext } from './context';

@@ -5,7 +5,7 @@ import { ensureRuntime, saveRuntime } from '../db/queries/task-runtime';
 import { getTask } from '../db/queries/tasks';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
-import { raceSignal } from './async';
+import { raceSignal } from '../common/abort';
 import { isRunnable, STEP_FOR_PHASE, type WorkPhase } from './phases';
 import type { EngineSettings } from './settings';
 import type { StepSet } from './step';

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { canonicalJson } from '../provenance/canonical';
+import { canonicalJson } from '../db/canonical';
 
 /** Every signed federation message starts from this, so a signature cannot be replayed elsewhere. */
 const DOMAIN = 'agent-agency/federation/v1';

@@ -3,7 +3,7 @@ import { testCore } from '../../../../test/helpers';
 import { openDatabase } from '../db/open';
 import { dataFiles } from '../paths';
 import { silentLogger } from '../observability/logger';
-import { hashRecord } from '../provenance/chain';
+import { hashRecord } from '../db/queries/chain';
 import { chainRecordsForTask, iterateChain } from '../provenance/queries';
 import { Journal } from './journal';
 

@@ -1,3 +1,5 @@
+import { raceSignal } from '../common/abort';
+
 /** The error every model call rejects with when its signal aborts (`name === 'AbortError'`). */
 export function abortError(signal?: AbortSignal): Error {
   const reason: unknown = signal?.reason;
@@ -21,24 +23,10 @@ export function throwIfAborted(signal?: AbortSignal): void {
  */
 export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(abortError(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
+  const settled = promise.catch((e: unknown) => {
+    throw e instanceof Error ? e : new Error(String(e));
   });
+  return raceSignal(settled, signal, abortError);
 }
 
 /** A signal that aborts when any of `signals` does. */

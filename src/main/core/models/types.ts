@@ -1,18 +1,13 @@
+import { MODEL_ROLE_NAMES, type ModelRoleName } from '../../../shared/domain/model';
 import type { WorkPriority } from '../scheduler/admission';
 
 /**
  * What the rest of the core sees of a model: a client bound to a role. The model service (registry,
  * fit checks, scheduling, hot-swap, routing) sits behind it; planner, judges and workers only call it.
  */
-export const MODEL_ROLES = [
-  'planner',
-  'worker',
-  'judge.constitutional',
-  'judge.technical',
-  'judge.quality',
-  'judge.integration',
-] as const;
-export type ModelRole = (typeof MODEL_ROLES)[number];
+/** The roles, from the contract (shared/domain/model.ts is the one list). */
+export const MODEL_ROLES = MODEL_ROLE_NAMES;
+export type ModelRole = ModelRoleName;
 
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import git from 'isomorphic-git';
 import type { AuditCommit } from '../../../shared/channels/provenance';
 import type { Logger } from '../observability/logger';
-import type { JsonObject } from './canonical';
-import { canonicalJson } from './canonical';
-import type { ChainRecord } from './chain';
+import type { JsonObject } from '../db/canonical';
+import { canonicalJson } from '../db/canonical';
+import type { ChainRecord } from '../db/queries/chain';
 import type { SourceIntegrityRecord, StoredSignature } from './queries';
 
 export type AuditMirrorInput = {

@@ -1,5 +1,5 @@
-import { canonicalHash } from './canonical';
-import { hashRecord } from './chain';
+import { canonicalHash } from '../db/canonical';
+import { hashRecord } from '../db/queries/chain';
 import type { BundleContent, BundleEvent, ListSection, ManifestEntry, SingleSection } from './bundle-schema';
 import { LIST_SECTIONS, SINGLE_SECTIONS } from './bundle-schema';
 

@@ -1,8 +1,8 @@
 import { AppFailure } from '../../../shared/errors';
 import { getTask } from '../db/queries/tasks';
 import type { Db } from '../db/open';
-import type { JsonObject } from './canonical';
-import { canonicalJson } from './canonical';
+import type { JsonObject } from '../db/canonical';
+import { canonicalJson } from '../db/canonical';
 import { contentEntries } from './bundle-entries';
 import {
   BUNDLE_FORMAT,
@@ -14,6 +14,7 @@ import {
   type Manifest,
 } from './bundle-schema';
 import { readBundleSources } from './bundle-sources';
+import { listFederationLog } from '../db/queries/federation';
 import type { KeyRecord } from './keys';
 import { chainRecordsForTask, ensureSealed, signaturesForTask, sourceIntegrityForTask } from './queries';
 
@@ -42,9 +43,11 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string): Promi
       sources: readBundleSources(db, taskId, task.spec, records),
       signatures: signaturesForTask(db, taskId),
       integrity: sourceIntegrityForTask(db, taskId),
+      // Calibration and federation history up to this task's last record (the log is installation-wide).
+      calibration: listFederationLog(db, { until: records.at(-1)?.ts ?? deps.now, limit: 200 }).reverse(),
     };
   })();
-  const { task, records, sources, integrity } = read;
+  const { task, records, sources, integrity, calibration } = read;
 
   const signatures: BundleSignature[] = read.signatures
     .filter((s) => s.kind === 'decision' || s.kind === 'task-head')
@@ -70,6 +73,7 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string): Promi
     waivers: sources.waivers,
     models: sources.models,
     sourceIntegrity: integrity.map((r) => ({ path: r.path, sha256: r.sha256, kind: r.kind, recordedAt: r.recordedAt })),
+    calibration: calibration.map((e) => ({ seq: e.seq, ts: e.ts, kind: e.kind, detail: JSON.parse(JSON.stringify(e.detail)) as Record<string, unknown> })),
     signatures,
     publicKeys: deps.keys.map((k) => ({
       kid: k.kid,

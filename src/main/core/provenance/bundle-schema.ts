@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JsonValue } from './canonical';
+import type { JsonValue } from '../db/canonical';
 import { PublicJwk } from './keys';
 
 /**
@@ -94,6 +94,18 @@ export const SourceIntegrityItem = z.strictObject({
 });
 export type SourceIntegrityItem = z.infer<typeof SourceIntegrityItem>;
 
+/**
+ * What the council's calibration and its federation did up to the task's last record: rounds,
+ * adoptions, refusals, mode changes and the calibration's word on this task's decisions.
+ */
+export const CalibrationLogItem = z.strictObject({
+  seq: z.number().int(),
+  ts: z.number().int(),
+  kind: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type CalibrationLogItem = z.infer<typeof CalibrationLogItem>;
+
 /** Sections that are lists, in manifest order. */
 export const LIST_SECTIONS = [
   'events',
@@ -104,6 +116,7 @@ export const LIST_SECTIONS = [
   'waivers',
   'models',
   'sourceIntegrity',
+  'calibration',
   'signatures',
   'publicKeys',
 ] as const;
@@ -124,6 +137,7 @@ export const BundleContent = z.object({
   waivers: z.array(SectionItem).optional(),
   models: z.array(ModelIdentity).optional(),
   sourceIntegrity: z.array(SourceIntegrityItem).optional(),
+  calibration: z.array(CalibrationLogItem).optional(),
   signatures: z.array(BundleSignature).optional(),
   publicKeys: z.array(BundlePublicKey).optional(),
 });

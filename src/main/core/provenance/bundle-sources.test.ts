@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../../../../test/helpers';
-import { sha256Hex } from './canonical';
+import { sha256Hex } from '../db/canonical';
 import { verifyBundle } from './bundle-verify';
 import { taskWithHistory } from './testing/fixture';
 

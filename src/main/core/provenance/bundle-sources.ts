@@ -1,7 +1,7 @@
 import type { Db } from '../db/open';
-import type { JsonObject, JsonValue } from './canonical';
-import { sha256Hex } from './canonical';
-import type { ChainRecord } from './chain';
+import type { JsonObject, JsonValue } from '../db/canonical';
+import { sha256Hex } from '../db/canonical';
+import type { ChainRecord } from '../db/queries/chain';
 import type { BundlePatch, BundleSpec, ModelIdentity, SectionItem } from './bundle-schema';
 import { EVENT_SECTIONS, SECTION_EVENT_MATCHERS, type EventSection } from './decisions';
 

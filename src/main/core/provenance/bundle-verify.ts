@@ -1,6 +1,6 @@
 import type { VerificationReport } from '../../../shared/channels/provenance';
 import { formatPath } from '../../../shared/errors';
-import { canonicalJson, sha256Hex } from './canonical';
+import { canonicalJson, sha256Hex } from '../db/canonical';
 import { checkChain, type LinkInput } from './chain-check';
 import { contentEntries, eventHash, eventLabel } from './bundle-entries';
 import { checkHead, compareEntries } from './bundle-entries-check';

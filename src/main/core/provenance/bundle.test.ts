@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCore } from '../../../../test/helpers';
 import type { VerificationProblemKind, VerificationReport } from '../../../shared/channels/provenance';
-import { sha256Hex } from './canonical';
-import { hashRecord } from './chain';
+import { sha256Hex } from '../db/canonical';
+import { hashRecord } from '../db/queries/chain';
 import type { Bundle, BundleEvent } from './bundle-schema';
 import { serializeBundle } from './bundle-export';
 import { verifyBundle } from './bundle-verify';

@@ -7,7 +7,7 @@ import { MIGRATIONS } from '../db/migrations';
 import { insertEvent } from '../db/queries/events';
 import { insertTask } from '../db/queries/tasks';
 import { silentLogger } from '../observability/logger';
-import { hashRecord } from './chain';
+import { hashRecord } from '../db/queries/chain';
 import { verifyJournal } from './journal-verify';
 import { chainRecordsForTask, iterateChain } from './queries';
 import { taskWithHistory } from './testing/fixture';

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { VerificationProblem } from '../../../shared/channels/provenance';
 import type { Db } from '../db/open';
-import { hashRecord } from './chain';
+import { hashRecord } from '../db/queries/chain';
 import { checkChain, type LinkInput } from './chain-check';
 import { verifyJwsWithKeys } from './jws';
 import type { KeyRecord } from './keys';

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
-import { canonicalJson } from './canonical';
+import { canonicalJson } from '../db/canonical';
 
 /** The one JWS algorithm used: Ed25519 under its registered JOSE name (RFC 8037). */
 export const JWS_ALG = 'EdDSA';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/open';
-import type { JsonValue } from './canonical';
-import { sealLegacyRecords, type ChainRecord } from './chain';
+import type { JsonValue } from '../db/canonical';
+import { sealLegacyRecords, type ChainRecord } from '../db/queries/chain';
 
 /** Queries of the provenance tables (migration 5) and the chain columns of `events`. */
 

@@ -11,8 +11,8 @@ import { AuditRepository } from './audit-repo';
 import { bundleFileName, buildBundle, serializeBundle } from './bundle-export';
 import type { Bundle } from './bundle-schema';
 import { verifyBundle } from './bundle-verify';
-import { sha256Hex, type JsonObject } from './canonical';
-import type { ChainRecord } from './chain';
+import { sha256Hex, type JsonObject } from '../db/canonical';
+import type { ChainRecord } from '../db/queries/chain';
 import {
   isDecision,
   maybeDecisionType,

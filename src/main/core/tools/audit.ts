@@ -1,24 +1,11 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../db/canonical';
 
 /**
- * How tool calls are written down: a canonical JSON (sorted keys) so the same arguments always
+ * How tool calls are written down: the app's one canonical JSON (db/canonical.ts) so the same arguments always
  * hash the same, hashes of the full arguments and result, and a shortened copy of the arguments
  * for the journal (a 2 MB file body does not belong in every event listing).
  */
-
-export function canonical(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as Record<string, unknown>).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
-}
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -26,7 +13,7 @@ export function sha256(text: string): string {
 
 /** Same tool, same arguments, same fingerprint. */
 export function fingerprint(tool: string, args: Record<string, unknown>): string {
-  return sha256(`${tool}\n${canonical(args)}`).slice(0, 24);
+  return sha256(`${tool}\n${canonicalJson(args)}`).slice(0, 24);
 }
 
 const MAX_STRING = 1_000;

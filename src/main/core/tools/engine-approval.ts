@@ -2,7 +2,7 @@ import type { Actor } from '../../../shared/domain/events';
 import type { Db } from '../db/open';
 import type { Clock } from '../journal/journal';
 import type { ApprovalDecision, ApprovalRequest, RequestApproval } from './policy';
-import { canonical } from './audit';
+import { canonicalJson } from '../db/canonical';
 import { recordRequest } from './store';
 
 /**
@@ -64,7 +64,7 @@ export function engineApproval(ctx: ApprovalContext, deps: { db: Db; clock: Cloc
       taskId: ctx.taskId,
       fingerprint: request.fingerprint,
       tool: request.tool,
-      argumentsJson: canonical(request.args),
+      argumentsJson: canonicalJson(request.args),
       at: deps.clock.now(),
     });
     throw new ToolApprovalPending(ctx.taskId, request.tool, summaryWithFingerprint(request.summary, request.fingerprint));

@@ -10,7 +10,8 @@ import { getTask } from '../db/queries/tasks';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import type { InferenceAdmission, WorkPriority } from '../scheduler/admission';
-import { canonical, fingerprint, journaledArguments, sha256 } from './audit';
+import { fingerprint, journaledArguments, sha256 } from './audit';
+import { canonicalJson } from '../db/canonical';
 import type { ToolEntry, ToolHub } from './hub';
 import { DEFAULT_ARGUMENT_LIMITS, replaceStrings, snapshotArguments, type FrozenArguments } from './argument-snapshot';
 import { pathArguments } from './path-args';
@@ -260,8 +261,8 @@ export class ToolGateway {
           server: entry.server,
           tool: entry.qualified,
           arguments: journaledArguments(sent),
-          argumentsSha256: sha256(canonical(sent)),
-          resultSha256: result ? sha256(canonical(result)) : null,
+          argumentsSha256: sha256(canonicalJson(sent)),
+          resultSha256: result ? sha256(canonicalJson(result)) : null,
           isError,
           ...(error !== null ? { error: error.slice(0, 2_000) } : {}),
           durationMs,
@@ -310,7 +311,7 @@ export class ToolGateway {
           server: d.server,
           tool: d.tool,
           arguments: journaledArguments(d.args),
-          argumentsSha256: sha256(canonical(d.args)),
+          argumentsSha256: sha256(canonicalJson(d.args)),
           rule: d.rule,
           reason: d.reason,
           ...(d.actor ? { actor: d.actor } : {}),

@@ -7,7 +7,7 @@ import { foldName } from './path-rules';
 import { checkPathPolicy, type ChangeBudget, type PathPolicy } from './policy';
 import { SafeFsError, type DirHandle, type EntryState, type Identity, type SafeTree } from './safe-fs';
 import { violation, describeViolations, type Violation } from './violations';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../db/canonical';
 
 /** What a budget overrun asks of the waiver service. */
 export type BudgetWaiverRequest = {

@@ -1,6 +1,6 @@
 import { AgentEvent, type NewEvent } from '../../../../shared/domain/events';
-import { chainNextEvent, hashRecord, type ChainedEvent } from '../../provenance/chain';
-import type { JsonValue } from '../../provenance/canonical';
+import { chainNextEvent, hashRecord, type ChainedEvent } from './chain';
+import type { JsonValue } from '../canonical';
 import type { Db } from '../open';
 import { cachedStatement } from './statement-cache';
 

@@ -1,6 +1,6 @@
 import type { Core } from '../../core';
 import type { NewEvent } from '../../../../shared/domain/events';
-import { sha256Hex } from '../canonical';
+import { sha256Hex } from '../../db/canonical';
 
 export const FIXTURE_PATCH = `diff --git a/src/signup.ts b/src/signup.ts
 --- a/src/signup.ts

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/open';
-import { canonicalHash, type JsonValue } from './canonical';
+import type { Db } from '../open';
+import { canonicalHash, type JsonValue } from '../canonical';
 
 /**
  * The fields of one journal record that its hash covers. `prevHash` links it to the record before it
