@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: loading, idle unload, memory waits and warm-up share one per-model state machine; fit and providers live beside it.
 import type { FitReport, LoadState, ModelEntry } from '../../../shared/domain/model';
 import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: admission, pressure levels, pause signals and the decision log share one queue and its timers.
 import {
   type DecisionKind,
   type PauseCause,
