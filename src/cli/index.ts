@@ -17,6 +17,8 @@ import { simulateCommand } from './simulate';
 import { verifyCommand } from './verify';
 import { mcpCommand } from './mcp';
 import { federationCommand } from './commands/federation';
+import { alertsCommand, sloCommand } from './commands/slo';
+import { logsCommand } from './commands/logs';
 import { toolsCommand } from './commands/tools';
 import { promoteCommand, retryCommand } from './commands/promote';
 import { openCommand } from './open';
@@ -100,6 +102,9 @@ program
   .addCommand(promoteCommand())
   .addCommand(retryCommand())
   .addCommand(federationCommand())
+  .addCommand(sloCommand())
+  .addCommand(alertsCommand())
+  .addCommand(logsCommand())
   .addCommand(sandboxCommand())
   .addCommand(toolsCommand());
 finishProgram(program);

@@ -15,6 +15,9 @@ import { modelChannels } from './channels/models';
 import { changeChannels } from './channels/changes';
 import { taskActionChannels } from './channels/task-actions';
 import { discoveryChannels } from './channels/discovery';
+import { calibrationChannels } from './channels/calibration';
+import { sloChannels } from './channels/slo';
+import { logChannels } from './channels/logs';
 
 export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot } from './channels/tasks';
 
@@ -38,6 +41,9 @@ export const channels = {
   ...changeChannels,
   ...taskActionChannels,
   ...discoveryChannels,
+  ...calibrationChannels,
+  ...sloChannels,
+  ...logChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -22,6 +22,8 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
     for (const t of tasks.value) counts[t.state.kind] = (counts[t.state.kind] ?? 0) + 1;
     const scheduler = client.has('getSchedulerState') ? await client.call('getSchedulerState', {}) : undefined;
     const sched = scheduler?.ok ? scheduler.value : undefined;
+    const alertsReply = client.has('listAlerts') ? await client.call('listAlerts', { state: 'firing' }) : undefined;
+    const firing = alertsReply?.ok ? alertsReply.value.alerts : [];
     const report = {
       dataDir: ctx.dataDir,
       instance: running && instance ? { url: instance.url, pid: instance.pid ?? null } : null,
@@ -29,6 +31,7 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
       runsTasks: client.runsTasks ?? null,
       tasks: { counts, sampled: tasks.value.length, complete: tasks.value.length < SAMPLE },
       scheduler: sched ? { level: sched.level, slots: sched.slots, inUse: sched.inUse, reason: sched.reason, paused: sched.paused } : null,
+      alerts: firing.map((a) => ({ id: a.id, severity: a.severity, summary: a.summary, acknowledged: a.acknowledgedBy !== null })),
     };
     ctx.print(report, () => {
       const countLine = TASK_STATE_KINDS.filter((k) => counts[k]).map((k) => `${k.replace(/_/g, ' ')} ${counts[k]}`).join(', ');
@@ -40,6 +43,7 @@ async function status(ctx: CommandContext): Promise<ExitCode> {
           : [`Task engine   ${client.runsTasks ? 'runs tasks in this process' : 'not running; execute, intervene, approve and deny start it in-process, or run agent-agency serve'}`]),
         `Tasks         ${countLine || 'none'}${report.tasks.complete ? '' : ` (newest ${SAMPLE})`}`,
         ...(sched ? [`Scheduler     ${sched.level}, ${sched.inUse}/${sched.slots} slots in use${sched.paused ? `, paused: ${sched.paused.reason}` : ''} (${sched.reason})`] : []),
+        `Alerts        ${firing.length ? firing.map((a) => `${a.severity}: ${a.summary}${a.acknowledgedBy ? ' (acknowledged)' : ''}`).join('\n              ') : 'none firing'}`,
       ].join('\n');
     });
     return EXIT.ok;

@@ -7,6 +7,8 @@ import { AuditPage } from './features/audit/AuditPage';
 import { useAttention } from './features/attention/use-attention';
 import { ExplorerPage } from './features/explorer/ExplorerPage';
 import { MetricsPage } from './features/metrics/MetricsPage';
+import { AlertsPage } from './features/alerts/AlertsPage';
+import { useFiringAlerts } from './features/alerts/use-firing-alerts';
 import { ModelsPage } from './features/models/ModelsPage';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { Onboarding } from './features/onboarding/Onboarding';
@@ -44,6 +46,7 @@ export function App() {
   const route = useRoute();
   const connection = useAppStore((s) => s.connection);
   const pending = useAttention();
+  const firingAlerts = useFiringAlerts();
   const key = href(route);
   useFocusOnNavigate(key, route.page === 'settings' && Boolean(route.section));
 
@@ -56,7 +59,7 @@ export function App() {
       }}>
         Skip to content
       </a>
-      <Nav current={route.page} pendingApprovals={pending}>
+      <Nav current={route.page} pendingApprovals={pending} firingAlerts={firingAlerts}>
         <CommandPalette route={route} />
       </Nav>
       <main className="content" id="main" tabIndex={-1}>
@@ -71,6 +74,7 @@ export function App() {
         {route.page === 'task' && <TaskDetail id={route.id} />}
         {route.page === 'explorer' && <ExplorerPage />}
         {route.page === 'metrics' && <MetricsPage />}
+        {route.page === 'alerts' && <AlertsPage />}
         {route.page === 'settings' && <SettingsPage section={route.section} />}
         {route.page === 'audit' && <AuditPage />}
         {route.page === 'models' && <ModelsPage />}

@@ -16,6 +16,9 @@ import { modelHandlers } from './handlers/models';
 import { changeHandlers } from './handlers/changes';
 import { taskActionHandlers } from './handlers/task-actions';
 import { discoveryHandlers } from './handlers/discovery';
+import { calibrationHandlers } from './handlers/calibration';
+import { sloHandlers } from './handlers/slo';
+import { logHandlers } from './handlers/logs';
 import { NON_HUMAN_CHANNEL, type AreaHandlers, type SessionChannel, type SessionContext } from './handlers/types';
 
 /**
@@ -56,6 +59,9 @@ export class ContractSession {
       ...changeHandlers(ctx),
       ...taskActionHandlers(ctx),
       ...discoveryHandlers(ctx),
+      ...calibrationHandlers(ctx),
+      ...sloHandlers(ctx),
+      ...logHandlers(ctx),
     };
   }
 

@@ -8,6 +8,7 @@ import { bearerToken } from '../access';
 import { rawInput } from './input';
 import { toJsonSchema, type JsonSchema } from './json-schema';
 import { registerCoreMetrics, registerHttpMetrics } from './metrics/standard';
+import { registerSloMetrics } from './metrics/slo';
 import { MetricsRegistry } from './metrics/registry';
 import { buildOpenApi } from './openapi';
 import { API_PREFIX, pathParams, ROUTES, type RestRoute } from './routes';
@@ -78,6 +79,7 @@ export async function registerApi(
   const { core } = options;
   const metrics = new MetricsRegistry();
   registerCoreMetrics(metrics, core);
+  registerSloMetrics(metrics, core);
   const sseMetrics = registerHttpMetrics(metrics, app);
   app.decorate('metrics', metrics);
 

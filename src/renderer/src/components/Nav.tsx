@@ -8,12 +8,13 @@ const ITEMS: { page: Exclude<Route['page'], 'task'>; label: string }[] = [
   { page: 'models', label: 'Models' },
   { page: 'explorer', label: 'Explorer' },
   { page: 'metrics', label: 'Metrics' },
+  { page: 'alerts', label: 'Alerts' },
   { page: 'audit', label: 'Audit' },
   { page: 'settings', label: 'Settings' },
 ];
 
 /** The main navigation; `pendingApprovals` shows as a count beside Tasks. */
-export function Nav({ current, pendingApprovals = 0, children }: { current: Route['page']; pendingApprovals?: number; children?: ReactNode }) {
+export function Nav({ current, pendingApprovals = 0, firingAlerts = 0, children }: { current: Route['page']; pendingApprovals?: number; firingAlerts?: number; children?: ReactNode }) {
   const active = current === 'task' ? 'tasks' : current;
   return (
     <nav className="nav" aria-label="Main">
@@ -32,6 +33,11 @@ export function Nav({ current, pendingApprovals = 0, children }: { current: Rout
               {item.page === 'tasks' && pendingApprovals > 0 ? (
                 <span className="nav-count" aria-hidden="true" data-testid="approvals-badge">
                   {pendingApprovals}
+                </span>
+              ) : null}
+              {item.page === 'alerts' && firingAlerts > 0 ? (
+                <span className="nav-count" data-testid="alerts-badge" aria-label={`${firingAlerts} firing`}>
+                  {firingAlerts}
                 </span>
               ) : null}
             </a>
