@@ -125,7 +125,8 @@ export default async function main(argv: string[]): Promise<void> {
       if (status !== 'M') continue;
       const before = fileAt(args.repo, commit.parent, path);
       const after = fileAt(args.repo, commit.sha, path);
-      if (before === null || after === null || before === after) continue;
+      // An empty file before is a creation (a whole-file write), not an edit located in old text.
+      if (before === null || after === null || before === after || before.trim() === '') continue;
       const hunks = diffHunks(args.repo, commit.parent, commit.sha, path);
       if (hunks) files.push({ commit: commit.sha, path, before, after, hunks });
     }

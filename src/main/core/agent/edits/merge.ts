@@ -13,6 +13,7 @@ export type MergeResult = { ok: true; lines: string[] } | { ok: false; message: 
 export function mergeEdit(file: readonly string[], placement: Placement, search: readonly string[], replace: readonly string[]): MergeResult {
   const { keep, insertBefore } = diffLines(search, replace);
   const shift = indentShift(file, placement, search);
+  if (!shift) return { ok: false, message: 'the SEARCH lines are indented differently from the file lines they match, and not by one consistent amount; copy them exactly' };
   const suffix = addedSuffix(file, placement, search);
   const fix = (line: string) => reindent(suffix && line.endsWith(suffix) ? line.slice(0, -suffix.length) : line, shift);
   const out: string[] = [];
@@ -149,8 +150,11 @@ export function diffLines(a: readonly string[], b: readonly string[]): { keep: b
 /** Leading whitespace `from` (the model's) becomes `to` (the file's) on new lines. */
 type Shift = { from: string; to: string };
 
-/** The most common indentation change from the model's search lines to the file lines they matched. */
-function indentShift(file: readonly string[], placement: Placement, search: readonly string[]): Shift {
+/**
+ * The indentation change from the model's search lines to the file lines they matched; null when the
+ * lines disagree (a "});" matched to "  });" beside unshifted lines is another place, not a re-indent).
+ */
+function indentShift(file: readonly string[], placement: Placement, search: readonly string[]): Shift | null {
   const counts = new Map<string, { shift: Shift; n: number }>();
   search.forEach((line, i) => {
     const at = placement.pairs[i]!;
@@ -165,9 +169,8 @@ function indentShift(file: readonly string[], placement: Placement, search: read
     if (c) c.n++;
     else counts.set(key, { shift, n: 1 });
   });
-  let best: { shift: Shift; n: number } | undefined;
-  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
-  return best?.shift ?? { from: '', to: '' };
+  if (counts.size > 1) return null;
+  return [...counts.values()][0]?.shift ?? { from: '', to: '' };
 }
 
 function reindent(line: string, shift: Shift): string {
