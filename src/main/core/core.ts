@@ -21,6 +21,7 @@ import type { RealProvidersOptions } from './models/providers/model-providers';
 import type { ToolsService, ToolsServiceOptions } from './tools/service';
 import type { CalibrationService } from './calibration/service';
 import type { SloService } from './slo/service';
+import type { TaskTracing, TaskTracingOptions } from './observability/tracing/task-tracing';
 import type { ProvenanceService } from './provenance/service';
 
 /*
@@ -52,6 +53,8 @@ export type CoreOptions = {
   tools?: Partial<Omit<ToolsServiceOptions, 'db' | 'journal' | 'clock' | 'logger'>>;
   /** How often SLO alerts are evaluated (ms); 0 turns the timer off (tests call evaluate()). */
   slo?: { evaluateEveryMs?: number };
+  /** Task traces: the environment read for OTEL_EXPORTER_OTLP_* (process.env by default); tests pass an endpoint or exporter. */
+  tracing?: Partial<Pick<TaskTracingOptions, 'endpoint' | 'env' | 'exporter'>>;
 };
 
 /** Everything the transports need, built from plain options so it runs anywhere Node runs. */
@@ -86,6 +89,8 @@ export type Core = {
   calibration: CalibrationService;
   /** Objectives computed from the journal and the burn-rate alerts they raise. */
   slo: SloService;
+  /** Each task as an OpenTelemetry trace, exported over OTLP when a collector is configured. */
+  tracing: TaskTracing;
   logger: Logger;
   close(): void;
 };

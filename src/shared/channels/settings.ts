@@ -13,6 +13,17 @@ const absolutePath = z
   .refine((p) => !p.includes('\0'), 'must not contain NUL bytes')
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
 
+/** An OTLP/HTTP collector URL (http or https), or empty for none. */
+const OtlpEndpoint = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .max(2048, 'is too long')
+    .url('must be a URL such as http://127.0.0.1:4318')
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL'),
+]);
+
 /** The user's app settings; every field has a default. */
 export const AppSettings = z.strictObject({
   /** Where GGUF models are kept. */
@@ -27,6 +38,8 @@ export const AppSettings = z.strictObject({
   allowedRoots: z.array(absolutePath).min(1, 'must name at least one folder').max(50).optional(),
   /** Run model-, spec- and tool-caused commands WITHOUT a sandbox when none is available (journaled, bannered). */
   runWithoutSandbox: z.boolean().optional(),
+  /** OTLP/HTTP collector that receives task traces (read at start); empty: traces stay off unless OTEL_EXPORTER_OTLP_* is set. */
+  otlpEndpoint: OtlpEndpoint.optional(),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 
@@ -38,6 +51,7 @@ export const AppSettingsPatch = z.strictObject({
   gateCommands: CheckCommands.optional(),
   allowedRoots: z.array(absolutePath).min(1, 'must name at least one folder').max(50).optional(),
   runWithoutSandbox: z.boolean().optional(),
+  otlpEndpoint: OtlpEndpoint.optional(),
 });
 export type AppSettingsPatch = z.input<typeof AppSettingsPatch>;
 

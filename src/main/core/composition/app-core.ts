@@ -25,6 +25,7 @@ import { mcpConfigFile, ToolsService } from '../tools/service';
 import { CalibrationService } from '../calibration/service';
 import { bindCalibrationOutcomes } from './calibration-outcomes';
 import { SloService } from '../slo/service';
+import { TaskTracing } from '../observability/tracing/task-tracing';
 import type { Core, CoreOptions } from '../core';
 
 /*
@@ -38,7 +39,7 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase({ file: dataFiles(options.dataDir).database, logger: options.logger });
-  const journal = new Journal({ db, clock });
+  const journal = new Journal({ db, clock, logger: options.logger });
   const tasks = new TaskService({ db, journal, clock, logger: options.logger });
   const provenance = new ProvenanceService({ db, journal, clock, logger: options.logger, dataDir: options.dataDir });
   const scheduler = new SchedulerService({
@@ -83,6 +84,15 @@ export function createCore(options: CoreOptions): Core {
   // Alerts are evaluated on a timer; a task's own events also change SLIs, but a minute is soon enough.
   const sloTimer = options.slo?.evaluateEveryMs === 0 ? undefined : setInterval(() => slo.evaluate(), options.slo?.evaluateEveryMs ?? 60_000);
   sloTimer?.unref();
+  // Off unless Settings or OTEL_EXPORTER_OTLP_* name a collector; subscribed before the engine starts.
+  const tracing = new TaskTracing({
+    journal,
+    logger: options.logger,
+    now: () => clock.now(),
+    endpoint: options.tracing?.endpoint ?? settings.get().otlpEndpoint,
+    env: options.tracing?.env ?? process.env,
+    ...(options.tracing?.exporter ? { exporter: options.tracing.exporter } : {}),
+  });
   let engine: TaskEngine | undefined;
   let closed = false;
   let unbindPause: (() => void) | undefined;
@@ -107,6 +117,7 @@ export function createCore(options: CoreOptions): Core {
     tools,
     calibration,
     slo,
+    tracing,
     logger: options.logger,
     close() {
       if (closed) return;
@@ -114,6 +125,7 @@ export function createCore(options: CoreOptions): Core {
       unbindPause?.();
       unbindOutcomes();
       if (sloTimer) clearInterval(sloTimer);
+      void tracing.close();
       engine?.stop();
       releaseLock?.();
       void models.close();
