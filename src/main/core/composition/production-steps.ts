@@ -1,16 +1,21 @@
 import type { Core } from '../core';
 import type { StepSet } from '../engine/step';
+import type { ModelGateway } from '../models/types';
 import { roundLimiter } from '../council/round-limiter';
 import { createDefaultSteps } from './default-steps';
 
-/** The real steps on a core's own services; composition roots pass this as `steps`. */
-export function productionSteps(core: Core): StepSet {
+/**
+ * The real steps on a core's own services; composition roots pass this as `steps`. End-to-end
+ * tests pass `words`: a gateway that scripts only what the models say, with every other part real.
+ */
+export function productionSteps(core: Core, words?: { models: ModelGateway }): StepSet {
   return createDefaultSteps({
     dataDir: core.dataDir,
     db: core.db,
     clock: core.clock,
     logger: core.logger,
-    models: core.models,
+    // Each model call of a task is a span when traces are on (the gateway is unchanged otherwise).
+    models: core.tracing.gateway(words?.models ?? core.models),
     policy: core.policy,
     waivers: core.waivers,
     governance: core.governance,
