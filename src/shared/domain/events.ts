@@ -102,6 +102,11 @@ export const EVENT_PAYLOADS = {
     linesAdded: z.number().int().nonnegative().optional(),
     linesRemoved: z.number().int().nonnegative().optional(),
     gates: z.array(z.object({ gate: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip']) })).optional(),
+    /** The worker's claims about the change, each with its verdict and evidence (claims verifier). */
+    claims: z
+      .array(z.object({ kind: z.string(), subject: z.string(), text: z.string(), status: z.enum(['verified', 'refuted', 'unverifiable']), evidence: z.string() }))
+      .max(40)
+      .optional(),
   }),
   'model.swapped': z.object({ role: z.string(), from: z.string(), to: z.string() }),
   /** Journaled on a task whose inference call had to wait for a slot, and when it got one. */

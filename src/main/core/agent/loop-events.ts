@@ -24,6 +24,7 @@ export function evaluatedEvent(record: IterationRecord, stop: { reason: StopReas
       ...(detail ? { detail: clipText(detail, 2000) } : {}),
       ...(record.stats ? { files: record.stats.files, linesAdded: record.stats.linesAdded, linesRemoved: record.stats.linesRemoved } : {}),
       gates: record.gates ?? current.map((g) => ({ gate: g.gate, status: g.status })),
+      ...(record.claims?.length ? { claims: record.claims.map((c) => ({ ...c, text: clipText(c.text, 300), evidence: clipText(c.evidence, 500) })) } : {}),
     },
   };
 }

@@ -100,6 +100,8 @@ export type IterationRecord = {
   detail?: string;
   /** Gates of the state this iteration evaluated (also when its change was rolled back). */
   gates?: { gate: string; status: GateResult['status'] }[];
+  /** The worker's claims about this change, checked against the diff, workspace, gates and tests. */
+  claims?: { kind: string; subject: string; text: string; status: 'verified' | 'refuted' | 'unverifiable'; evidence: string }[];
 };
 
 export type LoopResult = {

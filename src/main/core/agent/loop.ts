@@ -43,6 +43,7 @@ export class AgentLoop {
   private readonly toolResults: ToolResultNote[] = [];
   private current!: Evaluation;
   private claims: string[] = [];
+  private reason: string | undefined;
   private feedback: string | null = null;
   private plateau = 0;
   private noProgress = 0;
@@ -155,7 +156,7 @@ export class AgentLoop {
       this.patchFailures = 0;
       const change = applied.applied;
       const stats = change.stats;
-      const record = { ...base, ...told, changesetId: change.id, stats };
+      const record: Omit<IterationRecord, 'outcome'> = { ...base, ...told, changesetId: change.id, stats };
       if (stats.linesAdded + stats.linesRemoved < this.limits.minChangedLines) {
         await this.rollback(change);
         this.feedback = 'Your change did not alter any line. Propose a real change.';
@@ -171,12 +172,13 @@ export class AgentLoop {
 
       let next: Evaluation;
       try {
-        next = await this.evaluateNow(action.criteria_met);
+        next = await this.evaluateNow(action.criteria_met, action.reason);
       } catch (e) {
         await this.rollback(change);
         throw e;
       }
       const gates = next.gates.map((g) => ({ gate: g.gate, status: g.status }));
+      if (next.claims?.length) record.claims = next.claims.map((c) => ({ kind: c.kind, subject: c.subject, text: c.text, status: c.status, evidence: c.evidence }));
       if (next.mandatoryFailed.length > 0) {
         await this.rollback(change);
         const detail = `mandatory gate failed: ${next.mandatoryFailed.join(', ')}; the change was rolled back`;
@@ -194,6 +196,7 @@ export class AgentLoop {
       const improvement = next.score - scoreBefore;
       this.current = next;
       this.claims = action.criteria_met;
+      this.reason = action.reason;
       this.noProgress = 0;
       this.plateau = improvement < this.limits.minImprovement ? this.plateau + 1 : 0;
       this.feedback = next.satisficed ? null : failureSummary(next);
@@ -288,8 +291,8 @@ export class AgentLoop {
     }
   }
 
-  private evaluateNow(claims: readonly string[] = this.claims): Promise<Evaluation> {
-    return evaluateWorkspace(this.o, { mandatory: this.mandatory, runCriterion: this.runCriterion, criterionTimeoutMs: this.limits.criterionTimeoutMs, satisficeScore: this.limits.satisficeScore }, claims);
+  private evaluateNow(claims: readonly string[] = this.claims, reason: string | undefined = this.reason): Promise<Evaluation> {
+    return evaluateWorkspace(this.o, { mandatory: this.mandatory, runCriterion: this.runCriterion, criterionTimeoutMs: this.limits.criterionTimeoutMs, satisficeScore: this.limits.satisficeScore }, claims, reason);
   }
 
   private failedToApply(record: IterationRecord): Step {
@@ -375,6 +378,8 @@ function failureSummary(e: Evaluation): string {
   const parts = [];
   if (gates.length) parts.push(`failing gates: ${gates.join(', ')}`);
   if (criteria.length) parts.push(`criteria not met: ${criteria.join(', ')}`);
+  const refuted = (e.claims ?? []).filter((c) => c.status === 'refuted');
+  if (refuted.length) parts.push(`claims in your reason that are false: ${refuted.map((c) => `"${c.text.slice(0, 120)}" (${c.evidence})`).join('; ')}`);
   return parts.length ? `Still to do — ${parts.join('; ')}.` : '';
 }
 

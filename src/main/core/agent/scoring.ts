@@ -1,3 +1,4 @@
+import type { VerifiedClaim } from '../claims/types';
 import type { GateResult } from '../gates/types';
 
 /** An acceptance criterion as the loop needs it; the CAWS spec's `acceptance` items fit as they are. */
@@ -21,7 +22,19 @@ export type Evaluation = {
   mandatoryFailed: string[];
   /** Good enough: nothing blocking failed, every criterion met, score at or above the threshold. */
   satisficed: boolean;
+  /** The worker's claims about this state, each verified, refuted or unverifiable (absent before any proposal). */
+  claims?: VerifiedClaim[];
 };
+
+/** Each refuted claim takes this much off the score; any refuted claim stops the state satisficing. */
+export const REFUTED_CLAIM_PENALTY = 0.1;
+
+/** The evaluation with the worker's verified claims: refuted claims lower the score and block satisficing. */
+export function withClaims(e: Evaluation, claims: VerifiedClaim[]): Evaluation {
+  const refuted = claims.filter((c) => c.status === 'refuted').length;
+  const score = Math.max(0, Math.round((e.score - refuted * REFUTED_CLAIM_PENALTY) * 10_000) / 10_000);
+  return { ...e, score, satisficed: e.satisficed && refuted === 0, claims };
+}
 
 export const GATE_WEIGHT = 0.4;
 

@@ -1,0 +1,113 @@
+import type { ChatMessage, JsonSchema, ModelClient } from '../models/types';
+import { CLAIM_KINDS, claimSchema, type Claim } from './types';
+
+const MAX_CLAIMS = 40;
+const PATH = /(?:^|[\s`'"(])((?:[\w.-]+\/)*[\w.-]+\.[A-Za-z0-9]{1,8})(?=$|[\s`'",.;:)!?])/g;
+const CHANGE_VERB = /\b(?:chang|edit|updat|modif|add|creat|writ|fix|rewr|touch|patch)\w*/i;
+const DELETE_VERB = /\b(?:delet|remov)\w*/i;
+const SYMBOL = /`([A-Za-z_$][\w$]*)(?:\(\))?`|\b(?:function|class|method|const|interface|type)\s+`?([A-Za-z_$][\w$]*)/g;
+const TESTS_PASS = /\b(?:all\s+)?tests?\s+(?:now\s+)?pass(?:es|ed)?\b/i;
+const GATE_PASS = /\b([a-z][\w-]*)\s+gate\s+(?:now\s+)?pass(?:es|ed)?\b/gi;
+
+/**
+ * Deterministic extraction: criterion ids named in `criteria_met` or in the text, file paths with the
+ * verb that goes with them, symbol names (in backticks or after a declaration word), "tests pass"
+ * and "<name> gate passes". Sentences are the unit; every claim keeps the sentence it came from.
+ */
+export function extractClaims(input: { text: string; criteriaMet?: readonly string[]; criterionIds: readonly string[]; source: Claim['source'] }): Claim[] {
+  const out: Claim[] = [];
+  const seen = new Set<string>();
+  const add = (c: Omit<Claim, 'source' | 'extractedBy'>) => {
+    const key = `${c.kind}\u0000${c.subject}`;
+    if (seen.has(key) || out.length >= MAX_CLAIMS) return;
+    seen.add(key);
+    out.push({ ...c, text: c.text.slice(0, 1000), source: input.source, extractedBy: 'rules' });
+  };
+  for (const id of input.criteriaMet ?? []) add({ kind: 'criterion_met', subject: id, text: `criteria_met: ${id}` });
+  for (const sentence of sentences(input.text)) {
+    for (const id of input.criterionIds) {
+      if (new RegExp(`\\b${escape(id)}\\b`).test(sentence) && /\b(?:met|meets|satisf\w*|done|fulfil\w*)\b/i.test(sentence)) add({ kind: 'criterion_met', subject: id, text: sentence });
+    }
+    const deleting = DELETE_VERB.test(sentence);
+    const changing = CHANGE_VERB.test(sentence);
+    for (const m of sentence.matchAll(PATH)) {
+      const path = m[1]!.replace(/^\.\//, '');
+      if (/^\d+(\.\d+)+$/.test(path)) continue; // a version number, not a path
+      if (deleting && !changing) add({ kind: 'file_deleted', subject: path, text: sentence });
+      else if (changing || deleting) add({ kind: 'file_changed', subject: path, text: sentence });
+    }
+    for (const m of sentence.matchAll(SYMBOL)) {
+      const name = m[1] ?? m[2];
+      if (!name || /\.[A-Za-z0-9]{1,8}$/.test(name) || name.length < 2) continue;
+      if (CHANGE_VERB.test(sentence)) add({ kind: 'symbol_present', subject: name, text: sentence });
+    }
+    if (TESTS_PASS.test(sentence)) add({ kind: 'tests_pass', subject: '', text: sentence });
+    for (const m of sentence.matchAll(GATE_PASS)) add({ kind: 'gate_passes', subject: m[1]!.toLowerCase(), text: sentence });
+  }
+  return out;
+}
+
+export const CLAIMS_JSON_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    claims: {
+      type: 'array',
+      maxItems: MAX_CLAIMS,
+      items: {
+        type: 'object',
+        properties: { kind: { enum: [...CLAIM_KINDS] }, subject: { type: 'string' }, text: { type: 'string' } },
+        required: ['kind', 'subject', 'text'],
+      },
+    },
+  },
+  required: ['claims'],
+};
+
+/**
+ * Model extraction, generation constrained to the claim schema and validated again with zod (model
+ * output is untrusted): an invalid item is dropped, never guessed at. The rules' claims come first;
+ * the model only adds claims the rules did not find.
+ */
+export async function extractClaimsWithModel(
+  model: ModelClient,
+  input: { text: string; criteriaMet?: readonly string[]; criterionIds: readonly string[]; source: Claim['source'] },
+  signal?: AbortSignal,
+): Promise<{ claims: Claim[]; dropped: number }> {
+  const rules = extractClaims(input);
+  const messages: ChatMessage[] = [
+    {
+      role: 'system',
+      content:
+        'Split the text into atomic, checkable claims. Kinds: criterion_met (subject: criterion id), file_changed / file_deleted (subject: path), symbol_present (subject: identifier), gate_passes (subject: gate name), tests_pass (subject: ""). Quote the words each claim comes from in text. Only claims the text makes.',
+    },
+    { role: 'user', content: `Criterion ids: ${input.criterionIds.join(', ') || '(none)'}\nText:\n${input.text.slice(0, 8000)}` },
+  ];
+  const answer = await model.generateJson(messages, CLAIMS_JSON_SCHEMA, { maxTokens: 800, temperature: 0, ...(signal ? { signal } : {}) });
+  const raw = (answer.value as { claims?: unknown } | null)?.claims;
+  const items = Array.isArray(raw) ? raw : [];
+  const seen = new Set(rules.map((c) => `${c.kind}\u0000${c.subject}`));
+  const claims = [...rules];
+  let dropped = Array.isArray(raw) ? 0 : 1;
+  for (const item of items) {
+    const parsed = claimSchema.safeParse(item);
+    if (!parsed.success) {
+      dropped++;
+      continue;
+    }
+    const c = parsed.data;
+    const key = `${c.kind}\u0000${c.subject}`;
+    if (seen.has(key) || claims.length >= MAX_CLAIMS) continue;
+    seen.add(key);
+    claims.push({ ...c, source: input.source, extractedBy: 'model' });
+  }
+  return { claims, dropped };
+}
+
+function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
