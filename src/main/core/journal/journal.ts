@@ -1,13 +1,22 @@
 import type { AgentEvent, NewEvent } from '../../../shared/domain/events';
+import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { appendEvent, appendEventUnlocked } from '../db/queries/events';
+import { taskStateKind } from '../db/queries/tasks';
+import type { Logger } from '../observability/logger';
 
 export type Clock = { now(): number };
 export const systemClock: Clock = { now: () => Date.now() };
 
 export type JournalListener = (event: AgentEvent) => void;
 
-export type JournalOptions = { db: Db; clock: Clock };
+export type JournalOptions = { db: Db; clock: Clock; logger?: Logger };
+
+/**
+ * What may still be journaled for a cancelled task: the record that its workspace was cleaned up.
+ * Everything else (model output, iterations, tool calls, a step's late result) is dropped.
+ */
+const AFTER_CANCEL: ReadonlySet<string> = new Set(['task.cleanup']);
 
 /**
  * The append-only event journal. An event is durable before anyone hears of it; appending with an
@@ -17,6 +26,9 @@ export class Journal {
   private readonly listeners = new Set<JournalListener>();
   private readonly db: Db;
   private readonly clock: Clock;
+  private readonly logger: Logger | undefined;
+  /** Appends refused because their task was cancelled (see `append`). */
+  droppedAfterCancel = 0;
   private pending: AgentEvent[] = [];
   private depth = 0;
   /** Built once: better-sqlite3 wraps a function per `transaction()` call. */
@@ -25,6 +37,7 @@ export class Journal {
   constructor(options: JournalOptions) {
     this.db = options.db;
     this.clock = options.clock;
+    this.logger = options.logger;
     const tx = this.db.transaction((work: () => unknown) => work());
     this.run = { immediate: <T>(work: () => T) => tx.immediate(work) as T };
   }
@@ -50,7 +63,17 @@ export class Journal {
     return result;
   }
 
+  /**
+   * Appends one event. Fails closed for a cancelled task: once the task's cancellation is written
+   * (its projection says cancelled), any later event of it, whoever writes it, is dropped, logged
+   * and refused with a `cancelled` failure; nothing of it reaches the journal.
+   */
   append(taskId: string, event: NewEvent, idempotencyKey: string): { event: AgentEvent; duplicate: boolean } {
+    if (!AFTER_CANCEL.has(event.type) && taskStateKind(this.db, taskId) === 'cancelled') {
+      this.droppedAfterCancel++;
+      this.logger?.warn({ taskId, type: event.type, idempotencyKey }, 'dropped an event of a cancelled task');
+      throw new AppFailure('cancelled', `task ${taskId} was cancelled; its ${event.type} event is not journaled`);
+    }
     if (this.depth === 0 && !this.db.inTransaction) {
       // Outside a transaction, one autocommit insert does (see appendEventUnlocked for why it is safe).
       const written = appendEventUnlocked(this.db, taskId, event, idempotencyKey, this.clock.now());

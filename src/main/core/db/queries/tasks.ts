@@ -58,6 +58,12 @@ export function getTask(db: Db, id: string): Task | undefined {
   return row ? fromRow(row) : undefined;
 }
 
+/** The state kind the tasks projection shows for `id` (one primary-key read), or undefined. */
+export function taskStateKind(db: Db, id: string): string | undefined {
+  const row = cachedStatement(db, 'SELECT state_kind FROM tasks WHERE id = ?').get(id) as { state_kind: string } | undefined;
+  return row?.state_kind;
+}
+
 export type TaskFilter = { states?: readonly TaskStateKind[] | undefined; search?: string | undefined; limit: number };
 
 export function listTasks(db: Db, filter: TaskFilter): Task[] {
