@@ -31,9 +31,16 @@ export async function serve(options: ServeOptions): Promise<void> {
     process.stdout.write(banner({ version: pkg.version, launchUrl: host.launchUrl, dataDir: core.dataDir, logFile, verbose: Boolean(options.verbose) }));
   }
   const stop = async () => {
-    await host.close();
-    core.close();
-    process.exit(0);
+    // The engine first, before anything that may wait (open connections draining): the steps in
+    // flight are recorded as stopped by a quit, which does not count toward the crash-loop limit
+    // even if a second Ctrl-C ends the process before the rest has closed.
+    core.engine?.stop();
+    try {
+      await host.close();
+    } finally {
+      core.close();
+      process.exit(0);
+    }
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
