@@ -15,6 +15,7 @@ import { sql as m0014 } from './0014_waiver_approver_channel';
 import { sql as m0015 } from './0015_council_verdict_depth';
 import { sql as m0016 } from './0016_model_tuning';
 import { sql as m0017 } from './0017_slos_and_alerts';
+import { sql as m0018 } from './0018_external_knowledge';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'council_verdict_depth', sql: m0015 },
   { version: 16, name: 'model_tuning', sql: m0016 },
   { version: 17, name: 'slos_and_alerts', sql: m0017 },
+  { version: 18, name: 'external_knowledge', sql: m0018 },
 ];
