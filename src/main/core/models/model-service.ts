@@ -15,6 +15,7 @@ import type { Db } from '../db/open';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { unlimitedAdmission, type InferenceAdmission } from '../scheduler/admission';
+import { isAbortError } from './abort';
 import { bundledCatalogue, catalogueViews, findCatalogueEntry } from './catalogue';
 import { DownloadManager, type StartDownload } from './downloads';
 import { ModelEventBus } from './events';
@@ -120,6 +121,7 @@ export class ModelService implements ModelGateway {
       sizeOf: (m) => this.sizeOf(m),
       ready: (m) => this.host.isLoaded(m) || this.registry.get(m)?.kind === 'remote',
       onCanaryRolledBack: (_role, model) => void this.unloadIfUnused(model, 'swap'),
+      swapUnderWay: (role) => this.swapLocks.get(role),
     });
     // However a model arrives (added by path, downloaded, remote), it may take the unassigned roles.
     this.events.subscribe((e) => {
@@ -195,6 +197,11 @@ export class ModelService implements ModelGateway {
     const previous = this.swapLocks.get(role) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.doSwap(role, to, signal));
     this.swapLocks.set(role, next);
+    next
+      .finally(() => {
+        if (this.swapLocks.get(role) === next) this.swapLocks.delete(role);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -274,18 +281,32 @@ export class ModelService implements ModelGateway {
     if (from === to) return { from, to, drainMs: 0 };
     const started = this.options.clock.now();
     if (await this.fitsBeside(to)) {
-      const lease = await this.host.acquire(to, signal);
+      // Load and warm first: a model that cannot load is refused here, the role never left `from`.
       try {
-        await lease.model.warm(signal);
-      } finally {
-        lease.release();
+        await this.loadAndWarm(to, signal);
+      } catch (e) {
+        throw this.refuseSwap(role, from, to, e);
       }
       this.roles.assign(role, to);
     } else {
+      // Both do not fit at once: calls are pointed at `to` in memory only (they wait for its load),
+      // `from` is drained and unloaded, and `to` must load and warm before anything is saved. If it
+      // cannot, the role goes back to `from`, which is loaded again; calls waiting on `to` retry there.
+      this.roles.route(role, to);
+      try {
+        await this.host.drained(from);
+        await this.unloadIfUnused(from, 'swap');
+        await this.loadAndWarm(to, signal);
+      } catch (e) {
+        this.roles.restore(current);
+        try {
+          await this.host.ensureLoaded(from);
+        } catch (reload) {
+          this.options.logger.error({ err: reload, role, model: from }, 'could not load the previous model again after a refused swap');
+        }
+        throw this.refuseSwap(role, from, to, e);
+      }
       this.roles.assign(role, to);
-      await this.host.drained(from);
-      await this.unloadIfUnused(from, 'swap');
-      await this.host.ensureLoaded(to);
     }
     const switched = this.options.clock.now();
     // Tasks with calls on the role at the switch hear of it in their own journal.
@@ -303,6 +324,25 @@ export class ModelService implements ModelGateway {
     }
     this.options.logger.info({ role, from, to, drainMs }, 'model swapped');
     return { from, to, drainMs };
+  }
+
+  private async loadAndWarm(name: string, signal?: AbortSignal): Promise<void> {
+    const lease = await this.host.acquire(name, signal);
+    try {
+      await lease.model.warm(signal);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The refusal of a swap: reported as an event and a log line, returned for the caller to throw. */
+  private refuseSwap(role: ModelRoleName, from: string, to: string, cause: unknown): AppFailure {
+    if (isAbortError(cause)) return cause instanceof AppFailure ? cause : new AppFailure('cancelled', `the swap of ${role} to ${to} was cancelled; ${role} stays on ${from}`);
+    const why = cause instanceof Error ? cause.message : String(cause);
+    const message = `${to} could not load, so ${role} stays on ${from}; nothing was changed: ${why}`;
+    this.events.emit({ type: 'model.refused', model: to, reason: message });
+    this.options.logger.warn({ role, from, to, err: cause }, 'swap refused');
+    return new AppFailure('unavailable', message);
   }
 
   /** Whether `name` can load while everything loaded now stays loaded. */

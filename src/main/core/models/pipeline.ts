@@ -31,6 +31,8 @@ export type PipelineOptions = {
   ready: (model: string) => boolean;
   /** Called after a canary crossed a threshold and was removed from its role. */
   onCanaryRolledBack?: (role: ModelRoleName, model: string, reason: string) => void;
+  /** The swap of `role` under way, if any: a failed call waits for it before deciding to retry. */
+  swapUnderWay?: (role: ModelRoleName) => Promise<unknown> | undefined;
 };
 
 /** Who a call is for: a role (routing, canary) or one named model (the OpenAI endpoint). */
@@ -85,6 +87,7 @@ export class InferencePipeline {
     this.trackTask(role, options.taskId, +1);
     try {
       const picked = role ? this.pick(role, slot.preferSmallerModel) : { model: (target as { model: string }).model, canary: false, reason: 'named' };
+      const primaryAtPick = role ? this.o.roles.get(role)?.model : undefined;
       let streamed = false;
       const tracked: GenerateOptions = options.onToken
         ? {
@@ -98,8 +101,12 @@ export class InferencePipeline {
       try {
         return await this.callOn(picked.model, role, kind, tracked, call, measure, picked.canary);
       } catch (e) {
-        // A failed canary call is retried on the primary, unless text already reached the caller.
-        if (role && picked.canary && !streamed && !isAbortError(e) && !options.signal?.aborted) {
+        // A failed canary call is retried on the primary, unless text already reached the caller; so
+        // is a call whose model was switched away from under it (a swap refused and rolled back), once
+        // the swap under way on its role has settled.
+        const swap = role && !picked.canary && !streamed ? this.o.swapUnderWay?.(role) : undefined;
+        if (swap) await swap.catch(() => undefined);
+        if (role && (picked.canary || (picked.model === primaryAtPick && this.o.roles.get(role)?.model !== primaryAtPick)) && !streamed && !isAbortError(e) && !options.signal?.aborted) {
           const primary = this.o.roles.get(role)?.model;
           if (primary && primary !== picked.model) return await this.callOn(primary, role, kind, options, call, measure, false);
         }

@@ -38,6 +38,22 @@ export class RoleTable {
     return this.write(next);
   }
 
+  /**
+   * Points calls for `role` at `model` in memory only, nothing saved: the switch a swap makes before
+   * it knows the new model loads (when both cannot be loaded at once). `restore` undoes it; `assign`
+   * saves it once the model has proved it serves.
+   */
+  route(role: ModelRoleName, model: string): void {
+    const current = this.byRole.get(role);
+    if (!current) return;
+    this.byRole.set(role, { ...current, model, alternates: current.alternates.filter((m) => m !== model) });
+  }
+
+  /** Puts back an assignment as it was (in memory; the database never saw the change). */
+  restore(assignment: RoleAssignment): void {
+    this.byRole.set(assignment.role, assignment);
+  }
+
   setCanary(role: ModelRoleName, canary: CanaryConfig | null): RoleAssignment | undefined {
     const current = this.byRole.get(role);
     if (!current) return undefined;
