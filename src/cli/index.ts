@@ -20,6 +20,7 @@ import { federationCommand } from './commands/federation';
 import { alertsCommand, sloCommand } from './commands/slo';
 import { logsCommand } from './commands/logs';
 import { toolsCommand } from './commands/tools';
+import { knowledgeCommand } from './commands/knowledge';
 import { promoteCommand, retryCommand } from './commands/promote';
 import { openCommand } from './open';
 import pkg from '../../package.json' with { type: 'json' };
@@ -106,7 +107,8 @@ program
   .addCommand(alertsCommand())
   .addCommand(logsCommand())
   .addCommand(sandboxCommand())
-  .addCommand(toolsCommand());
+  .addCommand(toolsCommand())
+  .addCommand(knowledgeCommand());
 finishProgram(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
