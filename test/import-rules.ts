@@ -60,10 +60,7 @@ const CORE_ORCHESTRATORS = new Set(['engine', 'agent', 'council', 'planner', 'go
  * Listed exactly (importing file -> imported file) so nothing else slips through; the test fails
  * when one no longer exists, so this list cannot go stale.
  */
-export const KNOWN_CORE_EXCEPTIONS: readonly { from: string; to: string; why: string }[] = [
-  { from: 'src/main/core/db/queries/calibration.ts', to: 'src/main/core/calibration/types', why: 'calibration zod schemas belong in src/shared (issue 23 area)' },
-  { from: 'src/main/core/calibration/fit.ts', to: 'src/main/core/council/types', why: 'judge weights and thresholds belong in src/shared/domain/governance (issue 23 area)' },
-];
+export const KNOWN_CORE_EXCEPTIONS: readonly { from: string; to: string; why: string }[] = [];
 
 function coreFolder(path: string): string | undefined {
   const p = path.split(sep).join('/');

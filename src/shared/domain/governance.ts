@@ -28,6 +28,17 @@ export const JUDGE_IDS = ['constitutional', 'technical', 'quality', 'integration
 export const JudgeId = z.enum(JUDGE_IDS);
 export type JudgeId = z.infer<typeof JudgeId>;
 
+/** The weights of DESIGN.md: the constitutional judge carries the most, and can veto alone. */
+export const JUDGE_WEIGHTS: Readonly<Record<JudgeId, number>> = {
+  constitutional: 0.4,
+  technical: 0.2,
+  quality: 0.2,
+  integration: 0.2,
+};
+
+/** Weighted score needed to accept, per risk tier (tier 1 is the strictest). */
+export const PASS_THRESHOLDS: Readonly<Record<1 | 2 | 3, number>> = { 1: 0.8, 2: 0.6, 3: 0.5 };
+
 /**
  * A judge's answer: pass, fail, uncertain; `needs-info` (it cannot judge without answers to its
  * questions) or `conditional` (it passes only if its conditions are met).

@@ -1,6 +1,5 @@
-import { JUDGE_IDS } from '../../../shared/domain/governance';
 import type { RiskTier } from '../../../shared/domain/task';
-import { JUDGE_WEIGHTS, PASS_THRESHOLDS } from '../council/types';
+import { JUDGE_IDS, JUDGE_WEIGHTS, PASS_THRESHOLDS } from '../../../shared/domain/governance';
 import { voteFeatures } from './features';
 import { CalibrationParams, type CouncilOutcome, type VoteSignal } from './types';
 

@@ -3,16 +3,8 @@ import type { ExecutionMode, RiskTier } from '../../../shared/domain/task';
 import type { WorkingSpec } from '../../../shared/domain/working-spec';
 import type { ChangedFile } from '../caws/budget';
 
-/** The weights of DESIGN.md: the constitutional judge carries the most, and can veto alone. */
-export const JUDGE_WEIGHTS: Readonly<Record<JudgeId, number>> = {
-  constitutional: 0.4,
-  technical: 0.2,
-  quality: 0.2,
-  integration: 0.2,
-};
-
-/** Weighted score needed to accept, per risk tier (tier 1 is the strictest). */
-export const PASS_THRESHOLDS: Readonly<Record<RiskTier, number>> = { 1: 0.8, 2: 0.6, 3: 0.5 };
+// DESIGN.md's weights and the tiers' thresholds are domain facts (calibration starts from them too).
+export { JUDGE_WEIGHTS, PASS_THRESHOLDS } from '../../../shared/domain/governance';
 
 /**
  * Below its tier's floor a council rejects outright; between the floor and the tier's threshold it

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalibrationMode, CalibrationParams, CouncilOutcome, VoteSignal } from '../../calibration/types';
+import { CalibrationMode, CalibrationParams, CouncilOutcome, VoteSignal } from '../../../../shared/domain/calibration';
 import type { Db } from '../open';
 import { cachedStatement } from './statement-cache';
 
