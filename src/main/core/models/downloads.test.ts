@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelEvent } from '../../../shared/domain/model';
+import { systemClock } from '../journal/journal';
+import { silentLogger } from '../observability/logger';
+import { fixedMemoryProbe } from './memory-probe';
+import { ModelService } from './model-service';
+import { realModelProviders } from './providers/model-providers';
 import { serviceFixture, type ServiceFixture } from './testing/service-fixture';
 import { testModelBytes } from './testing/test-model';
 
@@ -95,6 +100,11 @@ afterEach(async () => {
 const states = (events: ModelEvent[], id: string) =>
   events.filter((e) => e.type === 'download.state' && e.id === id).map((e) => (e.type === 'download.state' ? e.state : ''));
 const modelsDir = () => join(fx.dir, 'models');
+/** The one partial file in the models folder (named by URL and expected hash, not by file name). */
+const partFile = () => {
+  const parts = existsSync(modelsDir()) ? readdirSync(modelsDir()).filter((f) => f.endsWith('.part')) : [];
+  return join(modelsDir(), parts[0] ?? 'no-partial-file.part');
+};
 const until = async (check: () => boolean, what: string) => {
   const end = Date.now() + 5_000;
   while (!check()) {
@@ -127,7 +137,7 @@ describe('model downloads', () => {
     fx.service.downloads.pause(id);
     const paused = await fx.service.downloads.settled(id);
     expect(paused.state).toBe('paused');
-    const part = join(modelsDir(), 'tiny.gguf.part');
+    const part = partFile();
     const kept = statSync(part).size;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(model.bytes.length);
@@ -170,7 +180,7 @@ describe('model downloads', () => {
     await until(() => fx.service.downloads.get(id).receivedBytes > 0, 'some bytes');
     const cancelled = await fx.service.downloads.cancel(id);
     expect(cancelled.state).toBe('cancelled');
-    expect(existsSync(join(modelsDir(), 'tiny.gguf.part'))).toBe(false);
+    expect(existsSync(partFile())).toBe(false);
     expect(readdirSync(modelsDir())).toEqual([]);
     expect(fx.service.registry.list()).toEqual([]);
   });
@@ -181,7 +191,7 @@ describe('model downloads', () => {
     const failed = await fx.service.downloads.settled(id);
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(/download failed|connection closed after/);
-    expect(statSync(join(modelsDir(), 'tiny.gguf.part')).size).toBeGreaterThan(0);
+    expect(statSync(partFile()).size).toBeGreaterThan(0);
     fx.service.downloads.resume(id);
     expect((await fx.service.downloads.settled(id)).state).toBe('completed');
   });
@@ -209,5 +219,59 @@ describe('model downloads', () => {
   it('refuses URLs that are not http(s)', () => {
     expect(() => fx.service.startDownload({ url: 'file:///etc/passwd' })).toThrow(/only http and https/);
     expect(() => fx.service.startDownload({ url: 'not a url' })).toThrow(/not a valid URL/);
+  });
+});
+
+describe('model downloads across a restart', () => {
+  const restartService = async () => {
+    await fx.service.close();
+    const logger = silentLogger();
+    return new ModelService({
+      db: fx.db,
+      journal: fx.journal,
+      clock: systemClock,
+      logger,
+      modelsDir: modelsDir(),
+      providers: realModelProviders({ logger, clock: systemClock, threads: 1, gpu: false }),
+      idleUnloadMs: 0,
+      memory: fixedMemoryProbe({ totalBytes: 64 * 1024 ** 3, availableBytes: 48 * 1024 ** 3, gpu: 'cpu' }),
+    });
+  };
+
+  it('lists an interrupted download after the service restarts and resumes it from the list with a Range request', async () => {
+    server.delayMs = 20;
+    const url = `${server.url}/files/tiny.gguf`;
+    const started = fx.service.startDownload({ url, sha256: model.sha256, name: 'survivor' });
+    await until(() => existsSync(partFile()) && statSync(partFile()).size > 0, 'some bytes to arrive');
+    const again = await restartService();
+    try {
+      const listed = again.listDownloads();
+      expect(listed).toEqual([expect.objectContaining({ id: started.id, url, fileName: 'tiny.gguf', state: 'paused' })]);
+      const kept = statSync(partFile()).size;
+      expect(kept).toBeGreaterThan(0);
+      server.delayMs = 0;
+      again.downloads.resume(listed[0]!.id);
+      const done = await again.downloads.settled(started.id);
+      expect(done).toMatchObject({ state: 'completed', model: 'survivor' });
+      expect(server.ranges).toEqual([`bytes=${kept}-`]);
+      expect(again.registry.require('survivor')).toMatchObject({ sha256: model.sha256 });
+      expect(existsSync(partFile())).toBe(false);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('never continues a partial file of another URL that has the same file name', async () => {
+    server.dropAfter = 40 * 1024;
+    const first = fx.service.startDownload({ url: `${server.url}/a/tiny.gguf`, sha256: model.sha256, name: 'from-a' });
+    expect((await fx.service.downloads.settled(first.id)).state).toBe('failed');
+    const firstPart = partFile();
+    const kept = statSync(firstPart).size;
+    expect(kept).toBeGreaterThan(0);
+    // Same file name, another URL: it starts from byte 0 and leaves A's partial file alone.
+    const second = fx.service.startDownload({ url: `${server.url}/b/tiny.gguf`, sha256: model.sha256, name: 'from-b' });
+    expect((await fx.service.downloads.settled(second.id)).state).toBe('completed');
+    expect(server.ranges).toEqual([]);
+    expect(statSync(firstPart).size).toBe(kept);
   });
 });

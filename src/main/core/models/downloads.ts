@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DownloadState, DownloadView } from '../../../shared/domain/model';
 import { AppFailure } from '../../../shared/errors';
+import { listStoredDownloads, saveDownload } from '../db/queries/downloads';
+import type { Db } from '../db/open';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import type { ModelEventBus } from './events';
@@ -18,6 +20,8 @@ export type DownloadManagerOptions = {
   clock: Clock;
   logger: Logger;
   fetch?: typeof fetch;
+  /** Where downloads are kept so they outlive a restart (listed, resumable). */
+  db?: Db;
   /** Least time between progress events. Default 250 ms. */
   progressIntervalMs?: number;
 };
@@ -64,6 +68,66 @@ export class DownloadManager {
 
   constructor(private readonly options: DownloadManagerOptions) {
     this.fetch = options.fetch ?? fetch;
+    if (options.db) this.restore(options.db);
+  }
+
+  /**
+   * Downloads from before a restart come back in the list. One that was running or verifying when
+   * the service stopped is paused: resume continues from its partial file, which is named by the URL
+   * and the expected hash, so it is never confused with another download of the same file name.
+   */
+  private restore(db: Db): void {
+    for (const d of listStoredDownloads(db)) {
+      const dest = join(this.options.dir, d.fileName);
+      const interrupted = d.state === 'running' || d.state === 'verifying';
+      const job: Job = {
+        id: d.id,
+        url: d.url,
+        fileName: d.fileName,
+        dest,
+        part: partPath(dest, d.url, d.sha256 ?? undefined),
+        sha256: d.sha256 ?? undefined,
+        name: d.name ?? undefined,
+        model: d.model,
+        state: interrupted ? 'paused' : d.state,
+        received: d.receivedBytes,
+        total: d.totalBytes,
+        bytesPerSecond: 0,
+        error: interrupted ? 'the app stopped during the download; resume to continue' : d.error,
+        startedAt: d.startedAt,
+        controller: undefined,
+        stopping: undefined,
+        running: undefined,
+        settled: [],
+      };
+      this.jobs.set(job.id, job);
+      if (interrupted) this.persist(job);
+    }
+  }
+
+  private persist(job: Job): void {
+    if (!this.options.db) return;
+    try {
+      saveDownload(
+        this.options.db,
+        {
+          id: job.id,
+          url: job.url,
+          sha256: job.sha256 ?? null,
+          fileName: job.fileName,
+          name: job.name ?? null,
+          model: job.model,
+          state: job.state,
+          receivedBytes: job.received,
+          totalBytes: job.total,
+          error: job.error,
+          startedAt: job.startedAt,
+        },
+        this.options.clock.now(),
+      );
+    } catch (e) {
+      this.options.logger.error({ err: e, download: job.id }, 'could not save the download state');
+    }
   }
 
   start(input: StartDownload): DownloadView {
@@ -89,7 +153,7 @@ export class DownloadManager {
       url: url.toString(),
       fileName,
       dest,
-      part: `${dest}.part`,
+      part: partPath(dest, url.toString(), input.sha256?.toLowerCase()),
       sha256: input.sha256?.toLowerCase(),
       name: input.name,
       model: null,
@@ -105,6 +169,7 @@ export class DownloadManager {
       settled: [],
     };
     this.jobs.set(job.id, job);
+    this.persist(job);
     this.run(job);
     return this.view(job);
   }
@@ -283,6 +348,7 @@ export class DownloadManager {
   private setState(job: Job, state: DownloadState, error: string | null): void {
     job.state = state;
     job.error = error;
+    this.persist(job);
     this.options.events.emit({ type: 'download.state', id: job.id, state, error });
   }
 
@@ -306,6 +372,15 @@ export class DownloadManager {
       startedAt: job.startedAt,
     };
   }
+}
+
+/**
+ * The partial file of a download: named by its URL and expected hash, not by the file name alone, so
+ * a resume (also after a restart) only ever continues bytes of the same file from the same place.
+ */
+function partPath(dest: string, url: string, sha256: string | undefined): string {
+  const key = createHash('sha256').update(`${url}\n${sha256 ?? ''}`).digest('hex').slice(0, 16);
+  return `${dest}.${key}.part`;
 }
 
 async function sizeOf(path: string): Promise<number> {

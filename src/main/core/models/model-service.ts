@@ -106,6 +106,7 @@ export class ModelService implements ModelGateway {
       events: this.events,
       clock,
       logger,
+      db: options.db,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     this.pipeline = new InferencePipeline({

@@ -16,6 +16,7 @@ import { sql as m0015 } from './0015_council_verdict_depth';
 import { sql as m0016 } from './0016_model_tuning';
 import { sql as m0017 } from './0017_slos_and_alerts';
 import { sql as m0018 } from './0018_external_knowledge';
+import { sql as m0019 } from './0019_model_downloads';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'model_tuning', sql: m0016 },
   { version: 17, name: 'slos_and_alerts', sql: m0017 },
   { version: 18, name: 'external_knowledge', sql: m0018 },
+  { version: 19, name: 'model_downloads', sql: m0019 },
 ];
