@@ -9,8 +9,9 @@ import { createCore, type Core } from '../src/main/core/composition/app-core';
 import { productionSteps } from '../src/main/core/composition/production-steps';
 import { waitFor, waitForState } from '../src/main/core/engine/testing/wait';
 import { silentLogger } from '../src/main/core/observability/logger';
-import { otlpTracesUrl } from '../src/main/core/observability/tracing/config';
-import { traceIdOf } from '../src/main/core/observability/trace-id';
+import { otlpTracesUrl } from '../src/main/core/tracing/config';
+import { spanIdOf, traceIdOf } from '../src/main/core/observability/trace-id';
+import { eventsForTask } from '../src/main/core/db/queries/events';
 import { drawTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp/receiver';
 
 const cleanups: (() => unknown)[] = [];
@@ -69,6 +70,9 @@ describe('task traces over OTLP/HTTP', () => {
     const phases = named(spans, 'phase ');
     expect(phases.map((p) => p.name)).toEqual(expect.arrayContaining(['phase planning', 'phase reviewing_plan', 'phase executing', 'phase verifying', 'phase reviewing_change']));
     for (const p of phases) expect(parentOf(p)).toBe(root);
+    // A phase's span id follows from its phase.started event, so the task page can name it.
+    const starts = eventsForTask(core.db, taskId).filter((e) => e.type === 'phase.started');
+    expect(phases.map((p) => p.spanId).sort()).toEqual(starts.map((e) => spanIdOf(taskId, `phase:${e.seq}`)).sort());
 
     const models = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
     expect(models.length).toBeGreaterThanOrEqual(1 + 4 + 1 + 4);
@@ -116,6 +120,12 @@ describe('task traces over OTLP/HTTP', () => {
     await core.tracing.flush();
     await new Promise((r) => setTimeout(r, 300));
     if (receiver) expect(receiver.requests).toEqual([]);
+  });
+
+  it('derives ids the task page derives too (src/renderer/src/features/tasks/trace-ids.test.ts checks the same values)', () => {
+    expect(traceIdOf('tsk_a')).toBe('1cea07c5e8650b343b0fff1900b02f9a');
+    expect(spanIdOf('tsk_a', 'phase:7')).toBe('f65833f7c534ff0c');
+    expect(spanIdOf('tsk_a', 'phase:12')).toBe('ffee7847b5849fd6');
   });
 
   it('finds the collector in Settings first, then the standard OTEL variables', () => {

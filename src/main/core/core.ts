@@ -21,7 +21,7 @@ import type { RealProvidersOptions } from './models/providers/model-providers';
 import type { ToolsService, ToolsServiceOptions } from './tools/service';
 import type { CalibrationService } from './calibration/service';
 import type { SloService } from './slo/service';
-import type { TaskTracing, TaskTracingOptions } from './observability/tracing/task-tracing';
+import type { TaskTracing, TaskTracingOptions } from './tracing/task-tracing';
 import type { ProvenanceService } from './provenance/service';
 
 /*

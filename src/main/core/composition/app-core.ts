@@ -25,7 +25,7 @@ import { mcpConfigFile, ToolsService } from '../tools/service';
 import { CalibrationService } from '../calibration/service';
 import { bindCalibrationOutcomes } from './calibration-outcomes';
 import { SloService } from '../slo/service';
-import { TaskTracing } from '../observability/tracing/task-tracing';
+import { TaskTracing } from '../tracing/task-tracing';
 import type { Core, CoreOptions } from '../core';
 
 /*

@@ -7,3 +7,11 @@ import { createHash } from 'node:crypto';
 export function traceIdOf(taskId: string): string {
   return createHash('sha256').update(`agent-agency-trace|${taskId}`).digest('hex').slice(0, 32);
 }
+
+/**
+ * A span's id derived from its task and a key (`phase:<seq of its phase.started event>`), so the
+ * task page can name a phase's span from the journal alone (16 hex digits, W3C format).
+ */
+export function spanIdOf(taskId: string, key: string): string {
+  return createHash('sha256').update(`agent-agency-span|${taskId}|${key}`).digest('hex').slice(0, 16);
+}

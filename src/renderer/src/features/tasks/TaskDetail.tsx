@@ -15,6 +15,7 @@ import { outputStreams } from './model-output';
 import { ModelOutput } from './ModelOutput';
 import { phaseTimeline } from './phase-timeline';
 import { PhaseTimeline } from './PhaseTimeline';
+import { TaskTrace } from './TaskTrace';
 import { TaskChanges } from './TaskChanges';
 import { UnsandboxedBanner } from './UnsandboxedBanner';
 import { GuideForm, TaskControls } from './TaskControls';
@@ -97,6 +98,7 @@ export function TaskDetail({ id }: { id: string }) {
         </dl>
         <ProgressBar percent={task.progress} label="Task progress" />
         <PhaseTimeline phases={phases} />
+        <TaskTrace taskId={task.id} events={events} />
         <TaskWaitReason taskId={task.id} />
         <ApprovalPrompt key={`${task.state.kind}:${task.state.kind === 'awaiting_approval' ? task.state.waitingFor : ''}`} task={task} events={events} patch={records.patch} />
         <TaskControls task={task} />

@@ -8,6 +8,7 @@ import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-ba
 export class TaskIdGenerator implements IdGenerator {
   private readonly random = new RandomIdGenerator();
   private next: string | undefined;
+  private nextSpan: string | undefined;
 
   /** The trace id the next root span takes. */
   useTraceId(traceId: string): void {
@@ -20,7 +21,14 @@ export class TaskIdGenerator implements IdGenerator {
     return id ?? this.random.generateTraceId();
   }
 
+  /** The span id the next span takes (a phase span, whose id the task page derives from the journal). */
+  useSpanId(spanId: string): void {
+    this.nextSpan = spanId;
+  }
+
   generateSpanId(): string {
-    return this.random.generateSpanId();
+    const id = this.nextSpan;
+    this.nextSpan = undefined;
+    return id ?? this.random.generateSpanId();
   }
 }

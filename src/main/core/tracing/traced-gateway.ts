@@ -1,5 +1,5 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import type { ChatMessage, GenerateOptions, Generation, JsonSchema, ModelClient, ModelGateway, ModelRole } from '../../models/types';
+import type { ChatMessage, GenerateOptions, Generation, JsonSchema, ModelClient, ModelGateway, ModelRole } from '../models/types';
 import type { TaskTracer } from './task-tracer';
 
 /**

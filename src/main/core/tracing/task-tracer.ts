@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { AgentEvent } from '../../../../shared/domain/events';
-import { traceIdOf } from '../trace-id';
+import type { AgentEvent } from '../../../shared/domain/events';
+import { spanIdOf, traceIdOf } from '../observability/trace-id';
 import type { TaskIdGenerator } from './task-id-generator';
 
 type TaskTrace = {
@@ -37,6 +37,7 @@ export class TaskTracer {
     switch (event.type) {
       case 'phase.started': {
         t.phases.get(event.payload.phase)?.end(event.ts);
+        this.ids.useSpanId(spanIdOf(event.taskId, `phase:${event.seq}`));
         const span = this.tracer.startSpan(`phase ${event.payload.phase}`, { startTime: event.ts, attributes: { 'agent_agency.phase': event.payload.phase } }, trace.setSpan(ROOT_CONTEXT, t.root));
         t.phases.set(event.payload.phase, span);
         return;
