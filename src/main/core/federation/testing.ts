@@ -19,7 +19,7 @@ export const TEST_POLICY: FederationPolicy = {
 };
 
 /** A coordinator and members, each with its own database, in one process. */
-export function inProcessFederation(n: number, policy: FederationPolicy = TEST_POLICY, clock = { now: () => Date.now() }, serverRate?: number, windowMs = 400) {
+export function inProcessFederation(n: number, policy: FederationPolicy = TEST_POLICY, clock = { now: () => Date.now() }, serverRate?: number, windowMs = 3000) {
   const coordinator = new Coordinator({
     db: openDatabase({ file: ':memory:', logger: silentLogger() }),
     identity: newIdentity(),
