@@ -9,6 +9,7 @@ import { createCore, type Core } from '../src/main/core/composition/app-core';
 import { productionSteps } from '../src/main/core/composition/production-steps';
 import { waitFor, waitForState } from '../src/main/core/engine/testing/wait';
 import { silentLogger } from '../src/main/core/observability/logger';
+import { AppSettingsPatch } from '../src/shared/channels/settings';
 import { otlpTracesUrl } from '../src/main/core/tracing/config';
 import { spanIdOf, traceIdOf } from '../src/main/core/observability/trace-id';
 import { eventsForTask } from '../src/main/core/db/queries/events';
@@ -126,6 +127,16 @@ describe('task traces over OTLP/HTTP', () => {
     expect(traceIdOf('tsk_a')).toBe('1cea07c5e8650b343b0fff1900b02f9a');
     expect(spanIdOf('tsk_a', 'phase:7')).toBe('f65833f7c534ff0c');
     expect(spanIdOf('tsk_a', 'phase:12')).toBe('ffee7847b5849fd6');
+  });
+
+  it('refuses a collector setting that is not an http(s) URL, naming the field', () => {
+    expect(AppSettingsPatch.safeParse({ otlpEndpoint: 'http://127.0.0.1:4318' }).success).toBe(true);
+    expect(AppSettingsPatch.safeParse({ otlpEndpoint: '' }).success).toBe(true);
+    for (const bad of ['ftp://collector:21', 'collector:4318', 'x'.repeat(3000)]) {
+      const r = AppSettingsPatch.safeParse({ otlpEndpoint: bad });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.every((i) => i.path[0] === 'otlpEndpoint')).toBe(true);
+    }
   });
 
   it('finds the collector in Settings first, then the standard OTEL variables', () => {

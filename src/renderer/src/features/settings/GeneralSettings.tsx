@@ -111,6 +111,22 @@ export function GeneralSettings({ view, onSaved }: { view: SettingsView; onSaved
           when this machine has none (not recommended: every task page shows a warning and each run is journaled)
         </label>
       </fieldset>
+      <div className="field">
+        <label htmlFor="otlpEndpoint">Trace collector (OTLP/HTTP)</label>
+        <input
+          id="otlpEndpoint"
+          className="mono"
+          value={draft.otlpEndpoint ?? ''}
+          placeholder="off"
+          onChange={(e) => set('otlpEndpoint', e.target.value.trim())}
+          aria-invalid={Boolean(errors['otlpEndpoint'])}
+          aria-describedby="otlpEndpoint-help"
+        />
+        <span id="otlpEndpoint-help" className={errors['otlpEndpoint'] ? 'field-error' : 'hint'}>
+          {errors['otlpEndpoint'] ??
+            'Send each task as an OpenTelemetry trace to this collector, e.g. http://127.0.0.1:4318 (Jaeger, Tempo, Langfuse, Phoenix); used from the next start. Empty: nothing is sent unless OTEL_EXPORTER_OTLP_ENDPOINT is set.'}
+        </span>
+      </div>
       {message && (
         <p className={message.ok ? 'form-ok' : 'form-error'} role={message.ok ? 'status' : 'alert'}>
           {message.text}
