@@ -15,10 +15,11 @@ type ExecuteOptions = CommonOptions & {
   priority: string;
   watch?: boolean;
   waitForHuman?: string;
+  spec?: string;
 };
 
 /** Contract fields and the flags that set them, for error messages. */
-const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>' };
+const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>', specId: '--spec' };
 
 
 export function executeCommand(): Command {
@@ -30,6 +31,7 @@ export function executeCommand(): Command {
     .option('-t, --tier <n>', 'risk tier: 1 (most strict) | 2 | 3', '2')
     .option('-n, --max-iterations <n>', 'most generate-evaluate-refine iterations (1-50)', '5')
     .option('-p, --priority <p>', `priority: ${Priority.options.join(' | ')}`, 'normal')
+    .option('-s, --spec <id>', "run against the repository's own spec (.caws/specs/<id>.yaml or .caws/working-spec.yaml) instead of planning one")
     .option('-w, --watch', 'follow the task live: phase, progress, council votes; asks for approvals in strict mode')
     .option(
       '--wait-for-human <when>',
@@ -48,6 +50,7 @@ export async function execute(ctx: CommandContext, description: string): Promise
     riskTier: numberOr(opts.tier),
     maxIterations: numberOr(opts.maxIterations),
     priority: opts.priority,
+    ...(opts.spec !== undefined ? { specId: opts.spec } : {}),
   });
   if (!input.ok) return ctx.fail(input.error, FLAGS);
   const wait = opts.waitForHuman === undefined ? undefined : parseWaitForHuman(opts.waitForHuman);

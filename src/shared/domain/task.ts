@@ -78,6 +78,8 @@ export const SubmitTaskInput = z.strictObject({
   retryOf: TaskId.optional(),
   /** Work on a folder that is not a git repository (explicit; otherwise the target must be one). */
   allowNonGit: z.boolean().optional(),
+  /** Run against this spec of the repository (`.caws/specs/<id>.yaml` or `.caws/working-spec.yaml`) instead of planning one. */
+  specId: z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-\d+[a-z]*$/, 'must be a spec id like FEAT-0042').optional(),
 });
 export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
 
@@ -98,5 +100,7 @@ export const Task = z.object({
   spec: z.string().nullable(),
   /** The earlier task this one retries (same or edited inputs), when it is a retry. */
   retryOf: TaskId.optional(),
+  /** The repository's own spec this task runs against (the planner does not write one). */
+  specId: z.string().optional(),
 });
 export type Task = z.infer<typeof Task>;

@@ -4,7 +4,9 @@ import type { WorkingSpec } from '../../../shared/domain/working-spec';
 import { AppFailure } from '../../../shared/errors';
 import type { ChangedFile } from '../caws/budget';
 import { widen } from '../caws/budget';
+import { readRepositorySpec } from '../caws/existing-spec';
 import type { PolicyService } from '../caws/policy-service';
+import { serializeSpec } from '../caws/yaml';
 import type { Council } from '../council/council';
 import type { ReviewSubject } from '../council/types';
 import type { PlanOutcome, ReviewOutcome, StepContext, VerifyOutcome } from '../engine/step';
@@ -207,6 +209,18 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
   return {
     plan: (ctx) =>
       measured(ctx, 'planning', async () => {
+        // A task run against the repository's own spec (execute --spec ID) is not planned: the spec is
+        // read and validated with our CAWS schema again (the repository may have changed since submit).
+        // Guidance from a review asking for changes sends it to the planner like any plan.
+        if (ctx.task.specId && ctx.guidance.length === 0) {
+          const spec = readRepositorySpec(ctx.task.repoPath, ctx.task.specId);
+          const yaml = serializeSpec(spec);
+          records.saveSpec(ctx.taskId, spec, 'repository', 'repository');
+          records.recordValidation(ctx.taskId, 'plan', { spec });
+          ctx.emit({ type: 'artifact.produced', payload: { kind: 'spec', name: `${spec.id}.yaml`, sha256: createHash('sha256').update(yaml).digest('hex') } }, 'spec');
+          ctx.progress(1, `runs against the repository's spec ${spec.id}; the planner was not asked`);
+          return { spec: yaml, summary: `${spec.id}: ${spec.title} (from the repository)` };
+        }
         ctx.progress(0.05, 'reading the repository');
         const result = await planWith(ctx, ctx.guidance.map((g) => g.text), 'spec');
         ctx.progress(1, `planned ${result.spec.id} in ${result.attempts.length} attempt(s)`);

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { ListTasksInput, Snapshot } from '../../../shared/contract';
 import type { AgentEvent } from '../../../shared/domain/events';
+import { readRepositorySpec } from '../caws/existing-spec';
 import type { SubmitTaskInput} from '../../../shared/domain/task';
 import { TERMINAL_STATES, type Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
@@ -74,6 +75,8 @@ export class TaskService {
       updatedAt: now,
       spec: null,
       ...(input.retryOf ? { retryOf: this.retryable(input.retryOf).id } : {}),
+      // The repository's own spec, validated with our CAWS schema now: a bad one is refused at submit.
+      ...(input.specId ? { specId: readRepositorySpec(repoPath, input.specId).id } : {}),
     };
     this.journal.transaction(() => {
       insertTask(this.db, task);
@@ -97,6 +100,7 @@ export class TaskService {
       priority: original.priority,
       maxIterations: original.maxIterations,
       retryOf: original.id,
+      ...(original.specId ? { specId: original.specId } : {}),
     });
   }
 

@@ -17,6 +17,7 @@ import { sql as m0016 } from './0016_model_tuning';
 import { sql as m0017 } from './0017_slos_and_alerts';
 import { sql as m0018 } from './0018_external_knowledge';
 import { sql as m0019 } from './0019_model_downloads';
+import { sql as m0020 } from './0020_task_spec_id';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'slos_and_alerts', sql: m0017 },
   { version: 18, name: 'external_knowledge', sql: m0018 },
   { version: 19, name: 'model_downloads', sql: m0019 },
+  { version: 20, name: 'task_spec_id', sql: m0020 },
 ];

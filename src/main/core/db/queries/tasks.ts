@@ -18,6 +18,7 @@ type TaskRow = {
   created_at: number;
   updated_at: number;
   retry_of: string | null;
+  spec_id?: string | null;
 };
 
 /** Rows are parsed on the way out: a JSON column is untrusted like any other input. */
@@ -36,18 +37,20 @@ function fromRow(row: TaskRow): Task {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.retry_of ? { retryOf: row.retry_of } : {}),
+    ...(row.spec_id ? { specId: row.spec_id } : {}),
   });
 }
 
 export function insertTask(db: Db, task: Task): void {
   cachedStatement(db, 
     `INSERT INTO tasks (id, description, repo_path, mode, risk_tier, priority, max_iterations,
-       state_kind, state_json, progress, spec, created_at, updated_at, retry_of)
+       state_kind, state_json, progress, spec, created_at, updated_at, retry_of, spec_id)
      VALUES (@id, @description, @repoPath, @mode, @riskTier, @priority, @maxIterations,
-       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt, @retryOf)`,
+       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt, @retryOf, @specId)`,
   ).run({
     ...task,
     retryOf: task.retryOf ?? null,
+    specId: task.specId ?? null,
     stateKind: task.state.kind,
     stateJson: JSON.stringify(task.state),
   });
