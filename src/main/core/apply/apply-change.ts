@@ -154,17 +154,7 @@ export class ChangeApplier {
       // `create` fails if the branch appeared meanwhile: never moves someone else's branch.
       await updateRefs(user, `create refs/heads/${branch} ${commit}\n`, `the branch ${branch} appeared while the change was being applied`);
     } else {
-      const worktree = await git(['apply', '--index', '--whitespace=nowarn', patchFile], user);
-      if (worktree.code !== 0) {
-        throw new AppFailure('conflict', `the change could not be written to the working tree of ${target}; nothing was changed: ${worktree.stderr.trim().split('\n')[0] ?? ''}`);
-      }
-      try {
-        await updateRefs(user, `update refs/heads/${branch} ${commit} ${parent}\n`, `${branch} moved while the change was being applied`);
-      } catch (e) {
-        // Put the touched files back as they were: the branch did not move, so neither may they.
-        await git(['apply', '-R', '--index', '--whitespace=nowarn', patchFile], user);
-        throw e;
-      }
+      await moveCurrentBranch(user, target, branch, parent, commit);
     }
     await verifyTrailers(user, commit, request.taskId);
     this.options.logger.info({ taskId: request.taskId, commit, branch, mode }, 'change applied');
@@ -226,6 +216,28 @@ async function refuseOperationInProgress(target: string, user: GitOptions): Prom
   const gitDir = await gitText(['rev-parse', '--path-format=absolute', '--git-dir'], user);
   for (const marker of ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply', 'BISECT_LOG']) {
     if (existsSync(join(gitDir, marker))) throw new AppFailure('conflict', `${target} is in the middle of a git operation (${marker}); finish or abort it first`);
+  }
+}
+
+/**
+ * Moves the checked-out branch, its index and the touched files to `commit` in ONE git command
+ * (a fast-forward, which refuses when a file it must change has local changes and keeps every other
+ * local change, staged or not). A host killed at any moment thus leaves the old state or the new one, never files
+ * written with the branch not moved: the git command is not killed with its parent, and it is not
+ * given the abort signal, so a cancel cannot cut it short either.
+ */
+async function moveCurrentBranch(user: GitOptions, target: string, branch: string, parent: string, commit: string): Promise<void> {
+  const { signal: _signal, ...unabortable } = user;
+  const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], unabortable);
+  if (head.stdout.toString('utf8').trim() !== parent) throw new AppFailure('conflict', `${branch} moved while the change was being applied; nothing was changed`);
+  // A fast-forward is checkout's two-tree merge plus the ref move: staged and unstaged work in other
+  // files stays as it was. The user's hooks do not run and signature policy does not apply to it.
+  const moved = await git(['-c', 'core.hooksPath=/dev/null', 'merge', '--ff-only', '--quiet', '--no-verify-signatures', '--no-stat', commit], {
+    ...unabortable,
+    env: { ...unabortable.env, GIT_REFLOG_ACTION: 'agent-agency: apply change' },
+  });
+  if (moved.code !== 0) {
+    throw new AppFailure('conflict', `the change could not be written to the working tree of ${target}; nothing was changed: ${moved.stderr.trim().split('\n')[0] ?? ''}`);
   }
 }
 
