@@ -102,6 +102,11 @@ describe('task traces over OTLP/HTTP', () => {
     expect(gates.map((g) => g.name)).toEqual(expect.arrayContaining(['gate spec_completeness', 'gate scope', 'gate budget', 'gate tests']));
     expect(gates.find((g) => g.name === 'gate tests')!.attributes['agent_agency.gate.status']).toBe('pass');
     for (const g of gates) expect(parentOf(g)?.name).toBe('phase verifying');
+    // The project's own test command ran in the sandbox: a span with its command line and exit code.
+    const sandboxed = named(spans, 'sandbox ');
+    const testRun = sandboxed.find((s) => String(s.attributes['process.command_line']).includes('--test') && parentOf(s)?.name === 'phase verifying');
+    expect(testRun?.attributes['process.exit.code']).toBe(0);
+    expect(testRun?.attributes['agent_agency.sandbox']).not.toBe('none');
 
     console.log(`trace ${root.traceId} of task ${taskId}:\n${drawTree(spans)}`);
   });

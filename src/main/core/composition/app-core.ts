@@ -56,7 +56,7 @@ export function createCore(options: CoreOptions): Core {
   const metrics = new MetricsService({ db, clock, logger: options.logger });
   const settings = new SettingsService({ db, clock, logger: options.logger, dataDir: options.dataDir, dataDirPointer: options.dataDirPointer });
   // Every model-, spec- or tool-caused command runs in this sandbox (fail closed without one).
-  void installAppSandbox({ journal, clock, logger: options.logger, runWithoutSandbox: () => settings.get().runWithoutSandbox === true });
+  void installAppSandbox({ journal, clock, logger: options.logger, runWithoutSandbox: () => settings.get().runWithoutSandbox === true, onRun: (run) => tracing.sandboxRun(run) });
   // The user's folder and thread count from Settings (read at start); tests override through options.models.
   const { threads = settings.get().threads, gpu, providers, ...modelOptions } = options.models ?? {};
   const models = new ModelService({
@@ -69,9 +69,12 @@ export function createCore(options: CoreOptions): Core {
     // Up to four context sequences per local model (fewer when memory is short), so a council's
     // judges run at once on one model; the round limiter narrows them under pressure.
     sequences: 4,
+    // Settings' idle-unload time; a change applies at once (below).
+    idleUnloadMs: (settings.get().idleUnloadMinutes ?? 10) * 60_000,
     ...modelOptions,
     providers: providers ?? realModelProviders({ logger: options.logger, clock, threads, gpu, fetch: modelOptions.fetch }),
   });
+  if (modelOptions.idleUnloadMs === undefined) settings.onChange((s) => models.host.setIdleUnloadMs((s.idleUnloadMinutes ?? 10) * 60_000));
   const policy = new PolicyService({ db, clock, logger: options.logger });
   const waivers = new WaiverService({ db, journal, clock, logger: options.logger });
   const governance = new GovernanceRecords({ db, clock });

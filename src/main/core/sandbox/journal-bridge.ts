@@ -2,7 +2,7 @@ import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { detectSandbox } from './detect';
 import { useSandboxService } from './default-service';
-import { SandboxService, type UnsandboxedRun } from './sandbox-service';
+import { SandboxService, type FinishedRun, type UnsandboxedRun } from './sandbox-service';
 
 /**
  * Builds the app's sandbox service once detection finishes and installs it for every command
@@ -24,10 +24,10 @@ export function journalUnsandboxedRuns(options: { journal: Journal; clock: Clock
   };
 }
 
-export function installAppSandbox(options: { journal: Journal; clock: Clock; logger: Logger; runWithoutSandbox: () => boolean }): Promise<SandboxService> {
+export function installAppSandbox(options: { journal: Journal; clock: Clock; logger: Logger; runWithoutSandbox: () => boolean; onRun?: (run: FinishedRun) => void }): Promise<SandboxService> {
   const onUnsandboxedRun = journalUnsandboxedRuns(options);
   return detectSandbox().then((detection) => {
-    const service = new SandboxService({ logger: options.logger, detection, allowUnsandboxed: options.runWithoutSandbox, onUnsandboxedRun });
+    const service = new SandboxService({ logger: options.logger, detection, allowUnsandboxed: options.runWithoutSandbox, onUnsandboxedRun, ...(options.onRun ? { onRun: options.onRun } : {}) });
     useSandboxService(service);
     const status = service.status();
     if (status.available) options.logger.info({ sandbox: status.description }, 'sandbox ready');

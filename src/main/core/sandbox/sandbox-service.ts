@@ -15,7 +15,11 @@ export type SandboxServiceOptions = {
   allowUnsandboxed?: () => boolean;
   /** Called before every run without a sandbox, so the caller can journal it. */
   onUnsandboxedRun?: (run: UnsandboxedRun) => void;
+  /** Told after every run with its outcome (task traces draw a span per sandboxed command). */
+  onRun?: (run: FinishedRun) => void;
 };
+
+export type FinishedRun = { command: SandboxCommand; cwd: string; taskId?: string | undefined; result: SandboxResult };
 
 export type SandboxStatus =
   | { available: true; kind: SandboxKind; description: string }
@@ -67,6 +71,16 @@ export class SandboxService {
   }
 
   async run(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {
+    const result = await this.runOnce(command, options);
+    try {
+      this.options.onRun?.({ command, cwd: options.cwd, taskId: options.taskId, result });
+    } catch (e) {
+      this.options.logger.warn({ err: e }, 'a sandbox run listener failed');
+    }
+    return result;
+  }
+
+  private async runOnce(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {
     const d = this.options.detection;
     if (d.available) {
       const result = await d.backend.run(command, options);

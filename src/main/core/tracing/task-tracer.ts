@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { AgentEvent } from '../../../shared/domain/events';
 import { spanIdOf, traceIdOf } from '../observability/trace-id';
+import type { FinishedRun } from '../sandbox/sandbox-service';
 import type { TaskIdGenerator } from './task-id-generator';
 
 type TaskTrace = {
@@ -126,6 +127,21 @@ export class TaskTracer {
     t?.callStarts.set(role, startedAt);
     const parent = t ? trace.setSpan(ROOT_CONTEXT, this.innermost(t)) : ROOT_CONTEXT;
     return this.tracer.startSpan(`${operation} ${role}`, { kind: SpanKind.CLIENT, startTime: startedAt, attributes: { 'gen_ai.operation.name': operation, 'agent_agency.model.role': role, 'agent_agency.task.id': taskId } }, parent);
+  }
+
+  /** A sandboxed command that ended at `endedAt`, as a span inside the task's innermost open span. */
+  sandboxRun(taskId: string, run: FinishedRun, endedAt: number): void {
+    const t = this.tasks.get(taskId);
+    if (!t) return;
+    const argv = typeof run.command === 'string' ? run.command : run.command.join(' ');
+    const r = run.result;
+    const program = argv.replace(/^[\s(]+/, '').split(/\s+/)[0] ?? '';
+    const span = this.tracer.startSpan(`sandbox ${program}`.trim(), {
+      startTime: endedAt - r.durationMs,
+      attributes: defined({ 'process.command_line': argv.slice(0, 500), 'process.exit.code': r.exitCode ?? undefined, 'agent_agency.sandbox': r.sandbox, 'agent_agency.sandbox.denial': r.denial?.kind, 'agent_agency.sandbox.truncated': r.truncated }),
+    }, trace.setSpan(ROOT_CONTEXT, this.innermost(t)));
+    if (r.denial || r.exitCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: r.denial?.message ?? `exit ${r.exitCode ?? r.signal ?? 'unknown'}` });
+    span.end(endedAt);
   }
 
   /** The task's trace id and each open phase's span id (for the task page). */

@@ -4,6 +4,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Journal } from '../journal/journal';
 import type { ModelGateway } from '../models/types';
+import type { FinishedRun } from '../sandbox/sandbox-service';
 import type { Logger } from '../observability/logger';
 import { otlpTracesUrl } from './config';
 import { TaskIdGenerator } from './task-id-generator';
@@ -59,6 +60,11 @@ export class TaskTracing {
   /** The gateway the steps use: model calls become spans when tracing is on. */
   gateway(inner: ModelGateway): ModelGateway {
     return this.tracer ? tracedGateway(inner, this.tracer, this.options.now) : inner;
+  }
+
+  /** A command the sandbox ran for a task: a span inside the task's current iteration or phase. */
+  sandboxRun(run: FinishedRun): void {
+    if (this.tracer && run.taskId) this.tracer.sandboxRun(run.taskId, run, this.options.now());
   }
 
   /** Sends what is pending (tests, shutdown). */
