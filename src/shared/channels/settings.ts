@@ -24,6 +24,8 @@ const OtlpEndpoint = z.union([
     .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL'),
 ]);
 
+const IdleUnloadMinutes = z.number().int('must be a whole number of minutes').min(0, 'must be 0 (never) or more').max(1440, 'must be at most 1440 (a day)');
+
 /** The user's app settings; every field has a default. */
 export const AppSettings = z.strictObject({
   /** Where GGUF models are kept. */
@@ -40,6 +42,8 @@ export const AppSettings = z.strictObject({
   runWithoutSandbox: z.boolean().optional(),
   /** OTLP/HTTP collector that receives task traces (read at start); empty: traces stay off unless OTEL_EXPORTER_OTLP_* is set. */
   otlpEndpoint: OtlpEndpoint.optional(),
+  /** Minutes a loaded model may sit unused before it is unloaded; 0 keeps models loaded. Applies at once. */
+  idleUnloadMinutes: IdleUnloadMinutes.optional(),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 
@@ -52,6 +56,7 @@ export const AppSettingsPatch = z.strictObject({
   allowedRoots: z.array(absolutePath).min(1, 'must name at least one folder').max(50).optional(),
   runWithoutSandbox: z.boolean().optional(),
   otlpEndpoint: OtlpEndpoint.optional(),
+  idleUnloadMinutes: IdleUnloadMinutes.optional(),
 });
 export type AppSettingsPatch = z.input<typeof AppSettingsPatch>;
 

@@ -414,6 +414,16 @@ export class ModelHost {
     for (const w of [...this.roomWaiters]) w();
   }
 
+  /** Changes the idle-unload time now: loaded models that sit unused are timed again from now. */
+  setIdleUnloadMs(ms: number): void {
+    this.options.idleUnloadMs = Math.max(0, ms);
+    for (const slot of this.slots.values()) if (slot.state === 'loaded') this.scheduleIdle(slot);
+  }
+
+  get idleUnloadMs(): number {
+    return this.options.idleUnloadMs;
+  }
+
   private scheduleIdle(slot: Slot): void {
     this.clearIdle(slot);
     if (this.options.idleUnloadMs <= 0 || slot.pins > 0) return;

@@ -104,3 +104,16 @@ describe('model service: a swap to a model that cannot load', () => {
     expect(fx.service.host.status(bad.name).state).toBe('failed');
   });
 });
+
+describe('model service: the idle-unload time changes while running', () => {
+  it('unloads an idle model once a time is set where there was none', async () => {
+    fx = await serviceFixture({ idleUnloadMs: 0 });
+    const a = await fx.service.addByPath({ path: fx.modelCopy('a') });
+    await fx.service.client('worker').complete('x', { maxTokens: 2 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fx.service.host.status(a.name).state).toBe('loaded');
+    fx.service.host.setIdleUnloadMs(30);
+    await until(() => fx.service.host.status(a.name).state === 'unloaded', 'the idle unload');
+    expect(fx.events.filter((e) => e.type === 'model.unloaded').map((e) => (e.type === 'model.unloaded' ? e.reason : ''))).toEqual(['idle']);
+  });
+});

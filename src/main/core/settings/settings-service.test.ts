@@ -37,7 +37,7 @@ function failure(f: () => unknown): AppFailure {
 
 describe('settings', () => {
   it('starts from defaults and keeps changes across a restart', () => {
-    expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {}, allowedRoots: [tmpdir()], runWithoutSandbox: false });
+    expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {}, allowedRoots: [tmpdir()], runWithoutSandbox: false, idleUnloadMinutes: 10 });
     update({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
     const again = new SettingsService({ db: core.db, clock: { now: () => 2 }, logger: core.logger, dataDir: core.dataDir, cpuCount: 8 });
     expect(again.get()).toMatchObject({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
@@ -49,6 +49,19 @@ describe('settings', () => {
     expect(() => AppSettingsPatch.parse({ modelsDir: 'relative/models' })).toThrow(/absolute/);
     expect(() => AppSettingsPatch.parse({ theme: 'sepia' })).toThrow();
     expect(settings.get().threads).toBe(4);
+  });
+
+  it('keeps the idle-unload time as a setting; the running model service follows a change at once', () => {
+    expect(core.settings.get().idleUnloadMinutes).toBe(10);
+    expect(core.models.host.idleUnloadMs).toBe(10 * 60_000);
+    core.settings.update(AppSettingsPatch.parse({ idleUnloadMinutes: 3 }), 'test');
+    expect(core.models.host.idleUnloadMs).toBe(3 * 60_000);
+    core.settings.update(AppSettingsPatch.parse({ idleUnloadMinutes: 0 }), 'test');
+    expect(core.models.host.idleUnloadMs).toBe(0);
+    const bad = AppSettingsPatch.safeParse({ idleUnloadMinutes: -1 });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['idleUnloadMinutes'], message: 'must be 0 (never) or more' });
+    expect(AppSettingsPatch.safeParse({ idleUnloadMinutes: 1.5 }).error?.issues[0]?.path).toEqual(['idleUnloadMinutes']);
   });
 
   it('creates the models folder it is given', () => {

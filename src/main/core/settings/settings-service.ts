@@ -42,6 +42,7 @@ export class SettingsService {
       gateCommands: {},
       allowedRoots: defaultAllowedRoots(),
       runWithoutSandbox: false,
+      idleUnloadMinutes: 10,
     };
   }
 
