@@ -69,9 +69,12 @@ export function createCore(options: CoreOptions): Core {
     // Up to four context sequences per local model (fewer when memory is short), so a council's
     // judges run at once on one model; the round limiter narrows them under pressure.
     sequences: 4,
+    // Settings' idle-unload time; a change applies at once (below).
+    idleUnloadMs: (settings.get().idleUnloadMinutes ?? 10) * 60_000,
     ...modelOptions,
     providers: providers ?? realModelProviders({ logger: options.logger, clock, threads, gpu, fetch: modelOptions.fetch }),
   });
+  if (modelOptions.idleUnloadMs === undefined) settings.onChange((s) => models.host.setIdleUnloadMs((s.idleUnloadMinutes ?? 10) * 60_000));
   const policy = new PolicyService({ db, clock, logger: options.logger });
   const waivers = new WaiverService({ db, journal, clock, logger: options.logger });
   const governance = new GovernanceRecords({ db, clock });
