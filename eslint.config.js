@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'e2e-artifacts/**', '.tmp/**', 'test/fixtures/**', 'native/build/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'e2e-artifacts/**', '.tmp/**', 'test/fixtures/**', 'native/build/**', 'resources/eval/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,7 +16,7 @@ import { FederationError, openMessage, signMessage, type Identity, type Signed }
 import { noiseMultiplierFor } from './privacy';
 import {
   encodeInvitation,
-  FederationPolicy,
+  type FederationPolicy,
   JoinPayload,
   LeavePayload,
   RevealPayload,

@@ -69,7 +69,11 @@ export async function simulateFederation(o: SimulationOptions): Promise<Simulati
     const exactMean = exact[0]!.map((_, i) => (rate * exact.reduce((s, v) => s + v[i]!, 0)) / exact.length);
     fed.coordinator.openRound();
     const results = await Promise.all(fed.members.map((m) => m.member.participate({ timeoutMs: 30_000, pollMs: 2 })));
-    for (const res of results) if (res.status === 'contributed') res.outcome === 'adopted' ? adopted++ : refused++;
+    for (const res of results) {
+      if (res.status !== 'contributed') continue;
+      if (res.outcome === 'adopted') adopted++;
+      else refused++;
+    }
     const round = listRounds(fed.coordinator['o'].db, 1)[0]!;
     const result = round.detail['result'] as number[] | null;
     if (!result) throw new Error(`simulation: round ${r + 1} failed: ${String(round.detail['failure'])}`);

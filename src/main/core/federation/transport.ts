@@ -27,7 +27,7 @@ export function httpTransport(baseUrl: string, record?: (path: string, body: str
     try {
       res = await fetch(url(path), { method, headers: text ? { 'content-type': 'application/json' } : {}, body: text });
     } catch (e) {
-      throw new Error(`federation: can't reach the coordinator at ${baseUrl} (${(e as Error).message})`);
+      throw new Error(`federation: can't reach the coordinator at ${baseUrl} (${(e as Error).message})`, { cause: e });
     }
     const json = (await res.json().catch(() => ({}))) as unknown;
     if (!res.ok) {

@@ -13,8 +13,11 @@ export function AlertsPage({ actor = 'user' }: { actor?: string }) {
   const [alerts, setAlerts] = useState<AlertView[]>([]);
   const [history, setHistory] = useState<AlertHistoryEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // When the figures were read: silences are judged against it, not against the render's clock.
+  const [readAt, setReadAt] = useState(0);
   const load = useCallback(async () => {
     const [s, a] = await Promise.all([api.listSlos({}), api.listAlerts({ state: 'all' })]);
+    setReadAt(Date.now());
     if (s.ok) setSlos(s.value);
     else setError(s.error.message);
     if (a.ok) {
@@ -23,9 +26,12 @@ export function AlertsPage({ actor = 'user' }: { actor?: string }) {
     } else setError(a.error.message);
   }, []);
   useEffect(() => {
-    void load();
+    const first = setTimeout(() => void load(), 0);
     const t = setInterval(() => void load(), 15_000);
-    return () => clearInterval(t);
+    return () => {
+      clearTimeout(first);
+      clearInterval(t);
+    };
   }, [load]);
   const act = async (r: Promise<{ ok: boolean; error?: { message: string } }>) => {
     const res = await r;
@@ -71,7 +77,7 @@ export function AlertsPage({ actor = 'user' }: { actor?: string }) {
       {alerts.length === 0 ? <p>None yet.</p> : null}
       <ul aria-label="Alerts">
         {alerts.map((a) => {
-          const silenced = a.silencedUntil !== null && a.silencedUntil > Date.now();
+          const silenced = a.silencedUntil !== null && a.silencedUntil > readAt;
           return (
             <li key={a.id} data-state={a.state}>
               <strong>

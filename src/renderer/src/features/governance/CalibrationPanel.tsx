@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CalibrationViewSchema } from '../../../../shared/channels/calibration';
 import { api } from '../../api';
 
@@ -17,14 +17,17 @@ const fmt = (x: number) => x.toFixed(2);
 export function CalibrationPanel({ actor }: { actor: string }) {
   const [view, setView] = useState<CalibrationViewSchema | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    const r = await api.getCalibration({});
-    if (r.ok) setView(r.value);
-    else setError(r.error.message);
-  }, []);
   useEffect(() => {
-    void load();
-  }, [load]);
+    let live = true;
+    void api.getCalibration({}).then((r) => {
+      if (!live) return;
+      if (r.ok) setView(r.value);
+      else setError(r.error.message);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
   if (error) return <p role="alert">Calibration: {error}</p>;
   if (!view) return <p>Loading calibration…</p>;
   const e = view.effect;
