@@ -16,7 +16,7 @@ let settings: SettingsService;
 beforeEach(() => {
   core = testCore({ scheduler: { autoStart: false } });
   home = tempDir('aa-home-');
-  settings = new SettingsService({ db: core.db, clock: { now: () => 1 }, logger: core.logger, dataDir: core.dataDir, dataDirPointer: join(home.dir, 'data-folder.json'), cpuCount: 8 });
+  settings = new SettingsService({ db: core.db, clock: { now: () => 1 }, logger: core.logger, dataDir: core.dataDir, dataDirPointer: join(home.dir, 'data-folder.json'), cpuCount: 8, performanceCores: 4 });
 });
 afterEach(() => {
   core.cleanup();
@@ -39,7 +39,7 @@ describe('settings', () => {
   it('starts from defaults and keeps changes across a restart', () => {
     expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {}, allowedRoots: [tmpdir()], runWithoutSandbox: false, idleUnloadMinutes: 10 });
     update({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
-    const again = new SettingsService({ db: core.db, clock: { now: () => 2 }, logger: core.logger, dataDir: core.dataDir, cpuCount: 8 });
+    const again = new SettingsService({ db: core.db, clock: { now: () => 2 }, logger: core.logger, dataDir: core.dataDir, cpuCount: 8, performanceCores: 4 });
     expect(again.get()).toMatchObject({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
   });
 
@@ -49,6 +49,14 @@ describe('settings', () => {
     expect(() => AppSettingsPatch.parse({ modelsDir: 'relative/models' })).toThrow(/absolute/);
     expect(() => AppSettingsPatch.parse({ theme: 'sepia' })).toThrow();
     expect(settings.get().threads).toBe(4);
+  });
+
+  it('defaults threads to the performance cores (as the docs say), never above what the machine offers', () => {
+    const make = (cpuCount: number, cores: number) =>
+      new SettingsService({ db: core.db, clock: { now: () => 1 }, logger: core.logger, dataDir: core.dataDir, cpuCount, performanceCores: cores }).defaults.threads;
+    expect(make(12, 8)).toBe(8);
+    expect(make(4, 8)).toBe(4);
+    expect(make(8, 0)).toBe(1);
   });
 
   it('keeps the idle-unload time as a setting; the running model service follows a change at once', () => {

@@ -6,6 +6,7 @@ import { AppSettings, type AppSettingsPatch, type SettingsView } from '../../../
 import { AppFailure, describeZodError } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { getSetting, setSetting } from '../db/queries/settings';
+import { performanceCores } from '../models/cpu-cores';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { defaultAllowedRoots } from '../tasks/target-repo';
@@ -22,6 +23,8 @@ export type SettingsServiceOptions = {
   dataDirPointer?: string | undefined;
   /** Threads this machine offers (defaults to what Node reports). */
   cpuCount?: number;
+  /** Cores inference threads should use (defaults to the performance / physical cores, see cpu-cores.ts). */
+  performanceCores?: number;
 };
 
 /** The user's app settings, validated as a whole and kept in the settings table. */
@@ -36,8 +39,9 @@ export class SettingsService {
     this.maxThreads = Math.max(1, Math.min(256, options.cpuCount ?? availableParallelism()));
     this.defaults = {
       modelsDir: join(options.dataDir, 'models'),
-      // Half the cores: inference gets real speed and the window and the gates keep theirs.
-      threads: Math.max(1, Math.floor(this.maxThreads / 2)),
+      // The performance cores (physical cores on Linux), as the docs say: efficiency cores and
+      // hyper-thread siblings slow a llama.cpp thread pool down; never more than the machine offers.
+      threads: Math.max(1, Math.min(this.maxThreads, options.performanceCores ?? performanceCores())),
       theme: 'system',
       gateCommands: {},
       allowedRoots: defaultAllowedRoots(),
