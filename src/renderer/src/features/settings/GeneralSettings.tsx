@@ -72,6 +72,22 @@ export function GeneralSettings({ view, onSaved }: { view: SettingsView; onSaved
           {errors['threads'] ?? `CPU threads for local models, used from the next start; this machine has ${view.maxThreads}.`}
         </span>
       </div>
+      <div className="field narrow">
+        <label htmlFor="idle-unload">Unload idle models after (minutes)</label>
+        <input
+          id="idle-unload"
+          type="number"
+          min={0}
+          max={1440}
+          value={draft.idleUnloadMinutes ?? view.defaults.idleUnloadMinutes ?? 10}
+          onChange={(e) => set('idleUnloadMinutes', Math.round(Number(e.target.value)))}
+          aria-invalid={Boolean(errors['idleUnloadMinutes'])}
+          aria-describedby="idle-unload-help"
+        />
+        <span id="idle-unload-help" className={errors['idleUnloadMinutes'] ? 'field-error' : 'hint'}>
+          {errors['idleUnloadMinutes'] ?? 'A loaded model nobody uses for this long is unloaded to free memory; 0 keeps models loaded. Applies at once.'}
+        </span>
+      </div>
       <fieldset className="field">
         <legend>Appearance</legend>
         <div className="row">
