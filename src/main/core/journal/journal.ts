@@ -2,7 +2,7 @@ import type { AgentEvent, NewEvent } from '../../../shared/domain/events';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { appendEvent, appendEventUnlocked } from '../db/queries/events';
-import { taskStateKind } from '../db/queries/tasks';
+import { cancellationJournaled } from '../db/queries/tasks';
 import type { Logger } from '../observability/logger';
 
 export type Clock = { now(): number };
@@ -65,11 +65,11 @@ export class Journal {
 
   /**
    * Appends one event. Fails closed for a cancelled task: once the task's cancellation is written
-   * (its projection says cancelled), any later event of it, whoever writes it, is dropped, logged
-   * and refused with a `cancelled` failure; nothing of it reaches the journal.
+   * (its projection says cancelled and its task.cancelled event exists), any later event of it,
+   * whoever writes it, is dropped, logged and refused with a `cancelled` failure.
    */
   append(taskId: string, event: NewEvent, idempotencyKey: string): { event: AgentEvent; duplicate: boolean } {
-    if (!AFTER_CANCEL.has(event.type) && taskStateKind(this.db, taskId) === 'cancelled') {
+    if (!AFTER_CANCEL.has(event.type) && cancellationJournaled(this.db, taskId)) {
       this.droppedAfterCancel++;
       this.logger?.warn({ taskId, type: event.type, idempotencyKey }, 'dropped an event of a cancelled task');
       throw new AppFailure('cancelled', `task ${taskId} was cancelled; its ${event.type} event is not journaled`);

@@ -61,10 +61,17 @@ export function getTask(db: Db, id: string): Task | undefined {
   return row ? fromRow(row) : undefined;
 }
 
-/** The state kind the tasks projection shows for `id` (one primary-key read), or undefined. */
-export function taskStateKind(db: Db, id: string): string | undefined {
-  const row = cachedStatement(db, 'SELECT state_kind FROM tasks WHERE id = ?').get(id) as { state_kind: string } | undefined;
-  return row?.state_kind;
+/**
+ * Whether the task is cancelled and its `task.cancelled` event is written: one primary-key read for
+ * a task that is not cancelled; the task's own events are looked at only when it is.
+ */
+export function cancellationJournaled(db: Db, id: string): boolean {
+  const row = cachedStatement(
+    db,
+    `SELECT 1 AS yes FROM tasks t WHERE t.id = ? AND t.state_kind = 'cancelled'
+       AND EXISTS (SELECT 1 FROM events e WHERE e.task_id = t.id AND e.type = 'task.cancelled')`,
+  ).get(id) as { yes: number } | undefined;
+  return row !== undefined;
 }
 
 export type TaskFilter = { states?: readonly TaskStateKind[] | undefined; search?: string | undefined; limit: number };
