@@ -1,8 +1,8 @@
-import { openDatabase } from '../db/open';
+import { openDatabase, type Db } from '../db/open';
 import { silentLogger } from '../observability/logger';
 import { CalibrationService } from '../calibration/service';
 import { Coordinator } from './coordinator';
-import { newIdentity } from './identity';
+import { newIdentity, type Identity } from './identity';
 import { inProcessTransport } from './in-process';
 import { FederationMember } from './member';
 import type { FederationPolicy } from './protocol';
@@ -18,8 +18,10 @@ export const TEST_POLICY: FederationPolicy = {
   allowedSources: ['eval_hidden_tests', 'human_override', 'revert', 'promoted_dry_run'],
 };
 
+export type InProcessMember = { db: Db; calibration: CalibrationService; identity: Identity; member: FederationMember };
+
 /** A coordinator and members, each with its own database, in one process. */
-export function inProcessFederation(n: number, policy: FederationPolicy = TEST_POLICY, clock = { now: () => Date.now() }, serverRate?: number, windowMs = 3000) {
+export function inProcessFederation(n: number, policy: FederationPolicy = TEST_POLICY, clock = { now: () => Date.now() }, serverRate?: number, windowMs = 3000): { coordinator: Coordinator; members: InProcessMember[] } {
   const coordinator = new Coordinator({
     db: openDatabase({ file: ':memory:', logger: silentLogger() }),
     identity: newIdentity(),
