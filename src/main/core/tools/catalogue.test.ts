@@ -68,7 +68,8 @@ describe('tool discovery', () => {
     // The first call starts the server on demand.
     const added = await core.tools.call({ taskId: task.id, tool: 'dyn.add_tool', arguments: { name: 'late_tool' } });
     expect(added.status).toBe('ok');
-    await waitFor(() => core.tools.hub.get('dyn')!.tools().some((t) => t.name === 'late_tool') || undefined, 5_000, 'the new tool to be listed');
+    // The tool was added in the task's own (sandboxed) server process; its list follows the notice.
+    await waitFor(() => core.tools.taskServers.existing('dyn', task.id)?.tools().some((t) => t.name === 'late_tool') || undefined, 5_000, 'the new tool to be listed');
     const late = await core.tools.call({ taskId: task.id, tool: 'dyn.late_tool', arguments: {} });
     expect(late.status === 'ok' && late.result?.content[0]).toMatchObject({ text: 'late_tool ran' });
   }, 20_000);

@@ -7,6 +7,7 @@ import { ContractSession } from '../api/session';
 import { eventsForTask } from '../db/queries/events';
 import { ScriptedSteps } from '../engine/testing/scripted-steps';
 import { waitFor, waitForState } from '../engine/testing/wait';
+import { upsertWorkspace } from '../workspace/store';
 import { toAwaitApproval } from './engine-approval';
 import { scriptServer } from './testing/fixtures';
 import { parseToolCallAction, runToolAction, type ToolActionResult } from './worker-tools';
@@ -53,8 +54,17 @@ async function setup() {
   await core.tools.setPermission('dyn', 'add_tool', 'ask', 'test');
   const session = new ContractSession(core, () => undefined);
   cleanups.push(() => session.close());
-  const submit = () => core.tasks.submit(SubmitTaskInput.parse({ description: 'use a tool', repoPath: core.repo, mode: 'auto' }));
-  const madeTool = () => core.tools.hub.get('dyn')!.tools().some((t) => t.name === 'made_by_worker');
+  // Scripted steps make no workspace; the task's tool servers run sandboxed in one, so each task
+  // gets the repository as its workspace record (as WorkspaceManager would write it) at once.
+  const submit = () => {
+    const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'use a tool', repoPath: core.repo, mode: 'auto' }));
+    const now = Date.now();
+    upsertWorkspace(core.db, { taskId: task.id, path: core.repo, sourcePath: core.repo, kind: 'copy', branch: `agent-agency/${task.id}`, baseCommit: '0'.repeat(40), state: 'active', sizeBytes: 0, createdAt: now, updatedAt: now });
+    return task;
+  };
+  // The tool is made in the task's own (sandboxed) server process, which ends with the task: what
+  // the call answered shows it was made.
+  const madeTool = () => results.some((r) => r.outcome.status === 'ok' && r.prompt.includes('added made_by_worker'));
   return { core, session, results, submit, madeTool };
 }
 
@@ -71,7 +81,6 @@ describe('ask tools in the task engine', () => {
     const approved = await session.call('approveToolCall', { id: task.id, actor: alice, scope: 'once' });
     expect(approved.ok).toBe(true);
     await waitForState(core.db, task.id, 'completed', 15_000);
-    // The server announces its new tool; the list follows the notice.
     await waitFor(() => madeTool() || undefined, 5_000, 'the tool the call made');
     expect(results.map((r) => r.outcome.status)).toEqual(['ok']);
     expect(results[0]!.prompt).toContain('added made_by_worker');

@@ -12,13 +12,14 @@ import type { Logger } from '../observability/logger';
 import type { InferenceAdmission, WorkPriority } from '../scheduler/admission';
 import { fingerprint, journaledArguments, sha256 } from './audit';
 import { canonicalJson } from '../db/canonical';
-import type { ToolEntry, ToolHub } from './hub';
+import type { Resolution, ToolEntry, ToolHub } from './hub';
 import { DEFAULT_ARGUMENT_LIMITS, replaceStrings, snapshotArguments, type FrozenArguments } from './argument-snapshot';
-import { pathArguments } from './path-args';
+import { pathArguments, toolAccess } from './path-args';
 import { workspacePathGuard, type CheckPath, type PathDecision } from './path-guard';
 import type { PathPolicy } from '../workspace/policy';
 import type { AllowedBy, RequestApproval, ToolPolicy } from './policy';
 import { preferences, toolUsage } from './store';
+import type { TaskServers } from './task-servers';
 
 export type ToolLimits = {
   /** Calls one task may make (refused calls do not count). */
@@ -116,6 +117,8 @@ export type ToolGatewayOptions = {
   dataDir?: string | undefined;
   /** A task's workspace folder, offered to servers as the only MCP root during its calls. */
   workspaceOf?(taskId: string): string | null;
+  /** Stdio servers then run one process per task (or folder) inside the sandbox; see TaskServers. */
+  taskServers?: TaskServers;
 };
 
 /**
@@ -185,7 +188,7 @@ export class ToolGateway {
 
     await this.bringUp(request.tool);
     const prefs = preferences(db);
-    const resolved = hub.resolve(request.tool, prefs);
+    const resolved = this.resolveFor(request.tool, prefs, scope.taskId);
     if (!resolved.ok) {
       const down = resolved.server ? hub.get(resolved.server)?.status() : undefined;
       if (down && down.health !== 'running') {
@@ -224,8 +227,16 @@ export class ToolGateway {
     );
     if (!auth.allowed) return deny(auth.rule, auth.reason, { ...at, ...(auth.actor ? { actor: auth.actor } : {}) });
 
+    // A stdio server serving a task runs as that task's own process inside the sandbox, with the
+    // task's policy; with no workspace to confine it to, it does not start at all.
+    let server = connection;
+    if (this.options.taskServers && connection.config.transport.kind === 'stdio') {
+      const root = await scope.root();
+      if (!root) return deny('server_unavailable', `tool server ${entry.server} runs sandboxed in the workspace of ${scope.label}, which has none`, at);
+      server = this.options.taskServers.connectionFor(connection, { taskId: scope.taskId, workspaceDir: root });
+    }
     try {
-      await connection.ready(this.limits.startTimeoutMs);
+      await server.ready(this.limits.startTimeoutMs);
     } catch (e) {
       return deny('server_unavailable', e instanceof Error ? e.message : String(e), at);
     }
@@ -245,7 +256,7 @@ export class ToolGateway {
         ...(request.signal ? { signal: request.signal } : {}),
       };
       const root = await scope.root();
-      result = root ? await connection.callToolInRoot(root, entry.tool.name, sent, callOptions) : await connection.callTool(entry.tool.name, sent, callOptions);
+      result = root ? await server.callToolInRoot(root, entry.tool.name, sent, callOptions) : await server.callTool(entry.tool.name, sent, callOptions);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     } finally {
@@ -274,6 +285,20 @@ export class ToolGateway {
     // An abort after the call still journals it (it happened), then tells the caller.
     request.signal?.throwIfAborted();
     return { status: isError ? 'error' : 'ok', callId, tool: entry.qualified, server: entry.server, result, error, durationMs, allowedBy: auth.allowedBy };
+  }
+
+  /**
+   * The catalogue's resolution, except that a task's own server process may offer tools the shared
+   * one does not (a server that adds tools as it is used): `server.tool` then resolves to those.
+   */
+  private resolveFor(name: string, prefs: ReadonlyMap<string, string>, taskId: string | null): Resolution {
+    const resolved = this.options.hub.resolve(name, prefs);
+    if (resolved.ok || resolved.rule !== 'unknown_tool' || !resolved.server || !taskId) return resolved;
+    const own = this.options.taskServers?.existing(resolved.server, taskId);
+    const toolName = name.slice(resolved.server.length + 1);
+    const tool = own?.tools().find((t) => t.name === toolName);
+    if (!own || !tool) return resolved;
+    return { ok: true, entry: { qualified: name, server: resolved.server, tool, access: toolAccess(tool) }, connection: this.options.hub.get(resolved.server) ?? own };
   }
 
   /** Starts what a call needs: its server for `server.tool`, every enabled server for a bare name. */

@@ -10,8 +10,15 @@ import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import type { TimerHandle, Timers } from '../scheduler/timers';
+import type { WrappedCommand } from '../sandbox';
 
 export type McpTool = Tool;
+
+/** Wraps a stdio server's argv (and its configured env) to run inside the sandbox; throws SandboxRefusal when it may not start. */
+export type SpawnWrapper = (argv: string[], env: Record<string, string>) => Promise<WrappedCommand>;
+
+/** The sandbox refused to start the server (no sandbox, bad policy): not retried, the server is failed. */
+export class SandboxRefusal extends Error {}
 
 export type BackoffSettings = {
   /** Delay before the first restart after a crash; doubles each time, up to `maxMs`. */
@@ -47,6 +54,8 @@ export type McpConnectionOptions = {
   clientInfo?: { name: string; version: string };
   /** Health or tool list changed. */
   onChange?: () => void;
+  /** Set for servers started for a task: the stdio process is spawned as this wraps it (the sandbox). */
+  wrap?: SpawnWrapper;
 };
 
 const STDERR_TAIL = 2_000;
@@ -239,7 +248,23 @@ export class McpConnection {
     this.clearRetry();
     this.set({ health: this.state.restarts > 0 ? 'restarting' : 'starting', nextRetryAt: null });
     this.stderrTail = '';
-    const transport = this.makeTransport();
+    let transport: Transport;
+    try {
+      transport = await this.makeTransport();
+    } catch (e) {
+      if (generation !== this.generation) return;
+      const message = describe(e, '');
+      this.logger.warn({ err: e }, 'MCP server was not started');
+      if (e instanceof SandboxRefusal) {
+        // Fail closed and at once: retrying cannot make a sandbox appear.
+        this.generation++;
+        this.set({ health: 'failed', pid: null, lastError: message, nextRetryAt: null });
+        this.rejectWaiters(new AppFailure('unavailable', message));
+        return;
+      }
+      this.scheduleRestart(message, 0);
+      return;
+    }
     // Roots: the client offers the task's workspace as the only root to servers that follow roots
     // (the filesystem server then confines itself to it); servers that ignore roots are still held
     // by the gateway's path guard.
@@ -289,14 +314,19 @@ export class McpConnection {
     }
   }
 
-  private makeTransport(): Transport {
+  private async makeTransport(): Promise<Transport> {
     const t = this.config.transport;
     if (t.kind === 'stdio') {
+      // A server started for a task runs as the sandbox wraps it: its env is the sandbox's
+      // sanitized one plus the server's configured variables, its folder the task's workspace.
+      const spawn = this.options.wrap
+        ? await this.options.wrap([t.command, ...t.args], t.env)
+        : { command: t.command, args: t.args, env: t.env, cwd: t.cwd };
       const transport = new StdioClientTransport({
-        command: t.command,
-        args: t.args,
-        env: t.env,
-        ...(t.cwd ? { cwd: t.cwd } : {}),
+        command: spawn.command,
+        args: spawn.args,
+        env: spawn.env,
+        ...(spawn.cwd ? { cwd: spawn.cwd } : {}),
         stderr: 'pipe',
       });
       // What the server says on stderr explains most failed starts; keep the end of it.

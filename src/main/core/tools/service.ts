@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import type {
@@ -26,6 +27,8 @@ import { McpServersFile, parseMcpServersJson } from './config-file';
 import { engineApproval, fingerprintFromSummary, type ApprovalContext } from './engine-approval';
 import { ToolGateway, type ToolCallOutcome, type ToolCallRequest, type ToolLimits, type WorkspaceCallRequest } from './gateway';
 import { ToolHub, type ConfiguredServer } from './hub';
+import type { SandboxService } from '../sandbox';
+import { TaskServers } from './task-servers';
 import type { BackoffSettings } from './mcp-connection';
 import { workspacePathGuard, type CheckPath } from './path-guard';
 import { currentSpecScope, specWritePolicy } from './write-policy';
@@ -76,7 +79,12 @@ export type ToolsServiceOptions = {
   backoff?: BackoffSettings;
   connectTimeoutMs?: number;
   timers?: Timers;
+  /** The sandbox stdio servers serving a task start in; the app's configured one by default. */
+  sandbox?: () => Promise<SandboxService>;
 };
+
+/** A task that reached one of these is over: the server processes started for it are ended. */
+const TASK_ENDED = new Set(['task.completed', 'task.failed', 'task.cancelled']);
 
 /**
  * The tools area: MCP server configuration (Settings and the JSON file), their connections and
@@ -86,6 +94,9 @@ export class ToolsService {
   readonly hub: ToolHub;
   readonly policy: ToolPolicy;
   readonly gateway: ToolGateway;
+  /** Stdio servers started per task inside the sandbox (see TaskServers). */
+  readonly taskServers: TaskServers;
+  private readonly unsubscribe: () => void;
   private readonly file: McpServersFile;
   private readonly db: Db;
   private readonly clock: Clock;
@@ -111,6 +122,18 @@ export class ToolsService {
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       onChange: () => this.changed(),
     });
+    this.taskServers = new TaskServers({
+      logger: this.logger,
+      clock: options.clock,
+      timers: options.timers ?? systemTimers(),
+      dataDir: this.dataDir,
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    });
+    this.unsubscribe = options.journal.subscribe((event) => {
+      if (TASK_ENDED.has(event.type)) void this.taskServers.closeOwner(event.taskId);
+    });
     this.policy = new ToolPolicy({ db: options.db, clock: options.clock, ...(options.requestApproval ? { requestApproval: options.requestApproval } : {}) });
     this.gateway = new ToolGateway({
       db: options.db,
@@ -132,6 +155,7 @@ export class ToolsService {
       ...(options.limits ? { limits: options.limits } : {}),
       dataDir: this.dataDir,
       workspaceOf: (taskId) => activeWorkspace(options.db, taskId),
+      taskServers: this.taskServers,
     });
     void this.sync();
     if (options.autoStart) void this.start();
@@ -148,7 +172,8 @@ export class ToolsService {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await this.hub.stopAll();
+    this.unsubscribe();
+    await Promise.all([this.hub.stopAll(), this.taskServers.closeAll()]);
   }
 
   /** Health or tools changed somewhere (for pushing fresh state to a window). */
@@ -166,7 +191,13 @@ export class ToolsService {
   /** A governed call scoped to a folder instead of a task; see ToolGateway.callInWorkspace. */
   async callInWorkspace(request: WorkspaceCallRequest): Promise<ToolCallOutcome> {
     await this.sync();
-    return this.gateway.callInWorkspace(request);
+    try {
+      return await this.gateway.callInWorkspace(request);
+    } finally {
+      // The servers started in the folder's sandbox for this one call end with it.
+      const dir = await realpath(request.workspace).catch(() => request.workspace);
+      await this.taskServers.closeOwner(`workspace:${dir}`);
+    }
   }
 
   /** Strict mode's approval flow for a call made inside an engine step (see engine-approval.ts). */
