@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import { raceAbort } from './abort';
 import type { ModelEventBus } from './events';
 import { checkFit, DEFAULT_FIT_POLICY, gb, memoryBudget, type Alternative, type FitPolicy } from './fit';
+import { heldBytes, modelOf, transition, type LifecycleEvent, type ModelLifecycle } from './load-lifecycle';
 import type { LoadedModel } from './loaded-model';
 import type { MemoryProbe } from './memory-probe';
 import type { ModelRegistry } from './registry';
@@ -66,12 +67,11 @@ export type ModelStatus = { state: LoadState; inFlight: number; memoryBytes: num
 
 type Slot = {
   name: string;
-  state: LoadState;
-  model: LoadedModel | undefined;
+  /** Where the model is in its load lifecycle; changed only through `move` (load-lifecycle.ts). */
+  life: ModelLifecycle<LoadedModel>;
   loading: Promise<LoadedModel> | undefined;
   unloading: Promise<void> | undefined;
   pins: number;
-  memoryBytes: number;
   lastUsedAt: number;
   lastError: string | null;
   idleTimer: NodeJS.Timeout | undefined;
@@ -110,7 +110,7 @@ export class ModelHost {
    */
   acquire(name: string, signal?: AbortSignal): Promise<Lease> {
     const slot = this.slots.get(name);
-    if (slot?.state === 'loaded' && slot.model) return Promise.resolve(this.pin(slot, slot.model));
+    if (slot?.life.kind === 'loaded') return Promise.resolve(this.pin(slot, slot.life.model));
     return this.acquireSlow(name, signal);
   }
 
@@ -118,7 +118,7 @@ export class ModelHost {
   ensureLoaded(name: string): Promise<LoadedModel> {
     if (this.shutdown.signal.aborted) return Promise.reject(new AppFailure('unavailable', 'the model service is shutting down'));
     const slot = this.slot(name);
-    if (slot.state === 'loaded' && slot.model) return Promise.resolve(slot.model);
+    if (slot.life.kind === 'loaded') return Promise.resolve(slot.life.model);
     if (slot.loading) return slot.loading;
     const loading = (slot.unloading ?? Promise.resolve()).then(() => this.load(slot));
     slot.loading = loading;
@@ -138,9 +138,9 @@ export class ModelHost {
     if (!slot) return Promise.resolve();
     if (slot.unloading) return slot.unloading;
     if (slot.loading) return slot.loading.then(() => this.unload(name, reason), () => undefined);
-    if (slot.state !== 'loaded' || !slot.model) return Promise.resolve();
-    const model = slot.model;
-    slot.state = 'unloading';
+    if (slot.life.kind !== 'loaded') return Promise.resolve();
+    const model = slot.life.model;
+    this.move(slot, { type: 'unload' });
     this.clearIdle(slot);
     const unloading = (async () => {
       await this.drained(name);
@@ -149,9 +149,8 @@ export class ModelHost {
       } catch (e) {
         this.options.logger.warn({ err: e, model: name }, 'model dispose failed');
       }
-      slot.model = undefined;
-      slot.memoryBytes = 0;
-      slot.state = 'unloaded';
+      // A shutdown meanwhile has already forgotten it.
+      if (slot.life.kind === 'unloading') this.move(slot, { type: 'unloaded' });
       this.options.events.emit({ type: 'model.unloaded', model: name, reason });
       this.wakeRoomWaiters();
     })();
@@ -174,24 +173,22 @@ export class ModelHost {
     const slot = this.slots.get(name);
     if (!slot) return { state: 'unloaded', inFlight: 0, memoryBytes: null, lastError: null, lastUsedAt: null };
     return {
-      state: slot.state,
+      state: slot.life.kind,
       inFlight: slot.pins,
-      memoryBytes: slot.state === 'loaded' || slot.state === 'unloading' ? slot.memoryBytes : null,
+      memoryBytes: slot.life.kind === 'loaded' || slot.life.kind === 'unloading' ? slot.life.memoryBytes : null,
       lastError: slot.lastError,
       lastUsedAt: slot.lastUsedAt || null,
     };
   }
 
   isLoaded(name: string): boolean {
-    return this.slots.get(name)?.state === 'loaded';
+    return this.slots.get(name)?.life.kind === 'loaded';
   }
 
   /** Bytes held by loaded (and loading) local models. */
   loadedBytes(except?: string): number {
     let total = 0;
-    for (const s of this.slots.values()) {
-      if (s.name !== except && (s.state === 'loaded' || s.state === 'loading' || s.state === 'unloading')) total += s.memoryBytes;
-    }
+    for (const s of this.slots.values()) if (s.name !== except) total += heldBytes(s.life);
     return total;
   }
 
@@ -263,9 +260,8 @@ export class ModelHost {
     const models: Promise<void>[] = [];
     for (const slot of this.slots.values()) {
       this.clearIdle(slot);
-      const model = slot.model;
-      slot.model = undefined;
-      slot.state = 'unloaded';
+      const model = modelOf(slot.life);
+      this.move(slot, { type: 'shutdown' });
       if (model) models.push(model.dispose().catch(() => undefined));
     }
     await Promise.all(models);
@@ -276,7 +272,7 @@ export class ModelHost {
       const model = await raceAbort(this.ensureLoaded(name), signal);
       const slot = this.slots.get(name);
       // Same turn as the resolution: nothing can unload it between this check and the pin.
-      if (slot?.state === 'loaded' && slot.model === model) return this.pin(slot, model);
+      if (slot?.life.kind === 'loaded' && slot.life.model === model) return this.pin(slot, model);
     }
   }
 
@@ -294,7 +290,7 @@ export class ModelHost {
         if (slot.pins === 0) {
           for (const w of slot.drainWaiters.splice(0)) w();
           this.wakeRoomWaiters();
-          if (slot.state === 'loaded') this.scheduleIdle(slot);
+          if (slot.life.kind === 'loaded') this.scheduleIdle(slot);
         }
       },
     };
@@ -302,7 +298,7 @@ export class ModelHost {
 
   private async load(slot: Slot): Promise<LoadedModel> {
     const entry = this.options.registry.require(slot.name);
-    slot.state = 'queued';
+    this.move(slot, { type: 'load' });
     // One load at a time: weights are read once, memory is checked against what is really loaded.
     const previous = this.loadLock;
     let unlock!: () => void;
@@ -318,8 +314,8 @@ export class ModelHost {
       if (plan.sequencesReason) {
         this.options.events.emit({ type: 'model.resources', model: entry.name, decision: 'sequences', value: plan.sequences, reason: plan.sequencesReason });
       }
-      slot.state = 'loading';
-      slot.memoryBytes = plan.memoryBytes;
+      if (this.shutdown.signal.aborted) throw new AppFailure('unavailable', 'the model service is shutting down');
+      this.move(slot, { type: 'start', memoryBytes: plan.memoryBytes });
       this.options.events.emit({ type: 'model.loading', model: entry.name });
       const started = this.options.clock.now();
       const model = await this.options.loader(entry, plan, this.shutdown.signal);
@@ -327,9 +323,7 @@ export class ModelHost {
         await model.dispose();
         throw new AppFailure('unavailable', 'the model service is shutting down');
       }
-      slot.model = model;
-      slot.memoryBytes = model.memoryBytes;
-      slot.state = 'loaded';
+      this.move(slot, { type: 'succeeded', model, memoryBytes: model.memoryBytes });
       slot.lastError = null;
       slot.lastUsedAt = this.options.clock.now();
       this.options.events.emit({
@@ -342,8 +336,8 @@ export class ModelHost {
       return model;
     } catch (e) {
       const failure = e instanceof AppFailure ? e : new AppFailure('unavailable', `could not load ${entry.name}: ${e instanceof Error ? e.message : String(e)}`);
-      slot.state = 'failed';
-      slot.memoryBytes = 0;
+      // A shutdown meanwhile has already forgotten it; otherwise the load failed here.
+      if (slot.life.kind === 'queued' || slot.life.kind === 'loading') this.move(slot, { type: 'failed', error: failure.message });
       slot.lastError = failure.message;
       this.options.events.emit({ type: 'model.load_failed', model: entry.name, error: failure.message });
       throw failure;
@@ -366,7 +360,7 @@ export class ModelHost {
       const loaded = this.loadedBytes(slot.name);
       if (loaded + needed <= budget && needed <= machine.availableBytes) return;
       const idle = [...this.slots.values()]
-        .filter((s) => s !== slot && s.state === 'loaded' && s.pins === 0 && s.memoryBytes > 0)
+        .filter((s) => s !== slot && s.life.kind === 'loaded' && s.pins === 0 && heldBytes(s.life) > 0)
         .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
       if (idle[0]) {
         this.options.events.emit({
@@ -374,12 +368,12 @@ export class ModelHost {
           model: idle[0].name,
           decision: 'evict',
           value: null,
-          reason: `${slot.name} needs ${gb(needed)}; ${idle[0].name} is the least recently used idle model (${gb(idle[0].memoryBytes)})`,
+          reason: `${slot.name} needs ${gb(needed)}; ${idle[0].name} is the least recently used idle model (${gb(heldBytes(idle[0].life))})`,
         });
         await this.unload(idle[0].name, 'evicted');
         continue;
       }
-      const busy = [...this.slots.values()].filter((s) => s !== slot && s.memoryBytes > 0 && (s.pins > 0 || s.state === 'unloading'));
+      const busy = [...this.slots.values()].filter((s) => s !== slot && heldBytes(s.life) > 0 && (s.pins > 0 || s.life.kind === 'unloading'));
       if (busy.length === 0) {
         const reason =
           `${slot.name} needs about ${gb(needed)} but only ${gb(Math.min(machine.availableBytes, budget - loaded))} is free now ` +
@@ -417,7 +411,7 @@ export class ModelHost {
   /** Changes the idle-unload time now: loaded models that sit unused are timed again from now. */
   setIdleUnloadMs(ms: number): void {
     this.options.idleUnloadMs = Math.max(0, ms);
-    for (const slot of this.slots.values()) if (slot.state === 'loaded') this.scheduleIdle(slot);
+    for (const slot of this.slots.values()) if (slot.life.kind === 'loaded') this.scheduleIdle(slot);
   }
 
   get idleUnloadMs(): number {
@@ -429,7 +423,7 @@ export class ModelHost {
     if (this.options.idleUnloadMs <= 0 || slot.pins > 0) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.pins === 0 && slot.state === 'loaded') void this.unload(slot.name, 'idle');
+      if (slot.pins === 0 && slot.life.kind === 'loaded') void this.unload(slot.name, 'idle');
     }, this.options.idleUnloadMs);
     slot.idleTimer.unref?.();
   }
@@ -444,12 +438,10 @@ export class ModelHost {
     if (!slot) {
       slot = {
         name,
-        state: 'unloaded',
-        model: undefined,
+        life: { kind: 'unloaded' },
         loading: undefined,
         unloading: undefined,
         pins: 0,
-        memoryBytes: 0,
         lastUsedAt: 0,
         lastError: null,
         idleTimer: undefined,
@@ -463,6 +455,13 @@ export class ModelHost {
   /** Drops what the host remembers of a model that left the registry. */
   forget(name: string): void {
     const slot = this.slots.get(name);
-    if (slot && slot.state !== 'loaded' && !slot.loading && !slot.unloading) this.slots.delete(name);
+    if (slot && slot.life.kind !== 'loaded' && !slot.loading && !slot.unloading) this.slots.delete(name);
+  }
+
+  /** The only way a slot's load state changes: the pure lifecycle transition, or a loud bug. */
+  private move(slot: Slot, event: LifecycleEvent<LoadedModel>): void {
+    const next = transition(slot.life, event);
+    if (!next.ok) throw new AppFailure('internal', `${slot.name}: ${next.reason}`);
+    slot.life = next.state;
   }
 }
