@@ -69,7 +69,7 @@ describe('model service: roles and the inference path', () => {
   it('journals streamed text of a task as batched model.tokens events', async () => {
     fx = await serviceFixture();
     const entry = await fx.service.addByPath({ path: fx.modelCopy('tiny') });
-    const task = fx.tasks.submit({ description: 'try the model', repoPath: fx.dir, mode: 'dry-run', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    const task = fx.tasks.submit({ description: 'try the model', repoPath: fx.repo, mode: 'dry-run', riskTier: 2, priority: 'normal', maxIterations: 3 });
     const pieces: string[] = [];
     const g = await fx.service.client('worker').complete('Write', { maxTokens: 40, taskId: task.id, onToken: (t) => pieces.push(t) });
     const tokens = eventsForTask(fx.db, task.id).filter((e) => e.type === 'model.tokens');
@@ -198,7 +198,7 @@ describe('model service: hot-swap and canary', () => {
     const a = await fx.service.addByPath({ path: fx.modelCopy('a') });
     const b = await fx.service.addByPath({ path: fx.modelCopy('b') });
     const client = fx.service.client('worker');
-    const task = fx.tasks.submit({ description: 'swap under load', repoPath: fx.dir, mode: 'dry-run', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    const task = fx.tasks.submit({ description: 'swap under load', repoPath: fx.repo, mode: 'dry-run', riskTier: 2, priority: 'normal', maxIterations: 3 });
     let stop = false;
     const answeredBy: string[] = [];
     const failures: unknown[] = [];

@@ -425,7 +425,7 @@ contracts: []
   it('creates, approves, lists and revokes a waiver', async () => {
     await start();
     const created = await call('POST', `${API_PREFIX}/waivers`, {
-      body: { title: 'Wider budget for the migration', gates: ['budget'], reason: 'the schema change touches many files', createdBy: 'ana', expiresAt: Date.now() + 86_400_000 },
+      body: { title: 'Wider budget for the migration', gates: ['budget'], reason: 'the schema change touches many files', createdBy: 'ana', expiresAt: Date.now() + 86_400_000, allSpecs: true },
     });
     expect(created.status).toBe(201);
     const id = (created.body as { value: { id: string; status: string } }).value.id;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /**
  * The process the crash test kills. It runs the real engine (database, journal, task service,
  * engine) over a batch of tasks with counting steps, plays the human (approves, overrides, pauses,
@@ -6,7 +7,7 @@
  *
  * Usage: node crash-child.mjs <dataDir> <taskCount> <maxSleepMs>
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentEvent } from '../../../../shared/domain/events';
 import { SubmitTaskInput, type ExecutionMode, type Priority } from '../../../../shared/domain/task';
@@ -40,9 +41,11 @@ function main(): void {
   if (!dataDir || !countArg) throw new Error('usage: crash-child <dataDir> <taskCount> <maxSleepMs>');
   const count = Number(countArg);
   const logger = silentLogger();
-  const repo = join(dataDir, 'repo');
+  // The target repository lies beside the data folder (never inside it) and is a git repository.
+  const repo = `${dataDir}-repo`;
   const cleaned = join(dataDir, 'cleaned');
   mkdirSync(repo, { recursive: true });
+  if (!existsSync(join(repo, '.git'))) execFileSync('git', ['init', '-q', repo]);
   mkdirSync(cleaned, { recursive: true });
   const db = openDatabase({ file: join(dataDir, 'engine.db'), logger });
   db.exec(CRASH_TABLE);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,8 @@ export class RecordingAdmission implements InferenceAdmission {
 
 export type ServiceFixture = {
   dir: string;
+  /** A git repository beside the data folder, for tasks (a target never lies in the data folder). */
+  repo: string;
   db: Db;
   journal: Journal;
   tasks: TaskService;
@@ -48,6 +51,8 @@ export type ServiceFixture = {
 /** A model service on a temp database with the real node-llama-cpp loader (1 thread, CPU). */
 export async function serviceFixture(overrides: Partial<ModelServiceOptions> = {}): Promise<ServiceFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'aa-models-'));
+  const repo = mkdtempSync(join(tmpdir(), 'aa-models-repo-'));
+  execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'ignore' });
   const logger = silentLogger();
   const db = openDatabase({ file: join(dir, 'db.sqlite'), logger });
   const journal = new Journal({ db, clock: systemClock });
@@ -70,6 +75,7 @@ export async function serviceFixture(overrides: Partial<ModelServiceOptions> = {
   service.events.subscribe((e) => events.push(e));
   return {
     dir,
+    repo,
     db,
     journal,
     tasks,
@@ -85,6 +91,7 @@ export async function serviceFixture(overrides: Partial<ModelServiceOptions> = {
       await service.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
+      rmSync(repo, { recursive: true, force: true });
     },
   };
 }

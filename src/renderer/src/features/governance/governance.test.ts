@@ -109,7 +109,7 @@ describe('governance settings views', () => {
   it('lists waivers with their derived status and offers only the actions that apply', () => {
     const base: Omit<Waiver, 'id' | 'status'> = {
       title: 'Generated clients', gates: ['budget'], reason: 'generated code', createdBy: 'alice', createdAt: 1, expiresAt: 2,
-      approver: null, approvedAt: null, revokedAt: null, revokedBy: null, revokeReason: null, specId: null, maxUses: 3, budgetDelta: { files: 5, lines: 100 }, uses: 1,
+      approver: null, approverVia: null, approverOsUser: null, approvedAt: null, revokedAt: null, revokedBy: null, revokeReason: null, specId: null, maxUses: 3, budgetDelta: { files: 5, lines: 100 }, uses: 1,
     };
     const html = renderToStaticMarkup(
       createElement(WaiversPanel, {

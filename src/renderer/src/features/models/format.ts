@@ -53,6 +53,8 @@ export function describeEvent(e: ModelEvent): { text: string; error: boolean } {
       return { text: `Canary ${e.model} for ${e.role} rolled back: ${e.reason}`, error: true };
     case 'model.canary_cleared':
       return { text: `Canary ${e.model} for ${e.role} removed`, error: false };
+    case 'model.resources':
+      return { text: `${e.model}: ${e.decision === 'evict' ? 'unloaded first' : `${e.value ?? '?'} sequences`} (${e.reason})`, error: false };
     case 'download.progress':
       return { text: `Download ${e.id}: ${bytes(e.receivedBytes)}${e.totalBytes ? ` of ${bytes(e.totalBytes)}` : ''}`, error: false };
     case 'download.state':
