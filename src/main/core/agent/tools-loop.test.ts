@@ -334,7 +334,7 @@ describe('an ask tool in the task engine', () => {
           verdictOf: () => 'accept',
           tools: c.tools,
         });
-        return new ScriptedSteps({ script: { execute: (ctx) => worker.execute(ctx) } });
+        return new ScriptedSteps({ script: { plan: async () => ({ spec: serializeSpec(specWithScope([...SPEC.scope.in])), summary: 'plan' }), execute: (ctx) => worker.execute(ctx) } });
       },
     });
     cleanups.push(() => core.cleanup());
@@ -346,7 +346,9 @@ describe('an ask tool in the task engine', () => {
     const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'Write the answer into answer.txt.', repoPath: repo, mode: 'dry-run' }));
     // Set in the same tick as the submit, before the engine's first step runs.
     setTaskSpec(core.db, task.id, serializeSpec(specWithScope([...SPEC.scope.in])), Date.now());
-    const waiting = await waitForState(core.db, task.id, 'awaiting_approval', 20_000);
+    const waiting = await waitForState(core.db, task.id, 'awaiting_approval', 20_000).catch((e: Error) => {
+      throw new Error(`${e.message}; events: ${JSON.stringify(eventsForTask(core.db, task.id).map((x) => [x.type, x.payload]))}`.slice(0, 3000));
+    });
     expect(waiting.state).toEqual({ kind: 'awaiting_approval', from: 'executing', waitingFor: 'tool' });
     expect(core.tools.pendingCall(task.id)).toMatchObject({ tool: 'fs.write_file', arguments: { content: '42\n' } });
 
