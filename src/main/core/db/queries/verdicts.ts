@@ -156,8 +156,3 @@ export function verdictsForTask(db: Db, taskId: string): StoredVerdict[] {
 export function verdictCountsSince(db: Db, from: number): { decision: unknown; n: number }[] {
   return db.prepare('SELECT decision, count(*) AS n FROM verdicts WHERE created_at >= ? GROUP BY 1').all(from) as { decision: unknown; n: number }[];
 }
-
-/** Stored verdicts since `from`, counted by decision (verdicts stored without a journaled event still count). */
-export function verdictCountsSince(db: Db, from: number): { decision: unknown; n: number }[] {
-  return db.prepare('SELECT decision, count(*) AS n FROM verdicts WHERE created_at >= ? GROUP BY 1').all(from) as { decision: unknown; n: number }[];
-}
