@@ -116,7 +116,10 @@ describe('a database older than the chain', () => {
     const file = join(d.dir, 'agent-agency.db');
     const before = openDatabase({ file, logger: silentLogger(), migrations: MIGRATIONS.filter((m) => m.version < 5) });
     const task = { id: 'tsk_legacy0000001', description: 'old task', repoPath: d.dir, mode: 'auto' as const, riskTier: 2 as const, priority: 'normal' as const, maxIterations: 3, state: { kind: 'queued' as const }, progress: 0, createdAt: 1, updatedAt: 1, spec: null };
-    insertTask(before, task);
+    // The row as that version's schema had it (no later columns).
+    before
+      .prepare(`INSERT INTO tasks VALUES (?, ?, ?, 'auto', 2, 'normal', 3, 'queued', '{"kind":"queued"}', 0, NULL, 1, 1)`)
+      .run(task.id, task.description, task.repoPath);
     for (let i = 1; i <= 3; i++) {
       before.prepare('INSERT INTO events (task_id, task_seq, type, ts, idempotency_key, payload) VALUES (?, ?, ?, ?, ?, ?)').run(task.id, i, 'progress', i, `old-${i}`, JSON.stringify({ percent: i, message: 'old' }));
     }

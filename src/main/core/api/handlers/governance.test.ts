@@ -27,7 +27,7 @@ describe('governance channels', () => {
   it('validates spec YAML, naming fields, and reports compliance of a valid one', async () => {
     const bad = await call('validateSpec', { yaml: readFileSync(join(FIXTURES, 'invalid/acceptance-bad-id-index-2.yaml'), 'utf8') });
     expect(bad).toMatchObject({ valid: false, spec: null, compliance: null });
-    expect(bad['issues']).toEqual([{ path: 'acceptance[2].id', message: 'must be an acceptance id like A1, A2' }]);
+    expect(bad['issues']).toEqual([{ path: 'acceptance[2].id', message: 'must be an acceptance id like A0, A1, A2' }]);
     const good = await call('validateSpec', { yaml: readFileSync(join(FIXTURES, 'valid/tier2-feature.yaml'), 'utf8') });
     expect(good).toMatchObject({ valid: true, spec: { id: 'FEAT-0042' } });
     expect((good['compliance'] as { compliance: number }).compliance).toBe(1);
