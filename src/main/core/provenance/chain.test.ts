@@ -5,7 +5,6 @@ import type { Db } from '../db/open';
 import { openDatabase } from '../db/open';
 import { MIGRATIONS } from '../db/migrations';
 import { insertEvent } from '../db/queries/events';
-import { insertTask } from '../db/queries/tasks';
 import { silentLogger } from '../observability/logger';
 import { hashRecord } from '../db/queries/chain';
 import { verifyJournal } from './journal-verify';
