@@ -44,6 +44,9 @@ describe('governance steps', () => {
     env = governanceDb();
     workspace = join(env.repo, 'workspace');
     cpSync(join(PROJECTS, 'node-pass'), workspace, { recursive: true });
+    // The plan is checked against the repository itself: its scope must name real paths and its
+    // test command a runner the repository has.
+    cpSync(join(PROJECTS, 'node-pass'), env.repo, { recursive: true });
     models = { planner: new ScriptedModel([draft], 'planner-model') };
     for (const j of ['constitutional', 'technical', 'quality', 'integration'] as JudgeId[]) models[`judge.${j}`] = new ScriptedModel([pass, pass], `judge-${j}`);
     const gateway: ModelGateway = { client: (role: ModelRole) => models[role]! };
