@@ -219,7 +219,8 @@ describe('the built CLI with the core in-process', () => {
     expect(ok.stdout).toContain('FEAT-0042');
     const r = await cli(['spec', 'validate', bad]);
     expect(r.code).toBe(1);
-    for (const path of ['id:', 'title:', 'risk_tier:', 'scope.in:', 'acceptance[0].id:', 'change_budget:']) expect(r.stdout).toContain(`  ${path}`);
+    // A two-letter title is valid CAWS (spec.v1 sets no minimum); the rest are not.
+    for (const path of ['id:', 'risk_tier:', 'scope.in:', 'acceptance[0].id:', 'change_budget:']) expect(r.stdout).toContain(`  ${path}`);
     const asJson = json<{ valid: boolean; issues: { path: string }[] }>(await cli(['spec', 'validate', bad, '--json']));
     expect(asJson.valid).toBe(false);
     expect(asJson.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['id', 'risk_tier', 'acceptance[0].id']));
@@ -238,11 +239,12 @@ describe('the built CLI with the core in-process', () => {
   });
 
   it('waivers: create, list, approve, revoke; bad flags are named', async () => {
-    const created = await cli(['waiver', 'create', '--title', 'Wider budget for the migration', '--gates', 'budget,scope', '--reason', 'the schema change touches many files', '--expires', '3d', '--json']);
+    const created = await cli(['waiver', 'create', '--title', 'Wider budget for the migration', '--gates', 'budget,scope', '--reason', 'the schema change touches many files', '--expires', '3d', '--all-specs', '--by', 'ana', '--json']);
     expect(created.code, created.stderr).toBe(0);
     const { id } = json<{ id: string; status: string }>(created);
     expect(json<{ status: string }>(created).status).toBe('pending');
-    const [list, approved] = [await cli(['waiver', 'list', '--json']), await cli(['waiver', 'approve', id, '--json'])];
+    // A person other than its creator approves it.
+    const [list, approved] = [await cli(['waiver', 'list', '--json']), await cli(['waiver', 'approve', id, '--by', 'ben', '--json'])];
     expect(json<{ id: string }[]>(list).map((w) => w.id)).toContain(id);
     expect(json<{ status: string }>(approved).status).toBe('active');
     const revoked = await cli(['waiver', 'revoke', id, '--reason', 'migration done', '--json']);
@@ -393,7 +395,9 @@ describe('the built CLI against a running serve', () => {
     expect(['completed', 'failed', 'cancelled']).toContain(final.state.kind);
     expect(code).toBe(final.state.kind === 'completed' ? 0 : 1);
     const types = new Set(lines.map((l) => l.type));
-    for (const t of ['task.created', 'phase.started', 'artifact.produced']) expect(types).toContain(t);
+    // The random-weight model's plans no longer pass the planner's checks, so it may stop before any
+    // artifact: the events of a task that ran, and an end, are what must be there.
+    for (const t of ['task.created', 'phase.started', 'phase.completed']) expect(types).toContain(t);
     if (denied.length > 0) expect(types).toContain('approval.denied');
     const seqs = lines.filter((l) => l.type).map((l) => (l as unknown as { seq: number }).seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
