@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ let repo: string;
 test.beforeAll(async () => {
   host = await startBuiltHost();
   repo = mkdtempSync(join(tmpdir(), 'aa-target-'));
+  // A task's target must be a git repository's root.
+  execFileSync('git', ['init', '-q'], { cwd: repo, stdio: 'ignore' });
 });
 
 test.afterAll(async () => {
