@@ -70,7 +70,7 @@ test('shows field errors for bad input and keeps what was typed', async ({ page 
 
   await page.getByLabel('What should the agent do?').fill('Fix the flaky test');
   await page.getByRole('button', { name: 'Submit task' }).click();
-  await expect(page.locator('#repoPath-error')).toHaveText('must be an absolute path');
+  await expect(page.locator('#repoPath-error')).toHaveText('must be an absolute path (starting with /)');
   await page.getByLabel('Target repository (absolute path)').fill(join(repo, 'does-not-exist'));
   await page.getByRole('button', { name: 'Submit task' }).click();
   await expect(page.locator('#repoPath-error')).toHaveText('is not an existing folder');
@@ -89,6 +89,8 @@ test('without the token the page cannot reach the app', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(host.url);
-  await expect(page.getByRole('status')).toContainText('Connecting to the app');
+  // Not "Connecting…" forever: the page says what is wrong and how to get the current address.
+  await expect(page.getByRole('heading', { name: 'This address has no access token' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Get the current address' })).toBeVisible();
   await context.close();
 });
