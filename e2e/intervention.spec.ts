@@ -32,7 +32,7 @@ test.afterAll(async () => {
 async function submit(page: Page, description: string, mode: 'auto' | 'strict' | 'dry-run' = 'auto') {
   await page.getByLabel('What should the agent do?').fill(description);
   await page.getByLabel('Target repository (absolute path)').fill(repo);
-  await page.getByLabel('Mode').selectOption(mode);
+  await page.getByLabel('Mode', { exact: true }).selectOption(mode);
   await page.getByRole('button', { name: 'Submit task' }).click();
   return page.getByRole('row', { name: new RegExp(description) });
 }

@@ -27,7 +27,7 @@ test('submits a task through the form and watches it run live; without a model i
 
   await page.getByLabel('What should the agent do?').fill('Add input validation to the signup form');
   await page.getByLabel('Target repository (absolute path)').fill(repo);
-  await page.getByLabel('Mode').selectOption('strict');
+  await page.getByLabel('Mode', { exact: true }).selectOption('strict');
   await page.getByLabel('Risk tier').selectOption('1');
   await page.getByRole('button', { name: 'Submit task' }).click();
 
