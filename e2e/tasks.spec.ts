@@ -73,7 +73,7 @@ test('shows field errors for bad input and keeps what was typed', async ({ page 
   await expect(page.locator('#repoPath-error')).toHaveText('must be an absolute path (starting with /)');
   await page.getByLabel('Target repository (absolute path)').fill(join(repo, 'does-not-exist'));
   await page.getByRole('button', { name: 'Submit task' }).click();
-  await expect(page.locator('#repoPath-error')).toHaveText('is not an existing folder');
+  await expect(page.locator('#repoPath-error')).toHaveText(`${join(repo, 'does-not-exist')} is not an existing folder`);
 });
 
 test('every page of the navigation renders and says what it holds', async ({ page }) => {
