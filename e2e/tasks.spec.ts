@@ -70,7 +70,7 @@ test('shows field errors for bad input and keeps what was typed', async ({ page 
 
   await page.getByLabel('What should the agent do?').fill('Fix the flaky test');
   await page.getByRole('button', { name: 'Submit task' }).click();
-  await expect(page.locator('#repoPath-error')).toHaveText('must be an absolute path');
+  await expect(page.locator('#repoPath-error')).toHaveText(/^must be an absolute path/);
   await page.getByLabel('Target repository (absolute path)').fill(join(repo, 'does-not-exist'));
   await page.getByRole('button', { name: 'Submit task' }).click();
   await expect(page.locator('#repoPath-error')).toHaveText(`${join(repo, 'does-not-exist')} is not an existing folder`);
