@@ -181,9 +181,9 @@ describe('task engine', () => {
     const steps = new ScriptedSteps({
       script: {
         execute: async (ctx) => {
-          if (ctx.task.description === 'starved') await sleep(5_000, ctx.signal);
-          // The other one finishes only once the test has raised its budget, however slow the machine.
-          else await Promise.race([raisedBudget, sleep(5_000, ctx.signal)]);
+          // The raised one finishes only once the test lets it, however slow the machine.
+          if (ctx.task.description === 'raised') await Promise.race([raisedBudget, sleep(5_000, ctx.signal)]);
+          else await sleep(5_000, ctx.signal);
           return {};
         },
       },
@@ -197,7 +197,11 @@ describe('task engine', () => {
     const raised = submit({ description: 'raised' });
     await waitFor(() => steps.callsOf('execute', raised.id).length === 1 || undefined);
     engine.modify(raised.id, alice, { timeBudgetMs: 60_000 });
-    await sleep(1_200);
+    // A witness with the old budget, submitted after the raised one started its step, runs out of it
+    // no earlier than the raised one's old budget would have: its failure is the event that says
+    // the old limit has passed, with no guess at how long that takes.
+    const witness = submit({ description: 'witness' });
+    await waitForState(db, witness.id, 'failed');
     // Past the old budget, the step still runs: the time limit was re-checked against the new one.
     expect(steps.callsOf('execute', raised.id)[0]!.abortedAt).toBeUndefined();
     raise();

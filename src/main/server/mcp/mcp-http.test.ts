@@ -92,7 +92,11 @@ describe('MCP over streamable HTTP at /mcp', () => {
   });
 
   it('steers and approves through the intervention channels, recording the MCP client as the actor', async () => {
-    const steps = new ScriptedSteps({ delayMs: { plan: 10, execute: 2_000 } });
+    // Execution holds until the task is cancelled, so the test steers a step that is certainly running.
+    const steps = new ScriptedSteps({
+      delayMs: { plan: 10 },
+      script: { execute: (ctx) => new Promise<never>((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true })) },
+    });
     const { core, host } = await start({ steps, engine: { concurrency: 1, watchdogIntervalMs: 0 } });
     const client = await connect(host);
     const task = value<Task>(await client.callTool({ name: 'submit_task', arguments: { description: 'strict task', repoPath: core.repo, mode: 'strict' } }));
