@@ -1,5 +1,5 @@
 import type { Db } from '../db/open';
-import { findDefinitions, importNeighbours, searchFts } from '../db/queries/retrieval';
+import { allPaths, findDefinitions, importNeighbours, searchFts } from '../db/queries/retrieval';
 import { namedIdentifiers, queryTerms } from './words';
 
 /** One ranked file and the signals that put it there. */
@@ -74,9 +74,8 @@ function symbolList(db: Db, task: string): string[] {
 /** Files whose path or distinctive file name the task mentions. */
 function mentioned(db: Db, task: string): string[] {
   const lower = task.toLowerCase();
-  const paths = db.prepare('SELECT path FROM files').all() as Array<{ path: string }>;
   const out: Array<{ path: string; strength: number }> = [];
-  for (const { path } of paths) {
+  for (const path of allPaths(db)) {
     const p = path.toLowerCase();
     const base = p.slice(p.lastIndexOf('/') + 1);
     if (lower.includes(p)) out.push({ path, strength: 3 });
