@@ -18,6 +18,9 @@ import { sql as m0017 } from './0017_slos_and_alerts';
 import { sql as m0018 } from './0018_external_knowledge';
 import { sql as m0019 } from './0019_model_downloads';
 import { sql as m0020 } from './0020_task_spec_id';
+import { sql as m0021 } from './0021_task_allow_network';
+import { sql as m0022 } from './0022_slo_definition_history';
+import { sql as m0023 } from './0023_task_spans';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -43,4 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 18, name: 'external_knowledge', sql: m0018 },
   { version: 19, name: 'model_downloads', sql: m0019 },
   { version: 20, name: 'task_spec_id', sql: m0020 },
+  { version: 21, name: 'task_allow_network', sql: m0021 },
+  { version: 22, name: 'slo_definition_history', sql: m0022 },
+  { version: 23, name: 'task_spans', sql: m0023 },
 ];
