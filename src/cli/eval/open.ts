@@ -1,6 +1,6 @@
 import { SubmitTaskInput } from '../../shared/domain/task';
 import { AppFailure } from '../../shared/errors';
-import { latestPatch } from '../../main/core/apply/patch-store';
+import { latestPatch } from '../../main/core/db/queries/task-patches';
 import { createCore, type Core, type CoreOptions } from '../../main/core/composition/app-core';
 import { productionSteps } from '../../main/core/composition/production-steps';
 import { UsageMeter } from '../../main/core/eval/meter';

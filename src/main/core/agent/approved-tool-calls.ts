@@ -3,7 +3,7 @@ import type { Db } from '../db/open';
 import type { StepContext } from '../engine/step';
 import { fingerprintFromSummary } from '../tools/engine-approval';
 import type { ToolsService } from '../tools/service';
-import { getRequest } from '../tools/store';
+import { getRequest } from '../db/queries/tools';
 import { parseToolCallAction, runToolAction, type ToolCallAction } from '../tools/worker-tools';
 
 export type ApprovedToolCall = { call: ToolCallAction; prompt: string };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeApplier } from '../apply/apply-change';
 import { keepDryRunPatch } from '../apply/dry-run';
-import { latestPatch } from '../apply/patch-store';
+import { latestPatch } from '../db/queries/task-patches';
 import { openDatabase, type Db } from '../db/open';
 import { silentLogger } from '../observability/logger';
 import { WorkspaceManager } from '../workspace/manager';

@@ -9,7 +9,7 @@ import type { NewEvent } from '../../../shared/domain/events';
 import type { ExecutionMode, Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import { ChangeApplier } from '../apply/apply-change';
-import { latestPatch } from '../apply/patch-store';
+import { latestPatch } from '../db/queries/task-patches';
 import { openDatabase, type Db } from '../db/open';
 import { silentLogger } from '../observability/logger';
 import { WorkspaceManager } from '../workspace/manager';

@@ -4,7 +4,7 @@ import type { Clock } from '../journal/journal';
 import { sha256 } from '../workspace/hash';
 import type { Workspace } from '../workspace/workspace';
 import type { AppliedChange, ApplyRequest, ChangeApplier } from './apply-change';
-import { getPatch, savePatch, type StoredPatch } from './patch-store';
+import { getPatch, savePatch, type StoredPatch } from '../db/queries/task-patches';
 
 /**
  * The result of a dry-run: the exact patch, kept in the database. Reading the workspace is all it does;

@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger';
 import { git, gitOk } from '../workspace/git';
 import { sha256 } from '../workspace/hash';
 import type { ChangeApplier } from './apply-change';
-import { latestPatch, type StoredPatch } from './patch-store';
+import { latestPatch, type StoredPatch } from '../db/queries/task-patches';
 
 export type PromoteDeps = {
   db: Db;

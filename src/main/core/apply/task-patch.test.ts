@@ -6,7 +6,7 @@ import { ContractSession } from '../api/session';
 import { WorkspaceManager } from '../workspace/manager';
 import { gitSync, initRepo } from '../workspace/testing/git-fixture';
 import { snapshotTree } from '../workspace/testing/tree-fixture';
-import { savePatch } from './patch-store';
+import { savePatch } from '../db/queries/task-patches';
 import { readTaskPatch } from './task-patch';
 
 describe("reading a task's patch", () => {

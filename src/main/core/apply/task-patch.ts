@@ -7,7 +7,8 @@ import type { Logger } from '../observability/logger';
 import { git } from '../workspace/git';
 import { sha256 } from '../workspace/hash';
 import { WorkspaceManager } from '../workspace/manager';
-import { latestPatch } from './patch-store';
+import { latestPayloadsOfType } from '../db/queries/events';
+import { latestPatch } from '../db/queries/task-patches';
 
 export type TaskPatchDeps = { db: Db; dataDir: string; logger: Logger; clock: Clock };
 
@@ -65,11 +66,8 @@ function view(source: TaskPatchView['source'], patch: string, hash: string, base
 
 /** The commit an apply journaled for the task (its `artifact.produced` of kind `commit`). */
 function appliedCommit(db: Db, taskId: string): string | null {
-  const rows = db
-    .prepare("SELECT payload FROM events WHERE task_id = ? AND type = 'artifact.produced' ORDER BY task_seq DESC LIMIT 50")
-    .all(taskId) as { payload: string }[];
-  for (const row of rows) {
-    const parsed = CommitArtifact.safeParse(JSON.parse(row.payload));
+  for (const payload of latestPayloadsOfType(db, taskId, 'artifact.produced', 50)) {
+    const parsed = CommitArtifact.safeParse(payload);
     if (parsed.success) return parsed.data.name;
   }
   return null;

@@ -4,7 +4,7 @@ import { openDatabase } from '../db/open';
 import { dataFiles } from '../paths';
 import { silentLogger } from '../observability/logger';
 import { hashRecord } from '../db/queries/chain';
-import { chainRecordsForTask, iterateChain } from '../provenance/queries';
+import { chainRecordsForTask, iterateChain } from '../db/queries/chain-records';
 import { Journal } from './journal';
 
 let core: ReturnType<typeof testCore> | undefined;

@@ -1,9 +1,22 @@
 import { createHash } from 'node:crypto';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
+import {
+  countEmbeddings,
+  createVectorTable,
+  deleteEmbedding,
+  deleteVector,
+  findEmbedding,
+  insertEmbedding,
+  insertVector,
+  nearestVectors,
+  updateEmbedding,
+  vectorTableExists,
+  type EmbeddingHit,
+} from '../db/queries/embeddings';
 import type { Clock } from '../journal/journal';
 
-export type EmbeddingHit = { ref: string; distance: number };
+export type { EmbeddingHit };
 
 /** Largest vector size accepted; real embedding models stay well below it. */
 const MAX_DIMS = 8192;
@@ -25,26 +38,20 @@ export class EmbeddingStore {
   upsert(input: { namespace: string; ref: string; model: string; text: string; vector: readonly number[] }): number {
     const dims = input.vector.length;
     this.checkVector(input.vector);
-    const table = this.table(dims);
+    this.ensureTable(dims);
     const space = spaceOf(input.model, input.namespace);
     const sha = createHash('sha256').update(input.text).digest('hex');
     return this.db.transaction(() => {
-      const existing = this.db
-        .prepare('SELECT id, dims FROM embeddings WHERE namespace = ? AND ref = ? AND model = ?')
-        .get(input.namespace, input.ref, input.model) as { id: number; dims: number } | undefined;
+      const existing = findEmbedding(this.db, input.namespace, input.ref, input.model);
       let id: number;
       if (existing) {
         id = existing.id;
-        this.db.prepare(`DELETE FROM vec_embeddings_${existing.dims} WHERE rowid = ?`).run(BigInt(id));
-        this.db.prepare('UPDATE embeddings SET dims = ?, text_sha256 = ?, created_at = ? WHERE id = ?').run(dims, sha, this.clock.now(), id);
+        deleteVector(this.db, existing.dims, id);
+        updateEmbedding(this.db, id, dims, sha, this.clock.now());
       } else {
-        const info = this.db
-          .prepare('INSERT INTO embeddings (namespace, ref, model, dims, text_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(input.namespace, input.ref, input.model, dims, sha, this.clock.now());
-        id = Number(info.lastInsertRowid);
+        id = insertEmbedding(this.db, { namespace: input.namespace, ref: input.ref, model: input.model, dims, textSha256: sha, createdAt: this.clock.now() });
       }
-      // sqlite-vec accepts only integer rowids, which better-sqlite3 binds from a BigInt.
-      this.db.prepare(`INSERT INTO ${table} (rowid, space, embedding) VALUES (?, ?, ?)`).run(BigInt(id), space, vectorBlob(input.vector));
+      insertVector(this.db, dims, id, space, vectorBlob(input.vector));
       return id;
     }).immediate();
   }
@@ -55,31 +62,21 @@ export class EmbeddingStore {
     const k = Math.max(1, Math.min(Math.floor(input.k), 1000));
     const dims = input.vector.length;
     if (!this.tableExists(dims)) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT e.ref AS ref, v.distance AS distance
-           FROM vec_embeddings_${dims} v JOIN embeddings e ON e.id = v.rowid
-          WHERE v.embedding MATCH ? AND k = ? AND v.space = ?
-          ORDER BY v.distance`,
-      )
-      .all(vectorBlob(input.vector), k, spaceOf(input.model, input.namespace)) as EmbeddingHit[];
-    return rows;
+    return nearestVectors(this.db, dims, vectorBlob(input.vector), k, spaceOf(input.model, input.namespace));
   }
 
   remove(namespace: string, ref: string, model: string): boolean {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT id, dims FROM embeddings WHERE namespace = ? AND ref = ? AND model = ?').get(namespace, ref, model) as
-        | { id: number; dims: number }
-        | undefined;
+      const row = findEmbedding(this.db, namespace, ref, model);
       if (!row) return false;
-      this.db.prepare(`DELETE FROM vec_embeddings_${row.dims} WHERE rowid = ?`).run(BigInt(row.id));
-      this.db.prepare('DELETE FROM embeddings WHERE id = ?').run(row.id);
+      deleteVector(this.db, row.dims, row.id);
+      deleteEmbedding(this.db, row.id);
       return true;
     }).immediate();
   }
 
   count(namespace: string, model: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM embeddings WHERE namespace = ? AND model = ?').get(namespace, model) as { n: number }).n;
+    return countEmbeddings(this.db, namespace, model);
   }
 
   private checkVector(vector: readonly number[]): void {
@@ -91,19 +88,15 @@ export class EmbeddingStore {
 
   private tableExists(dims: number): boolean {
     if (this.ready.has(dims)) return true;
-    const row = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(`vec_embeddings_${dims}`);
-    if (row) this.ready.add(dims);
-    return Boolean(row);
+    const exists = vectorTableExists(this.db, dims);
+    if (exists) this.ready.add(dims);
+    return exists;
   }
 
-  private table(dims: number): string {
-    const name = `vec_embeddings_${dims}`;
-    if (!this.tableExists(dims)) {
-      // dims is a checked integer, so interpolating it into DDL is safe.
-      this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${name} USING vec0(space text partition key, embedding float[${dims}] distance_metric=cosine)`);
-      this.ready.add(dims);
-    }
-    return name;
+  private ensureTable(dims: number): void {
+    if (this.tableExists(dims)) return;
+    createVectorTable(this.db, dims);
+    this.ready.add(dims);
   }
 }
 

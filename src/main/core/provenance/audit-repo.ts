@@ -7,7 +7,8 @@ import type { Logger } from '../observability/logger';
 import type { JsonObject } from '../db/canonical';
 import { canonicalJson } from '../db/canonical';
 import type { ChainRecord } from '../db/queries/chain';
-import type { SourceIntegrityRecord, StoredSignature } from './queries';
+import type { StoredSignature } from '../db/queries/provenance-signatures';
+import type { SourceIntegrityRecord } from '../db/queries/source-integrity-records';
 
 export type AuditMirrorInput = {
   taskId: string;

@@ -16,7 +16,9 @@ import {
 import { readBundleSources } from './bundle-sources';
 import { listFederationLog } from '../db/queries/federation';
 import type { KeyRecord } from './keys';
-import { chainRecordsForTask, ensureSealed, signaturesForTask, sourceIntegrityForTask } from './queries';
+import { chainRecordsForTask, ensureSealed } from '../db/queries/chain-records';
+import { signaturesForTask } from '../db/queries/provenance-signatures';
+import { sourceIntegrityForTask } from '../db/queries/source-integrity-records';
 
 export type BundleExportDeps = {
   db: Db;

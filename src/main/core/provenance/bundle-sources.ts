@@ -2,14 +2,14 @@ import type { Db } from '../db/open';
 import type { JsonObject, JsonValue } from '../db/canonical';
 import { sha256Hex } from '../db/canonical';
 import type { ChainRecord } from '../db/queries/chain';
+import { bundleTableRows, latestPatchBytes, latestSpecRow, modelIdentityRow, PATCH_TABLE, type RawRow } from '../db/queries/audit-bundle-rows';
 import type { BundlePatch, BundleSpec, ModelIdentity, SectionItem } from './bundle-schema';
 import { EVENT_SECTIONS, SECTION_EVENT_MATCHERS, type EventSection } from './decisions';
 
 /**
- * Everything an audit bundle reads from tables other areas own, in one place. Those tables are
- * young and may not exist in a given database (or may gain and lose columns): every query here
- * treats "no such table" and "no such column" as an empty result, so a bundle can always be made
- * from what is there. Adjust the SQL here when a schema changes; nothing else reads these tables.
+ * Everything an audit bundle reads besides the journal: the rows of tables other areas own (their
+ * SQL, tolerant of tables and columns that are not there, is in db/queries/audit-bundle-rows.ts),
+ * turned into JSON here.
  */
 export type BundleSources = {
   spec: BundleSpec | null;
@@ -22,38 +22,6 @@ export type BundleSources = {
   models: ModelIdentity[];
 };
 
-/** Rows of the governance and engine tables per section. `?` is the task id. */
-const TABLE_QUERIES: Record<EventSection, { table: string; sql: string }[]> = {
-  verdicts: [{ table: 'verdicts', sql: 'SELECT * FROM verdicts WHERE task_id = ? ORDER BY created_at, id' }],
-  votes: [
-    {
-      table: 'votes',
-      sql: `SELECT votes.* FROM votes JOIN verdicts ON verdicts.id = votes.verdict_id
-            WHERE verdicts.task_id = ? ORDER BY verdicts.created_at, votes.seq`,
-    },
-  ],
-  approvals: [{ table: 'task_approvals', sql: 'SELECT * FROM task_approvals WHERE task_id = ? ORDER BY id' }],
-  gateResults: [{ table: 'gate_results', sql: 'SELECT * FROM gate_results WHERE task_id = ? ORDER BY seq' }],
-  waivers: [
-    {
-      table: 'waiver_uses',
-      sql: `SELECT waiver_uses.*, waivers.title AS waiver_title, waivers.reason AS waiver_reason,
-                   waivers.approver AS waiver_approver, waivers.expires_at AS waiver_expires_at
-            FROM waiver_uses LEFT JOIN waivers ON waivers.id = waiver_uses.waiver_id
-            WHERE waiver_uses.task_id = ? ORDER BY waiver_uses.seq`,
-    },
-  ],
-};
-
-/** The working spec: the task's latest spec version, else the YAML kept on the task. */
-const SPEC_QUERY = 'SELECT spec_id, version, yaml, source FROM specs WHERE task_id = ? ORDER BY version DESC LIMIT 1';
-
-/** The patch a task produced (kept by the workspace for dry-runs and applies): the latest one. */
-const PATCH_QUERY = { table: 'task_patches', sql: 'SELECT patch FROM task_patches WHERE task_id = ? ORDER BY id DESC LIMIT 1' };
-
-/** The model registry: the file's sha256, and the quantization inside the GGUF facts (JSON). */
-const MODEL_QUERY = 'SELECT sha256, facts FROM models WHERE name = ? LIMIT 1';
-
 export function readBundleSources(db: Db, taskId: string, taskSpecYaml: string | null, events: readonly ChainRecord[]): BundleSources {
   const sections = {} as Record<EventSection, SectionItem[]>;
   for (const section of EVENT_SECTIONS) {
@@ -61,9 +29,7 @@ export function readBundleSources(db: Db, taskId: string, taskSpecYaml: string |
       .filter((e) => SECTION_EVENT_MATCHERS[section](e.type))
       // A copy: the section and the record are separate entries of the file.
       .map((e) => ({ source: 'event', seq: e.seq, taskSeq: e.taskSeq, type: e.type, data: structuredClone(e.payload) }));
-    const fromTables: SectionItem[] = TABLE_QUERIES[section].flatMap(({ table, sql }) =>
-      rows(db, sql, taskId).map((data) => ({ source: 'table' as const, table, data })),
-    );
+    const fromTables: SectionItem[] = bundleTableRows(db, section, taskId).map(({ table, row }) => ({ source: 'table' as const, table, data: toJsonObject(row) }));
     sections[section] = [...fromEvents, ...fromTables];
   }
   return {
@@ -75,7 +41,8 @@ export function readBundleSources(db: Db, taskId: string, taskSpecYaml: string |
 }
 
 function readSpec(db: Db, taskId: string, taskSpecYaml: string | null): BundleSpec | null {
-  const row = rows(db, SPEC_QUERY, taskId)[0];
+  const found = latestSpecRow(db, taskId);
+  const row = found ? toJsonObject(found) : undefined;
   if (row && typeof row['yaml'] === 'string') {
     return {
       specId: typeof row['spec_id'] === 'string' ? row['spec_id'] : null,
@@ -90,11 +57,10 @@ function readSpec(db: Db, taskId: string, taskSpecYaml: string | null): BundleSp
 }
 
 function readPatch(db: Db, taskId: string): BundlePatch | null {
-  const row = rawRows(db, PATCH_QUERY.sql, taskId)[0];
-  const value = row?.['patch'];
+  const value = latestPatchBytes(db, taskId);
   if (value === undefined || value === null) return null;
   const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
-  return patchFromBytes(bytes, PATCH_QUERY.table);
+  return patchFromBytes(bytes, PATCH_TABLE);
 }
 
 /** A patch is kept as text when it is UTF-8 (nearly always), else as base64; the hash is of the bytes. */
@@ -115,7 +81,8 @@ function readModels(db: Db, events: readonly ChainRecord[], votes: readonly Sect
   for (const e of events) collectModelNames(e.payload, names);
   for (const v of votes) if (v.source === 'table' && typeof v.data['model'] === 'string') names.add(v.data['model']);
   return [...names].sort().map((name) => {
-    const row = rows(db, MODEL_QUERY, name)[0];
+    const found = modelIdentityRow(db, name);
+    const row = found ? toJsonObject(found) : undefined;
     if (!row) return { name, fileSha256: null, quantization: null, source: 'journal' as const };
     return {
       name,
@@ -152,23 +119,11 @@ function collectModelNames(payload: JsonValue, into: Set<string>): void {
   }
 }
 
-/** A query's rows; a table or column that does not exist yields none. */
-function rawRows(db: Db, sql: string, param: string): Record<string, unknown>[] {
-  try {
-    return db.prepare(sql).all(param) as Record<string, unknown>[];
-  } catch (e) {
-    if (e instanceof Error && /no such (table|column)/.test(e.message)) return [];
-    throw e;
-  }
-}
-
-/** A query's rows as JSON objects. */
-function rows(db: Db, sql: string, param: string): JsonObject[] {
-  return rawRows(db, sql, param).map((row) => {
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(row)) out[k] = toJson(v);
-    return out;
-  });
+/** A row as a JSON object. */
+function toJsonObject(row: RawRow): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(row)) out[k] = toJson(v);
+  return out;
 }
 
 function toJson(v: unknown): JsonValue {

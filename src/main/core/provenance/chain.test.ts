@@ -8,7 +8,7 @@ import { insertEvent } from '../db/queries/events';
 import { silentLogger } from '../observability/logger';
 import { hashRecord } from '../db/queries/chain';
 import { verifyJournal } from './journal-verify';
-import { chainRecordsForTask, iterateChain } from './queries';
+import { chainRecordsForTask, iterateChain } from '../db/queries/chain-records';
 import { taskWithHistory } from './testing/fixture';
 
 let core: ReturnType<typeof testCore> | undefined;

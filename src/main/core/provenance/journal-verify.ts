@@ -5,7 +5,8 @@ import { hashRecord } from '../db/queries/chain';
 import { checkChain, type LinkInput } from './chain-check';
 import { verifyJwsWithKeys } from './jws';
 import type { KeyRecord } from './keys';
-import { allSignatures, iterateChain } from './queries';
+import { iterateChain } from '../db/queries/chain-records';
+import { allSignatures } from '../db/queries/provenance-signatures';
 
 export type JournalReport = {
   ok: boolean;

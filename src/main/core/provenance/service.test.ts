@@ -9,7 +9,7 @@ import { createCore } from '../composition/app-core';
 import { silentLogger } from '../observability/logger';
 import { sha256Hex } from '../db/canonical';
 import { verifyJournal } from './journal-verify';
-import { allSignatures } from './queries';
+import { allSignatures } from '../db/queries/provenance-signatures';
 import { ProvenanceService } from './service';
 import { taskWithHistory } from './testing/fixture';
 

@@ -4,6 +4,7 @@ import type { AuditCommit, ExportedBundle, SigningKeyInfo, VerificationProblem, 
 import type { AgentEvent } from '../../../shared/domain/events';
 import { AppFailure, describeZodError } from '../../../shared/errors';
 import type { Db } from '../db/open';
+import { distinctEventTypes } from '../db/queries/events';
 import { getTask } from '../db/queries/tasks';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
@@ -26,21 +27,9 @@ import {
 import { signJws, type Signer } from './jws';
 import { verifyJournal, type JournalReport } from './journal-verify';
 import { KeyStore, type KeyRecord } from './keys';
-import {
-  chainRecordBySeq,
-  chainRecordsForTask,
-  ensureSealed,
-  insertSignature,
-  insertSourceIntegrity,
-  lastChainRecord,
-  lastSignature,
-  signaturesForTask,
-  sourceIntegrityForTask,
-  unsignedRecords,
-  unsignedTerminalTasks,
-  type SourceIntegrityKind,
-  type SourceIntegrityRecord,
-} from './queries';
+import { chainRecordBySeq, chainRecordsForTask, ensureSealed, lastChainRecord, unsignedRecords, unsignedTerminalTasks } from '../db/queries/chain-records';
+import { insertSignature, lastSignature, signaturesForTask } from '../db/queries/provenance-signatures';
+import { insertSourceIntegrity, sourceIntegrityForTask, type SourceIntegrityKind, type SourceIntegrityRecord } from '../db/queries/source-integrity-records';
 import { sha256File, SourceIntegrityInput } from './source-integrity';
 
 export type ProvenanceOptions = {
@@ -300,9 +289,7 @@ export class ProvenanceService implements Signer {
   /** Signs what a crash left unsigned: decisions, and the heads of tasks that ended. */
   private async catchUp(): Promise<void> {
     ensureSealed(this.db);
-    const types = (this.db.prepare('SELECT DISTINCT type FROM events').all() as { type: string }[])
-      .map((r) => r.type)
-      .filter(maybeDecisionType);
+    const types = distinctEventTypes(this.db).filter(maybeDecisionType);
     for (const rec of unsignedRecords(this.db, types)) {
       if (this.closed) return;
       if (!isDecision(rec.type, rec.payload)) continue;

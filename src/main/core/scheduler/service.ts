@@ -10,7 +10,7 @@ import type { Db } from '../db/open';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import type { InferenceAdmission, Slot, SlotRequest } from './admission';
-import { insertDecision, listDecisions, loadSettingsRow, pruneDecisions, saveSettingsRow, type DecisionFilter } from './queries';
+import { insertDecision, listDecisions, loadSettingsRow, pruneDecisions, saveSettingsRow, type DecisionFilter } from '../db/queries/scheduler';
 import { ThermalScheduler, type DecisionDraft, type PauseSignal } from './scheduler';
 import { DEFAULT_SCHEDULER_SETTINGS, mergeSettings } from './settings';
 import type { Timers } from './timers';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Db } from '../db/open';
-import { getWorkspace } from '../workspace/store';
+import { getWorkspace } from '../db/queries/workspaces';
 
 /** Shows a folder in the platform's file manager; false when there is none to ask (no display). */
 export type FolderOpener = (path: string) => Promise<boolean>;

@@ -7,7 +7,7 @@ import { ContractSession } from '../api/session';
 import { eventsForTask } from '../db/queries/events';
 import { ScriptedSteps } from '../engine/testing/scripted-steps';
 import { waitFor, waitForState } from '../engine/testing/wait';
-import { upsertWorkspace } from '../workspace/store';
+import { upsertWorkspace } from '../db/queries/workspaces';
 import { toAwaitApproval } from './engine-approval';
 import { scriptServer } from './testing/fixtures';
 import { parseToolCallAction, runToolAction, type ToolActionResult } from './worker-tools';

@@ -3,7 +3,7 @@ import type { Db } from '../db/open';
 import type { Clock } from '../journal/journal';
 import type { ApprovalDecision, ApprovalRequest, RequestApproval } from './policy';
 import { canonicalJson } from '../db/canonical';
-import { recordRequest } from './store';
+import { recordRequest } from '../db/queries/tools';
 
 /**
  * Strict mode's approval flow for tool calls, as the task engine runs it: a step cannot wait for a

@@ -18,7 +18,8 @@ import { pathArguments, toolAccess } from './path-args';
 import { workspacePathGuard, type CheckPath, type PathDecision } from './path-guard';
 import type { PathPolicy } from '../workspace/policy';
 import type { AllowedBy, RequestApproval, ToolPolicy } from './policy';
-import { preferences, toolUsage } from './store';
+import { toolUsage } from '../db/queries/events';
+import { preferences } from '../db/queries/tools';
 import type { TaskServers } from './task-servers';
 
 export type ToolLimits = {

@@ -2,7 +2,7 @@ import type { GrantScope, ToolPermission } from '../../../shared/channels/tools'
 import type { Actor } from '../../../shared/domain/events';
 import type { Db } from '../db/open';
 import type { Clock } from '../journal/journal';
-import { insertGrant, liveGrant, permissions, SERVER_DEFAULT } from './store';
+import { insertGrant, liveGrant, permissions, SERVER_DEFAULT } from '../db/queries/tools';
 
 /** What a human is asked about: one call of one tool with these arguments. */
 export type ApprovalRequest = {

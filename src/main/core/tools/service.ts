@@ -22,7 +22,7 @@ import type { Logger } from '../observability/logger';
 import { unlimitedAdmission, type InferenceAdmission } from '../scheduler/admission';
 import { systemTimers, type Timers } from '../scheduler/timers';
 import type { PathPolicy } from '../workspace/policy';
-import { getWorkspace } from '../workspace/store';
+import { getWorkspace } from '../db/queries/workspaces';
 import { McpServersFile, parseMcpServersJson } from './config-file';
 import { engineApproval, fingerprintFromSummary, type ApprovalContext } from './engine-approval';
 import { ToolGateway, type ToolCallOutcome, type ToolCallRequest, type ToolLimits, type WorkspaceCallRequest } from './gateway';
@@ -47,7 +47,7 @@ import {
   setPreference,
   storedServers,
   upsertServer,
-} from './store';
+} from '../db/queries/tools';
 
 /** Approving a waiting task: the engine's command, as the tools area needs it. */
 export type ApproveTask = (taskId: string, actor: Actor) => Task;

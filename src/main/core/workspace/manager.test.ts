@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../db/open';
 import { silentLogger } from '../observability/logger';
 import { sha256 } from './hash';
 import { WorkspaceManager } from './manager';
-import { getWorkspace } from './store';
+import { getWorkspace } from '../db/queries/workspaces';
 import { gitSync, initRepo } from './testing/git-fixture';
 import { snapshotTree } from './testing/tree-fixture';
 

@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger';
 import { copyTree, SizeCapExceeded, treeSize } from './copy';
 import { git, gitOk, gitText } from './git';
 import { SafeTree, type SafeFsStrategy } from './safe-fs';
-import { getWorkspace, listWorkspaces, setWorkspaceState, upsertWorkspace } from './store';
+import { getWorkspace, listWorkspaces, setWorkspaceState, upsertWorkspace } from '../db/queries/workspaces';
 import { Workspace, type WorkspaceKind, type WorkspaceRecord } from './workspace';
 
 export const DEFAULT_WORKSPACE_CAP_BYTES = 2 * 1024 ** 3;

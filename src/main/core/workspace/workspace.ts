@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { WorkspaceRecord } from '../db/queries/workspaces';
 import type { Logger } from '../observability/logger';
 import { ChangesetApplier, type AppliedChangeset, type ApplierHooks, type ApplyResult, type WaiverCheck } from './applier';
 import { git, gitOk, splitZ } from './git';
@@ -9,23 +10,8 @@ import { checkPathSyntax } from './path-rules';
 import type { ChangeBudget, PathPolicy } from './policy';
 import { SafeFsError, type SafeTree } from './safe-fs';
 
-export type WorkspaceKind = 'git' | 'copy';
-
-export type WorkspaceRecord = {
-  taskId: string;
-  /** The checkout the worker edits (the repository root inside the workspace). */
-  path: string;
-  sourcePath: string;
-  kind: WorkspaceKind;
-  /** Private branch in the workspace: agent-agency/<task id>. */
-  branch: string;
-  /** Commit the change is made against: the user's HEAD when the workspace was created. */
-  baseCommit: string;
-  state: 'active' | 'kept' | 'removed';
-  sizeBytes: number;
-  createdAt: number;
-  updatedAt: number;
-};
+// The record types live with the `workspaces` table's queries, the bottom of the core.
+export type { WorkspaceKind, WorkspaceRecord } from '../db/queries/workspaces';
 
 export type ChangedFile = {
   path: string;

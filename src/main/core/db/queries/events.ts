@@ -176,3 +176,26 @@ export function lastSeq(db: Db): number {
   const row = cachedStatement(db, 'SELECT COALESCE(MAX(seq), 0) AS s FROM events').get() as { s: number };
   return row.s;
 }
+
+/** The raw payloads of a task's newest events of one type, newest first, for readers that parse only what they need. */
+export function latestPayloadsOfType(db: Db, taskId: string, type: string, limit: number): unknown[] {
+  const rows = cachedStatement(db, 'SELECT payload FROM events WHERE task_id = ? AND type = ? ORDER BY task_seq DESC LIMIT ?').all(taskId, type, limit) as {
+    payload: string;
+  }[];
+  return rows.map((r) => JSON.parse(r.payload) as unknown);
+}
+
+/** Every event type the journal holds, once each. */
+export function distinctEventTypes(db: Db): string[] {
+  return (cachedStatement(db, 'SELECT DISTINCT type FROM events').all() as { type: string }[]).map((r) => r.type);
+}
+
+/** Tool calls a task made so far (journaled `tool.called`: a refused call costs nothing) and their total duration. */
+export function toolUsage(db: Db, taskId: string): { calls: number; durationMs: number } {
+  const row = cachedStatement(
+    db,
+    `SELECT COUNT(*) AS calls, COALESCE(SUM(json_extract(payload, '$.durationMs')), 0) AS duration
+       FROM events WHERE task_id = ? AND type = 'tool.called'`,
+  ).get(taskId) as { calls: number; duration: number };
+  return { calls: row.calls, durationMs: row.duration };
+}

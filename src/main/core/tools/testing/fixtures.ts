@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ToolServerConfig } from '../../../../shared/channels/tools';
 import { SubmitTaskInput, type Task } from '../../../../shared/domain/task';
 import type { Core } from '../../core';
-import { upsertWorkspace } from '../../workspace/store';
+import { upsertWorkspace } from '../../db/queries/workspaces';
 import type { WorkingSpec } from '../../../../shared/domain/working-spec';
 import { serializeSpec } from '../../caws/yaml';
 import { setTaskSpec } from '../../db/queries/specs';

@@ -1,7 +1,18 @@
 import { z } from 'zod';
-import type { Db } from '../db/open';
-import { sha256 } from '../workspace/hash';
-import type { ChangedFile, WorkspaceKind } from '../workspace/workspace';
+import { sha256Hex } from '../canonical';
+import type { Db } from '../open';
+import type { WorkspaceKind } from './workspaces';
+
+const PatchFile = z.object({
+  path: z.string(),
+  status: z.enum(['added', 'modified', 'deleted']),
+  linesAdded: z.number().int().nonnegative(),
+  linesRemoved: z.number().int().nonnegative(),
+  binary: z.boolean(),
+});
+/** A file a stored patch changes (the workspace's ChangedFile, as kept in `files_json`). */
+export type PatchFile = z.infer<typeof PatchFile>;
+const FilesJson = z.array(PatchFile);
 
 /** Patches kept by dry-runs (table `task_patches`, migration 0007). Rows are immutable. */
 export type StoredPatch = {
@@ -11,19 +22,9 @@ export type StoredPatch = {
   baseCommit: string;
   sourceKind: WorkspaceKind;
   patch: string;
-  files: ChangedFile[];
+  files: PatchFile[];
   createdAt: number;
 };
-
-const FilesJson = z.array(
-  z.object({
-    path: z.string(),
-    status: z.enum(['added', 'modified', 'deleted']),
-    linesAdded: z.number().int().nonnegative(),
-    linesRemoved: z.number().int().nonnegative(),
-    binary: z.boolean(),
-  }),
-);
 
 const Row = z.object({
   id: z.number().int(),
@@ -51,7 +52,7 @@ function fromRow(raw: unknown): StoredPatch {
 }
 
 export function savePatch(db: Db, p: Omit<StoredPatch, 'id' | 'sha256'>): StoredPatch {
-  const hash = sha256(p.patch);
+  const hash = sha256Hex(p.patch);
   db.prepare(
     `INSERT INTO task_patches (task_id, sha256, base_commit, source_kind, patch, files_json, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(task_id, sha256) DO NOTHING`,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ToolPermission, ToolServerConfig, type ToolGrant } from '../../../shared/channels/tools';
-import { Actor } from '../../../shared/domain/events';
-import type { Db } from '../db/open';
-import type { Logger } from '../observability/logger';
+import { ToolPermission, ToolServerConfig, type ToolGrant } from '../../../../shared/channels/tools';
+import { Actor } from '../../../../shared/domain/events';
+import type { Logger } from '../../observability/logger';
+import type { Db } from '../open';
 
 /** Queries of the tool tables (migration 0009). JSON columns are parsed like any untrusted input. */
 
@@ -165,19 +165,6 @@ export function getRequest(db: Db, taskId: string, fingerprint: string): ToolReq
     | { task_id: string; fingerprint: string; tool: string; arguments: string; requested_at: number }
     | undefined;
   return row ? { taskId: row.task_id, fingerprint: row.fingerprint, tool: row.tool, arguments: safeJson(row.arguments), requestedAt: row.requested_at } : undefined;
-}
-
-// ---- budgets -----------------------------------------------------------------------------------
-
-/** Calls a task made so far (allowed ones: a refused call costs nothing) and their total duration. */
-export function toolUsage(db: Db, taskId: string): { calls: number; durationMs: number } {
-  const row = db
-    .prepare(
-      `SELECT COUNT(*) AS calls, COALESCE(SUM(json_extract(payload, '$.durationMs')), 0) AS duration
-       FROM events WHERE task_id = ? AND type = 'tool.called'`,
-    )
-    .get(taskId) as { calls: number; duration: number };
-  return { calls: row.calls, durationMs: row.duration };
 }
 
 function safeJson(text: string): unknown {

@@ -1,8 +1,28 @@
 import { z } from 'zod';
-import type { Db } from '../db/open';
-import type { WorkspaceRecord } from './workspace';
+import type { Db } from '../open';
 
 /** Queries on the `workspaces` table (migration 0007). Rows are parsed on the way out. */
+
+/** How a task workspace was made: a git clone of the target repository, or a plain copy of a folder. */
+export type WorkspaceKind = 'git' | 'copy';
+
+/** One row of `workspaces`: a task's private checkout and where it came from. */
+export type WorkspaceRecord = {
+  taskId: string;
+  /** The checkout the worker edits (the repository root inside the workspace). */
+  path: string;
+  sourcePath: string;
+  kind: WorkspaceKind;
+  /** Private branch in the workspace: agent-agency/<task id>. */
+  branch: string;
+  /** Commit the change is made against: the user's HEAD when the workspace was created. */
+  baseCommit: string;
+  state: 'active' | 'kept' | 'removed';
+  sizeBytes: number;
+  createdAt: number;
+  updatedAt: number;
+};
+
 const Row = z.object({
   task_id: z.string(),
   path: z.string(),

@@ -1,8 +1,7 @@
-import { SchedulerDecision, type DecisionKind } from '../../../shared/domain/scheduler';
-import type { Db } from '../db/open';
-import type { DecisionDraft } from './scheduler';
+import { SchedulerDecision, type DecisionKind } from '../../../../shared/domain/scheduler';
+import type { Db } from '../open';
 
-// Queries of the scheduler's tables (migration 0006), kept with the scheduler that owns them.
+// Queries of the scheduler's tables (migration 0006): its decision timeline and its settings row.
 
 type DecisionRow = {
   id: number;
@@ -34,7 +33,7 @@ function fromRow(row: DecisionRow): SchedulerDecision {
   });
 }
 
-export function insertDecision(db: Db, d: DecisionDraft): SchedulerDecision {
+export function insertDecision(db: Db, d: Omit<SchedulerDecision, 'id'>): SchedulerDecision {
   const info = db
     .prepare(
       `INSERT INTO scheduler_decisions (ts, kind, level, slots, in_use, reason, priority, label, task_id, waited_ms)
