@@ -70,6 +70,7 @@ export function taskSummary(task: Task): string {
     `Progress  ${progressBar(task.progress)}`,
     `Mode      ${task.mode}, risk tier ${task.riskTier}, priority ${task.priority}, at most ${task.maxIterations} iterations`,
     `Repo      ${task.repoPath}`,
+    `Network   ${task.allowNetwork ? 'ALLOWED for the commands this task causes (granted on submit)' : 'none (sandboxed commands have no network)'}`,
     `Created   ${new Date(task.createdAt).toISOString()} (${ago(task.createdAt)})`,
     `Updated   ${new Date(task.updatedAt).toISOString()} (${ago(task.updatedAt)})`,
     `Goal      ${task.description}`,

@@ -56,6 +56,22 @@ describe('execute', () => {
     expect(io.text()).toMatch(/tsk_\w+ completed in/);
   });
 
+  it('--allow-network grants the task network, says so, and journals the grant; without it there is none', async () => {
+    const c = engineCore(10);
+    const granted = contextFor(c, { repo: c.repo, mode: 'dry-run', tier: '2', maxIterations: '3', priority: 'normal', allowNetwork: true });
+    expect(await execute(granted.ctx, 'Fetch the fixtures from the registry')).toBe(EXIT.ok);
+    expect(granted.io.text()).toMatch(/Submitted tsk_\w+ \(dry-run, tier 2, network ALLOWED for its commands\)/);
+    const plain = contextFor(c, { repo: c.repo, mode: 'dry-run', tier: '2', maxIterations: '3', priority: 'normal' });
+    expect(await execute(plain.ctx, 'Stay offline please')).toBe(EXIT.ok);
+    expect(plain.io.text()).not.toContain('network');
+    const [second, first] = c.tasks.list({ limit: 10 });
+    expect(first!.allowNetwork).toBe(true);
+    expect(second!.allowNetwork).toBeUndefined();
+    expect(c.tasks.get(first!.id).events.filter((e) => e.type === 'sandbox.network_granted')).toHaveLength(1);
+    expect(c.tasks.get(second!.id).events.filter((e) => e.type === 'sandbox.network_granted')).toHaveLength(0);
+    await granted.ctx.close();
+  });
+
   it('names bad flags before anything is submitted', async () => {
     const c = engineCore(10);
     const { ctx, io } = contextFor(c, { repo: c.repo, mode: 'fast', tier: '9', maxIterations: '3', priority: 'normal' });

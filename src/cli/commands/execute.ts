@@ -16,10 +16,11 @@ type ExecuteOptions = CommonOptions & {
   watch?: boolean;
   waitForHuman?: string;
   spec?: string;
+  allowNetwork?: boolean;
 };
 
 /** Contract fields and the flags that set them, for error messages. */
-const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>', specId: '--spec' };
+const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>', specId: '--spec', allowNetwork: '--allow-network' };
 
 
 export function executeCommand(): Command {
@@ -32,6 +33,7 @@ export function executeCommand(): Command {
     .option('-n, --max-iterations <n>', 'most generate-evaluate-refine iterations (1-50)', '5')
     .option('-p, --priority <p>', `priority: ${Priority.options.join(' | ')}`, 'normal')
     .option('-s, --spec <id>', "run against the repository's own spec (.caws/specs/<id>.yaml or .caws/working-spec.yaml) instead of planning one")
+    .option('--allow-network', "let the commands this task causes (gates, acceptance tests, tools) use the network; off by default, journaled and shown on the task")
     .option('-w, --watch', 'follow the task live: phase, progress, council votes; asks for approvals in strict mode')
     .option(
       '--wait-for-human <when>',
@@ -51,6 +53,7 @@ export async function execute(ctx: CommandContext, description: string): Promise
     maxIterations: numberOr(opts.maxIterations),
     priority: opts.priority,
     ...(opts.spec !== undefined ? { specId: opts.spec } : {}),
+    ...(opts.allowNetwork ? { allowNetwork: true } : {}),
   });
   if (!input.ok) return ctx.fail(input.error, FLAGS);
   const wait = opts.waitForHuman === undefined ? undefined : parseWaitForHuman(opts.waitForHuman);
@@ -72,15 +75,20 @@ export async function execute(ctx: CommandContext, description: string): Promise
     }
     // In this process the engine lives only as long as the command, so it always follows the task.
     if (opts.watch || client.kind === 'in-process') {
-      if (!ctx.json) ctx.io.out(`Submitted ${task.id} (${task.mode}, tier ${task.riskTier}) to ${client.kind === 'remote' ? client.location : 'the core in this process'}\n`);
+      if (!ctx.json) ctx.io.out(`Submitted ${task.id} (${task.mode}, tier ${task.riskTier}${networkNote(task)}) to ${client.kind === 'remote' ? client.location : 'the core in this process'}\n`);
       return watchTask(ctx, client, task, wait?.ok ? { waitForHuman: wait.value } : {});
     }
     ctx.print(task, () =>
       [
-        `Submitted ${task.id} (${task.mode}, tier ${task.riskTier}): ${stateLabel(task.state)}`,
+        `Submitted ${task.id} (${task.mode}, tier ${task.riskTier}${networkNote(task)}): ${stateLabel(task.state)}`,
         `Follow it:  agent-agency tasks show ${task.id}   or watch live with --watch`,
       ].join('\n'),
     );
     return EXIT.ok;
    }, { engine: true });
+}
+
+/** Said wherever the task is named on submit: a network grant is never silent. */
+function networkNote(task: { allowNetwork?: true | undefined }): string {
+  return task.allowNetwork ? ', network ALLOWED for its commands' : '';
 }

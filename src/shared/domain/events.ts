@@ -191,6 +191,8 @@ export const EVENT_PAYLOADS = {
   /** A tool call was refused before it reached its server. */
   /** A command ran WITHOUT a sandbox because the user turned that on in Settings (no sandbox on this machine). */
   'sandbox.unsandboxed': z.object({ command: z.string(), cwd: z.string(), policy: z.string() }),
+  /** The task was granted outbound network for the commands it causes (asked for on submit). */
+  'sandbox.network_granted': z.object({ scope: z.literal('task'), detail: z.string() }),
   'tool.denied': z.object({
     callId: z.string(),
     server: z.string().nullable(),

@@ -80,6 +80,11 @@ export const SubmitTaskInput = z.strictObject({
   allowNonGit: z.boolean().optional(),
   /** Run against this spec of the repository (`.caws/specs/<id>.yaml` or `.caws/working-spec.yaml`) instead of planning one. */
   specId: z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-\d+[a-z]*$/, 'must be a spec id like FEAT-0042').optional(),
+  /**
+   * Let the commands this task causes (gates, acceptance tests, tools) use the network. Off by
+   * default: the sandbox gives them no network at all; a grant is journaled and shown on the task.
+   */
+  allowNetwork: z.boolean().optional(),
 });
 export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
 
@@ -102,5 +107,7 @@ export const Task = z.object({
   retryOf: TaskId.optional(),
   /** The repository's own spec this task runs against (the planner does not write one). */
   specId: z.string().optional(),
+  /** Present (true) only when the task was granted network for the commands it causes. */
+  allowNetwork: z.literal(true).optional(),
 });
 export type Task = z.infer<typeof Task>;

@@ -45,7 +45,7 @@ export async function evaluateWorkspace(o: LoopOptions, e: EvaluateSettings, cla
     throwIfCancelled(o.signal);
     if (c.test) {
       try {
-        const run = await e.runCriterion(c.test, { cwd: o.workspace.dir, timeoutMs: e.criterionTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+        const run = await e.runCriterion(c.test, { cwd: o.workspace.dir, timeoutMs: e.criterionTimeoutMs, taskId: o.taskId, ...(o.signal ? { signal: o.signal } : {}) });
         criterionTests.set(c.id, { passed: run.passed, output: run.output });
         criteria.push({ id: c.id, met: run.passed, evidence: `${run.passed ? 'passed' : 'failed'}: ${c.test}\n${run.output}`.trim() });
       } catch (e) {

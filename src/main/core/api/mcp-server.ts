@@ -83,7 +83,8 @@ export function createAppMcpServer(options: AppMcpServerOptions): Server {
       title: 'Submit a task',
       description:
         'Submits a coding task against a local repository. mode: dry-run (default; the repository is never touched), auto or strict. Returns the task with its id.',
-      input: SubmitTaskInput,
+      // A network grant lifts part of the trust boundary: a person gives it (window, CLI, REST), never an outside agent.
+      input: SubmitTaskInput.omit({ allowNetwork: true }),
       readOnly: false,
       run: async (input) => {
         const submitted = await call('submitTask', input);

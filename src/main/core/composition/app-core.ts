@@ -56,7 +56,15 @@ export function createCore(options: CoreOptions): Core {
   const metrics = new MetricsService({ db, clock, logger: options.logger });
   const settings = new SettingsService({ db, clock, logger: options.logger, dataDir: options.dataDir, dataDirPointer: options.dataDirPointer });
   // Every model-, spec- or tool-caused command runs in this sandbox (fail closed without one).
-  void installAppSandbox({ journal, clock, logger: options.logger, runWithoutSandbox: () => settings.get().runWithoutSandbox === true, onRun: (run) => tracing.sandboxRun(run) });
+  // A task granted network on submit gets it for every command it causes; others never do.
+  void installAppSandbox({
+    journal,
+    clock,
+    logger: options.logger,
+    runWithoutSandbox: () => settings.get().runWithoutSandbox === true,
+    onRun: (run) => tracing.sandboxRun(run),
+    networkGrant: (taskId) => tasks.networkGranted(taskId),
+  });
   // The user's folder and thread count from Settings (read at start); tests override through options.models.
   const { threads = settings.get().threads, gpu, providers, ...modelOptions } = options.models ?? {};
   const models = new ModelService({

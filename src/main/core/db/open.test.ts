@@ -89,7 +89,9 @@ describe('openDatabase', () => {
     const file = dbFile();
     const db = openDatabase({ file, logger: silentLogger() });
     db.prepare(
-      `INSERT INTO tasks VALUES ('tsk_aaaaaaaaaa', 'd', '/r', 'auto', 2, 'normal', 5, 'queued', '{"kind":"queued"}', 0, NULL, 1, 1, NULL, NULL)`,
+      // Columns named: later migrations add nullable ones.
+      `INSERT INTO tasks (id, description, repo_path, mode, risk_tier, priority, max_iterations, state_kind, state_json, progress, spec, created_at, updated_at)
+       VALUES ('tsk_aaaaaaaaaa', 'd', '/r', 'auto', 2, 'normal', 5, 'queued', '{"kind":"queued"}', 0, NULL, 1, 1)`,
     ).run();
     insertEvent(db, 'tsk_aaaaaaaaaa', { type: 'progress', payload: { percent: 1, message: 'x' } }, 'k', 1);
     expect(() => db.prepare('UPDATE events SET type = ?').run('y')).toThrow(/append-only/);

@@ -24,10 +24,25 @@ export function journalUnsandboxedRuns(options: { journal: Journal; clock: Clock
   };
 }
 
-export function installAppSandbox(options: { journal: Journal; clock: Clock; logger: Logger; runWithoutSandbox: () => boolean; onRun?: (run: FinishedRun) => void }): Promise<SandboxService> {
+export function installAppSandbox(options: {
+  journal: Journal;
+  clock: Clock;
+  logger: Logger;
+  runWithoutSandbox: () => boolean;
+  onRun?: (run: FinishedRun) => void;
+  /** Whether a task was granted network on submit (read at each run of that task). */
+  networkGrant?: (taskId: string) => boolean;
+}): Promise<SandboxService> {
   const onUnsandboxedRun = journalUnsandboxedRuns(options);
   return detectSandbox().then((detection) => {
-    const service = new SandboxService({ logger: options.logger, detection, allowUnsandboxed: options.runWithoutSandbox, onUnsandboxedRun, ...(options.onRun ? { onRun: options.onRun } : {}) });
+    const service = new SandboxService({
+      logger: options.logger,
+      detection,
+      allowUnsandboxed: options.runWithoutSandbox,
+      onUnsandboxedRun,
+      ...(options.onRun ? { onRun: options.onRun } : {}),
+      ...(options.networkGrant ? { networkGrant: options.networkGrant } : {}),
+    });
     useSandboxService(service);
     const status = service.status();
     if (status.available) options.logger.info({ sandbox: status.description }, 'sandbox ready');

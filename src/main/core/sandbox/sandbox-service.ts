@@ -17,6 +17,12 @@ export type SandboxServiceOptions = {
   onUnsandboxedRun?: (run: UnsandboxedRun) => void;
   /** Told after every run with its outcome (task traces draw a span per sandboxed command). */
   onRun?: (run: FinishedRun) => void;
+  /**
+   * Whether a task was granted network (on submit, journaled). A run for such a task gets the
+   * network whatever policy its caller built; every other run keeps the caller's policy (no network
+   * by default).
+   */
+  networkGrant?: (taskId: string) => boolean;
 };
 
 export type FinishedRun = { command: SandboxCommand; cwd: string; taskId?: string | undefined; result: SandboxResult };
@@ -52,7 +58,8 @@ export class SandboxService {
    * For long-lived processes the caller spawns itself (MCP stdio servers): the command and args that
    * run `argv` under the policy, or the denial. Same fail-closed rule as `run`.
    */
-  async wrapCommand(argv: readonly string[], options: Omit<SandboxRunOptions, 'signal'>): Promise<WrappedCommand | { denial: SandboxDenial }> {
+  async wrapCommand(argv: readonly string[], given: Omit<SandboxRunOptions, 'signal'>): Promise<WrappedCommand | { denial: SandboxDenial }> {
+    const options = this.granted(given);
     const d = this.options.detection;
     if (argv.length === 0) return { denial: { kind: 'spawn', message: 'no command to run' } };
     if (d.available) {
@@ -70,7 +77,8 @@ export class SandboxService {
     return { denial: { kind: 'no-sandbox', message: `no sandbox on this machine (${d.reason}); refusing to start ${argv[0]}. To fix: ${d.installHint}.` } };
   }
 
-  async run(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {
+  async run(command: SandboxCommand, given: SandboxRunOptions): Promise<SandboxResult> {
+    const options = this.granted(given);
     const result = await this.runOnce(command, options);
     try {
       this.options.onRun?.({ command, cwd: options.cwd, taskId: options.taskId, result });
@@ -78,6 +86,19 @@ export class SandboxService {
       this.options.logger.warn({ err: e }, 'a sandbox run listener failed');
     }
     return result;
+  }
+
+  /** The caller's options, with the network on when the run's task holds a network grant. */
+  private granted<T extends Omit<SandboxRunOptions, 'signal'>>(options: T): T {
+    if (options.policy.network || !options.taskId || !this.options.networkGrant) return options;
+    let granted = false;
+    try {
+      granted = this.options.networkGrant(options.taskId);
+    } catch (e) {
+      // Fail closed: a grant that cannot be read is no grant.
+      this.options.logger.warn({ err: e, taskId: options.taskId }, 'could not read the task network grant; running without network');
+    }
+    return granted ? { ...options, policy: { ...options.policy, network: true } } : options;
   }
 
   private async runOnce(command: SandboxCommand, options: SandboxRunOptions): Promise<SandboxResult> {

@@ -8,7 +8,7 @@ import { TERMINAL_STATES, type Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import { eventsAfter, lastSeq, latestEventsForTask } from '../db/queries/events';
-import { getTask, insertTask, listTasks } from '../db/queries/tasks';
+import { getTask, insertTask, listTasks, taskNetworkGranted } from '../db/queries/tasks';
 import { listTaskSummaries } from '../db/queries/task-summaries';
 import type { TaskSummary } from '../../../shared/domain/task-summary';
 import type { Clock, Journal } from '../journal/journal';
@@ -77,12 +77,21 @@ export class TaskService {
       ...(input.retryOf ? { retryOf: this.retryable(input.retryOf).id } : {}),
       // The repository's own spec, validated with our CAWS schema now: a bad one is refused at submit.
       ...(input.specId ? { specId: readRepositorySpec(repoPath, input.specId).id } : {}),
+      ...(input.allowNetwork === true ? { allowNetwork: true as const } : {}),
     };
     this.journal.transaction(() => {
       insertTask(this.db, task);
       this.journal.append(task.id, { type: 'task.created', payload: { task } }, `${task.id}:created`);
+      // The grant lifts part of the trust boundary: it is its own record, next to the task's creation.
+      if (task.allowNetwork) {
+        this.journal.append(
+          task.id,
+          { type: 'sandbox.network_granted', payload: { scope: 'task', detail: 'every command this task causes (gates, acceptance tests, tools) may use the network' } },
+          `${task.id}:network-granted`,
+        );
+      }
     });
-    this.logger.info({ taskId: task.id, mode: task.mode }, 'task submitted');
+    this.logger.info({ taskId: task.id, mode: task.mode, ...(task.allowNetwork ? { allowNetwork: true } : {}) }, 'task submitted');
     return task;
   }
 
@@ -101,6 +110,8 @@ export class TaskService {
       maxIterations: original.maxIterations,
       retryOf: original.id,
       ...(original.specId ? { specId: original.specId } : {}),
+      // Same inputs, the network grant included (journaled again on the new task).
+      ...(original.allowNetwork ? { allowNetwork: true } : {}),
     });
   }
 
@@ -111,6 +122,11 @@ export class TaskService {
       throw new AppFailure('conflict', `task ${id} is ${original.state.kind.replace(/_/g, ' ')}; only a failed, cancelled or finished task can be retried (cancel it first)`);
     }
     return original;
+  }
+
+  /** Whether the task's commands may use the network (the sandbox asks before each run). */
+  networkGranted(id: string): boolean {
+    return taskNetworkGranted(this.db, id);
   }
 
   /** Whole tasks, newest first, each checked against the Task schema (for the app's own views). */

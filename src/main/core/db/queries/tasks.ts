@@ -19,6 +19,7 @@ type TaskRow = {
   updated_at: number;
   retry_of: string | null;
   spec_id?: string | null;
+  allow_network?: number | null;
 };
 
 /** Rows are parsed on the way out: a JSON column is untrusted like any other input. */
@@ -38,19 +39,21 @@ function fromRow(row: TaskRow): Task {
     updatedAt: row.updated_at,
     ...(row.retry_of ? { retryOf: row.retry_of } : {}),
     ...(row.spec_id ? { specId: row.spec_id } : {}),
+    ...(row.allow_network === 1 ? { allowNetwork: true } : {}),
   });
 }
 
 export function insertTask(db: Db, task: Task): void {
   cachedStatement(db, 
     `INSERT INTO tasks (id, description, repo_path, mode, risk_tier, priority, max_iterations,
-       state_kind, state_json, progress, spec, created_at, updated_at, retry_of, spec_id)
+       state_kind, state_json, progress, spec, created_at, updated_at, retry_of, spec_id, allow_network)
      VALUES (@id, @description, @repoPath, @mode, @riskTier, @priority, @maxIterations,
-       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt, @retryOf, @specId)`,
+       @stateKind, @stateJson, @progress, @spec, @createdAt, @updatedAt, @retryOf, @specId, @allowNetwork)`,
   ).run({
     ...task,
     retryOf: task.retryOf ?? null,
     specId: task.specId ?? null,
+    allowNetwork: task.allowNetwork ? 1 : null,
     stateKind: task.state.kind,
     stateJson: JSON.stringify(task.state),
   });
@@ -59,6 +62,12 @@ export function insertTask(db: Db, task: Task): void {
 export function getTask(db: Db, id: string): Task | undefined {
   const row = cachedStatement(db, 'SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
   return row ? fromRow(row) : undefined;
+}
+
+/** Whether the task was granted network for the commands it causes (one primary-key read). */
+export function taskNetworkGranted(db: Db, id: string): boolean {
+  const row = cachedStatement(db, 'SELECT allow_network FROM tasks WHERE id = ?').get(id) as { allow_network: number | null } | undefined;
+  return row?.allow_network === 1;
 }
 
 /**
