@@ -21,6 +21,7 @@ import { sql as m0020 } from './0020_task_spec_id';
 import { sql as m0021 } from './0021_task_allow_network';
 import { sql as m0022 } from './0022_slo_definition_history';
 import { sql as m0023 } from './0023_task_spans';
+import { sql as m0024 } from './0024_claims_and_attachments';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 21, name: 'task_allow_network', sql: m0021 },
   { version: 22, name: 'slo_definition_history', sql: m0022 },
   { version: 23, name: 'task_spans', sql: m0023 },
+  { version: 24, name: 'claims_and_attachments', sql: m0024 },
 ];
