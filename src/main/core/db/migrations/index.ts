@@ -22,6 +22,9 @@ import { sql as m0021 } from './0021_task_allow_network';
 import { sql as m0022 } from './0022_slo_definition_history';
 import { sql as m0023 } from './0023_task_spans';
 import { sql as m0024 } from './0024_claims_and_attachments';
+import { sql as m0025 } from './0025_analytics_cache';
+import { sql as m0026 } from './0026_task_resource_totals';
+import { sql as m0027 } from './0027_source_integrity_sources';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -51,4 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 22, name: 'slo_definition_history', sql: m0022 },
   { version: 23, name: 'task_spans', sql: m0023 },
   { version: 24, name: 'claims_and_attachments', sql: m0024 },
+  { version: 25, name: 'analytics_cache', sql: m0025 },
+  { version: 26, name: 'task_resource_totals', sql: m0026 },
+  { version: 27, name: 'source_integrity_sources', sql: m0027 },
 ];
