@@ -85,11 +85,25 @@ export const AlertHistoryEntry = z.object({
 });
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntry>;
 
+/** One change of an objective's definition: who made it, when, and what it was before. */
+export const SloChange = z.object({
+  seq: z.number().int(),
+  ts: z.number().int(),
+  sloId: SloId,
+  actor: z.string(),
+  /** Null when the shipped default was changed for the first time. */
+  before: SloDefinition.nullable(),
+  after: SloDefinition,
+});
+export type SloChange = z.infer<typeof SloChange>;
+
 const actor = z.string().trim().min(1, 'must not be empty').max(200);
 
 export const sloChannels = {
   listSlos: { input: z.strictObject({}), output: z.array(SloStatus) },
   setSlo: { input: z.strictObject({ definition: SloDefinition, actor }), output: SloStatus },
+  /** Every change of the objectives' definitions, newest first (optionally of one objective). */
+  listSloChanges: { input: z.strictObject({ sloId: SloId.optional(), limit: z.number().int().min(1).max(1000).optional() }), output: z.array(SloChange) },
   listAlerts: {
     input: z.strictObject({ state: z.enum(['firing', 'resolved', 'all']).optional(), limit: z.number().int().min(1).max(1000).optional() }),
     output: z.object({ alerts: z.array(AlertView), history: z.array(AlertHistoryEntry) }),

@@ -1,21 +1,24 @@
-import { DEFAULT_SLOS, SloDefinition, type AlertHistoryEntry, type AlertView, type SloStatus } from '../../../shared/channels/slo';
+import { DEFAULT_SLOS, type AlertHistoryEntry, type AlertView, type SloChange, type SloDefinition, type SloStatus } from '../../../shared/channels/slo';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
 import {
   acknowledgeAlertRow,
   appendAlertHistory,
+  appendSloChange,
   firingAlert,
   getAlert,
   insertAlert,
   latestAlert,
   listAlertHistory,
   listAlertRows,
+  listSloChanges,
   readSloDefinitions,
   resolveAlertRow,
   silenceAlertRow,
   writeSloDefinition,
 } from '../db/queries/slo';
 import type { Logger } from '../observability/logger';
+import { checkDefinition } from './definition-check';
 import { samples, type Sample } from './sli';
 
 export type SloServiceOptions = { db: Db; clock: { now(): number }; logger: Logger };
@@ -50,16 +53,25 @@ export class SloService {
     return DEFAULT_SLOS.map((d) => stored.get(d.id) ?? d);
   }
 
+  /**
+   * Saves a changed definition (checked as a whole, every refusal naming its field) and appends the
+   * change, with who made it and what it replaced, to the objectives' append-only history.
+   */
   setDefinition(input: unknown, actor: string): SloStatus {
-    const parsed = SloDefinition.safeParse(input);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new AppFailure('invalid_input', `definition.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`);
-    }
-    const d = parsed.data;
-    if (d.kind === 'budget' && d.maxEvents === undefined) throw new AppFailure('invalid_input', 'definition.maxEvents: a budget SLO needs maxEvents');
-    writeSloDefinition(this.o.db, d, this.o.clock.now(), actor);
-    return this.status(d, this.o.clock.now());
+    const d = checkDefinition(input);
+    const now = this.o.clock.now();
+    const before = readSloDefinitions(this.o.db).find((x) => x.id === d.id) ?? null;
+    this.o.db.transaction(() => {
+      writeSloDefinition(this.o.db, d, now, actor);
+      appendSloChange(this.o.db, now, actor, before, d);
+    })();
+    this.o.logger.info({ slo: d.id, actor }, 'objective changed');
+    return this.status(d, now);
+  }
+
+  /** Changes of the definitions, newest first. */
+  changes(sloId?: string, limit = 100): SloChange[] {
+    return listSloChanges(this.o.db, sloId, limit);
   }
 
   status(d: SloDefinition, now: number): SloStatus {

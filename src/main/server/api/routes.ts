@@ -169,6 +169,7 @@ export const ROUTES: readonly RestRoute[] = [
   // Objectives and alerts (computed from the journal).
   get('/slos', 'listSlos', 'observability', 'Service-level objectives with their SLI, error budget left and burn rates'),
   put('/slos', 'setSlo', 'observability', 'Change an objective (target, window, threshold, burn-rate rules); the body names it by definition.id'),
+  get('/slos/changes', 'listSloChanges', 'observability', 'Every change of the objectives (who, when, before and after), newest first'),
   get('/alerts', 'listAlerts', 'observability', 'Alerts (firing, resolved or all) and their history'),
   post('/alerts/:id/acknowledge', 'acknowledgeAlert', 'observability', 'Acknowledge an alert'),
   post('/alerts/:id/silence', 'silenceAlert', 'observability', 'Silence an alert until a time; it does not fire again before then'),

@@ -67,6 +67,23 @@ describe('SLOs and alerts over the API', () => {
     expect(JSON.stringify(bad.body)).toMatch(/untilMs/);
   });
 
+  it('changes an objective with PUT, names a bad field with a 400, and lists who changed what', async () => {
+    await start();
+    const current = ((await call('GET', `${API_PREFIX}/slos`)).body as Array<{ definition: { id: string } & Record<string, unknown> }>).find((s) => s.definition.id === 'approval_wait')!.definition;
+    const bad = await call('PUT', `${API_PREFIX}/slos`, { definition: { ...current, threshold: -5 }, actor: 'ana' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('definition.threshold');
+    const sense = await call('PUT', `${API_PREFIX}/slos`, { definition: { ...current, windowMs: 3600_000 }, actor: 'ana' });
+    expect(sense.status).toBe(400);
+    expect(JSON.stringify(sense.body)).toMatch(/definition\.rules\[1\]\.longWindowMs/);
+    const saved = await call('PUT', `${API_PREFIX}/slos`, { definition: { ...current, threshold: 600 }, actor: 'ana' });
+    expect(saved.status, JSON.stringify(saved.body).slice(0, 300)).toBe(200);
+    expect(saved.body).toMatchObject({ definition: { id: 'approval_wait', threshold: 600 } });
+    const changes = await call('GET', `${API_PREFIX}/slos/changes?sloId=approval_wait`);
+    expect(changes.status).toBe(200);
+    expect(changes.body).toMatchObject([{ sloId: 'approval_wait', actor: 'ana', before: null, after: { threshold: 600 } }]);
+  });
+
   it('exposes the SLO and alert series in valid Prometheus text with stable names and units', async () => {
     await start();
     failTasks(4);

@@ -6,6 +6,7 @@ export function sloHandlers(ctx: SessionContext): AreaHandlers<keyof typeof sloC
   return {
     listSlos: () => slo.list(),
     setSlo: (input) => slo.setDefinition(input.definition, input.actor),
+    listSloChanges: (input) => slo.changes(input.sloId, input.limit ?? 100),
     listAlerts: (input) => slo.alerts(input.state ?? 'all', input.limit ?? 100),
     acknowledgeAlert: (input) => slo.acknowledge(input.id, input.actor),
     silenceAlert: (input) => slo.silence(input.id, input.actor, input.untilMs),

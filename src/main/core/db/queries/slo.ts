@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlertHistoryEntry, AlertView, SloDefinition } from '../../../../shared/channels/slo';
+import { AlertHistoryEntry, AlertView, SloChange, SloDefinition } from '../../../../shared/channels/slo';
 import type { Db } from '../open';
 import { cachedStatement } from './statement-cache';
 
@@ -47,6 +47,28 @@ export function writeSloDefinition(db: Db, d: SloDefinition, now: number, by: st
     `INSERT INTO slo_definitions (id, definition_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET definition_json = excluded.definition_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
   ).run(d.id, JSON.stringify(d), now, by);
+}
+
+/** Appends one change of a definition to its append-only history. */
+export function appendSloChange(db: Db, ts: number, actor: string, before: SloDefinition | null, after: SloDefinition): void {
+  cachedStatement(db, 'INSERT INTO slo_definition_history (ts, slo_id, actor, before_json, after_json) VALUES (?, ?, ?, ?, ?)').run(
+    ts,
+    after.id,
+    actor,
+    before ? JSON.stringify(before) : null,
+    JSON.stringify(after),
+  );
+}
+
+export function listSloChanges(db: Db, sloId: string | undefined, limit: number): SloChange[] {
+  const rows = (
+    sloId
+      ? cachedStatement(db, 'SELECT * FROM slo_definition_history WHERE slo_id = ? ORDER BY seq DESC LIMIT ?').all(sloId, limit)
+      : cachedStatement(db, 'SELECT * FROM slo_definition_history ORDER BY seq DESC LIMIT ?').all(limit)
+  ) as Array<{ seq: number; ts: number; slo_id: string; actor: string; before_json: string | null; after_json: string }>;
+  return rows.map((r) =>
+    SloChange.parse({ seq: r.seq, ts: r.ts, sloId: r.slo_id, actor: r.actor, before: r.before_json ? JSON.parse(r.before_json) : null, after: JSON.parse(r.after_json) }),
+  );
 }
 
 type AlertRow = {
