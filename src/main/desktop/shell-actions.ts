@@ -64,6 +64,9 @@ export function performShellAction(deps: ShellActionDeps, action: ShellAction, v
     case 'open-task':
       deps.showWindow(`tasks/${encodeURIComponent(action.taskId)}${action.focus ? `?act=${action.focus}` : ''}`);
       return { done: 1, failed: 0, refusals };
+    case 'open-alerts':
+      deps.showWindow('alerts');
+      return { done: 1, failed: 0, refusals };
     case 'quit':
       deps.quit();
       return { done: 1, failed: 0, refusals };

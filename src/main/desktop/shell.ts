@@ -1,5 +1,7 @@
 import { app, BrowserWindow, Menu, nativeTheme, Notification } from 'electron';
 import type { Core } from '../core/composition/app-core';
+import { startAlertNotifications, type AlertTrayLine } from './alert-notifier';
+import { ElectronAlertNotifier } from './alert-notifications';
 import { appMenu } from './menu';
 import { startNotifications } from './notifications';
 import { performShellAction } from './shell-actions';
@@ -36,16 +38,28 @@ export function startShell(core: Core, urls: WindowUrls): () => void {
   nativeTheme.themeSource = core.settings.get().theme;
   const offTheme = core.settings.onChange((s) => (nativeTheme.themeSource = s.theme));
   Menu.setApplicationMenu(appMenu({ navigate: (route) => showWindow(route), onAction: act('menu-bar'), developer: !app.isPackaged }));
-  const stopTray = startTray(core, act('menu-bar'));
+  let alertLine: AlertTrayLine = null;
+  const tray = startTray(core, act('menu-bar'), { alertLine: () => alertLine });
   const stopNotifications = startNotifications(core, {
     windowFocused: () => BrowserWindow.getFocusedWindow() !== null,
     onAction: act('notification'),
   });
+  // Alerts of the objectives: a native notification when one fires or resolves, a line in the menu bar while any fires.
+  const alertNotifier = new ElectronAlertNotifier({
+    openAlerts: () => showWindow('alerts'),
+    onTrayLine: (line) => {
+      alertLine = line;
+      tray.refresh();
+    },
+  });
+  const stopAlerts = startAlertNotifications(core.slo, alertNotifier, core.clock);
   createMainWindow(urls, stateFile);
 
   return () => {
     offTheme();
+    stopAlerts();
+    alertNotifier.close();
     stopNotifications();
-    stopTray();
+    tray.stop();
   };
 }

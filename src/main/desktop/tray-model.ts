@@ -6,6 +6,7 @@ import { approvalVerbs } from './approval-verbs';
 export type ShellAction =
   | { kind: 'open-window' }
   | { kind: 'open-task'; taskId: string; focus?: 'override' }
+  | { kind: 'open-alerts' }
   | { kind: 'approve'; taskId: string; gate: ApprovalGate }
   | { kind: 'deny'; taskId: string; gate: ApprovalGate }
   | { kind: 'pause-all' }
@@ -26,6 +27,8 @@ export type TrayInput = {
   loadedModels: readonly string[] | null;
   /** Pause, resume, approve and deny need the task engine. */
   engine: boolean;
+  /** The firing alerts' line (alert-notifier.ts); absent or null when none fires. */
+  alerts?: { label: string; firing: number } | null;
 };
 
 const MAX_LISTED = 8;
@@ -42,6 +45,8 @@ export function trayMenu(input: TrayInput): { tooltip: string; title: string; it
   const running = input.tasks.filter((t) => t.state.kind !== 'paused' && t.state.kind !== 'awaiting_approval' && t.state.kind !== 'queued');
   const queued = input.tasks.filter((t) => t.state.kind === 'queued');
   const items: TrayItem[] = [{ type: 'item', label: 'Open Agent Agency', action: { kind: 'open-window' }, enabled: true }, { type: 'separator' }];
+  // Objectives not met come first: the one line that says something is wrong with the app itself.
+  if (input.alerts) items.push({ type: 'item', label: input.alerts.label, action: { kind: 'open-alerts' }, enabled: true }, { type: 'separator' });
 
   items.push({ type: 'item', label: approvals.length ? `Approvals needed (${approvals.length})` : 'No approvals pending', enabled: false });
   for (const t of approvals.slice(0, MAX_LISTED)) {
@@ -93,6 +98,7 @@ export function trayMenu(input: TrayInput): { tooltip: string; title: string; it
   const parts = [`${running.length} running`];
   if (approvals.length) parts.push(`${approvals.length} awaiting approval`);
   if (paused.length) parts.push(`${paused.length} paused`);
+  if (input.alerts) parts.push(`${input.alerts.firing} alert${input.alerts.firing === 1 ? '' : 's'} firing`);
   if (input.pressure && input.pressure.level !== 'nominal') parts.push(`thermal ${LEVEL_LABEL[input.pressure.level].toLowerCase()}`);
   return {
     tooltip: `Agent Agency — ${parts.join(', ')}`,

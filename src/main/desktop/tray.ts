@@ -1,14 +1,15 @@
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { PressureLevel } from '../../shared/domain/scheduler';
 import type { Core } from '../core/composition/app-core';
+import type { AlertTrayLine } from './alert-notifier';
 import { trayMenu, type ShellAction, type TrayItem } from './tray-model';
 import { UNFINISHED } from './shell-actions';
 
 /** Rebuilds at most this often: a flood of events must not rebuild a native menu a thousand times a second. */
 const REFRESH_MS = 1_000;
 
-/** The menu-bar control: running tasks, approvals, pause/resume all, thermal state, loaded models. */
-export function startTray(core: Core, onAction: (action: ShellAction) => void): () => void {
+/** The menu-bar control: firing alerts, running tasks, approvals, pause/resume all, thermal state, loaded models. */
+export function startTray(core: Core, onAction: (action: ShellAction) => void, options: { alertLine?: () => AlertTrayLine } = {}): { stop(): void; refresh(): void } {
   const tray = new Tray(trayIcon());
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loaded: string[] | null = null;
@@ -30,6 +31,7 @@ export function startTray(core: Core, onAction: (action: ShellAction) => void): 
       pressure,
       loadedModels: loaded,
       engine: Boolean(core.engine),
+      alerts: options.alertLine?.() ?? null,
     });
     tray.setToolTip(model.tooltip);
     if (process.platform === 'darwin') tray.setTitle(model.title);
@@ -55,13 +57,16 @@ export function startTray(core: Core, onAction: (action: ShellAction) => void): 
   const offModels = core.models.events.subscribe(refreshModels);
   refreshModels();
   render();
-  return () => {
-    closed = true;
-    if (timer) clearTimeout(timer);
-    offJournal();
-    offScheduler();
-    offModels();
-    tray.destroy();
+  return {
+    stop: () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      offJournal();
+      offScheduler();
+      offModels();
+      tray.destroy();
+    },
+    refresh: schedule,
   };
 }
 

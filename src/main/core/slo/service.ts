@@ -22,7 +22,8 @@ import { checkDefinition } from './definition-check';
 import { samples, type Sample } from './sli';
 
 export type SloServiceOptions = { db: Db; clock: { now(): number }; logger: Logger };
-export type AlertChange = { kind: 'fired' | 'resolved'; alert: AlertView; silenced: boolean };
+/** A change of an alert: it fired or resolved (at most once each), or a person acknowledged or silenced it. */
+export type AlertChange = { kind: 'fired' | 'resolved' | 'acknowledged' | 'silenced'; alert: AlertView; silenced: boolean };
 
 /** How fast a window spends the error budget: 1 spends exactly the budget over the SLO's window. */
 export function burnRate(d: SloDefinition, s: readonly Sample[], windowMs: number): number {
@@ -139,15 +140,19 @@ export class SloService {
     }
     for (const c of changes) {
       this.o.logger.warn({ alert: c.alert.id, kind: c.kind }, `alert ${c.kind}: ${c.alert.summary}`);
-      for (const l of this.listeners) {
-        try {
-          l(c);
-        } catch {
-          // A faulty listener must not stop the others.
-        }
-      }
+      this.emit(c);
     }
     return changes;
+  }
+
+  private emit(c: AlertChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(c);
+      } catch {
+        // A faulty listener must not stop the others.
+      }
+    }
   }
 
   onAlert(listener: (c: AlertChange) => void): () => void {
@@ -166,7 +171,9 @@ export class SloService {
       acknowledgeAlertRow(this.o.db, id, actor, now);
       appendAlertHistory(this.o.db, now, id, 'acknowledged', actor, {});
     })();
-    return getAlert(this.o.db, a.id)!;
+    const alert = getAlert(this.o.db, a.id)!;
+    this.emit({ kind: 'acknowledged', alert, silenced: (alert.silencedUntil ?? 0) > now });
+    return alert;
   }
 
   silence(id: string, actor: string, untilMs: number): AlertView {
@@ -177,7 +184,9 @@ export class SloService {
       silenceAlertRow(this.o.db, id, actor, untilMs);
       appendAlertHistory(this.o.db, now, id, 'silenced', actor, { until: untilMs });
     })();
-    return getAlert(this.o.db, id)!;
+    const alert = getAlert(this.o.db, id)!;
+    this.emit({ kind: 'silenced', alert, silenced: true });
+    return alert;
   }
 
   private require(id: string): AlertView {
