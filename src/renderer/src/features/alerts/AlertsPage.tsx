@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AlertHistoryEntry, AlertView, SloStatus } from '../../../../shared/channels/slo';
 import { api } from '../../api';
+import { href } from '../../router';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
@@ -46,6 +47,9 @@ export function AlertsPage({ actor = 'user' }: { actor?: string }) {
       </h1>
       {error ? <p role="alert">{error}</p> : null}
       <p>{firing.length ? `${firing.length} alert${firing.length === 1 ? '' : 's'} firing.` : 'No alert is firing.'}</p>
+      <p>
+        <a href={href({ page: 'settings', section: 'objectives' })}>Change the objectives in Settings</a>
+      </p>
       <table aria-label="Objectives">
         <thead>
           <tr>

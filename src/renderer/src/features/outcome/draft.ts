@@ -1,14 +1,14 @@
 import type { Task } from '../../../../shared/domain/task';
 
 /** An edited resubmission the task form picks up: the original's inputs and its id. */
-export type Draft = Pick<Task, 'description' | 'repoPath' | 'mode' | 'riskTier' | 'priority' | 'maxIterations'> & { retryOf: string };
+export type Draft = Pick<Task, 'description' | 'repoPath' | 'mode' | 'riskTier' | 'priority' | 'maxIterations' | 'allowNetwork'> & { retryOf: string };
 
 const KEY = 'agent-agency.draft';
 const listeners = new Set<() => void>();
 
 /** Hands a task's inputs to the form on the Tasks page (kept for this tab only). */
 export function startEditedRetry(task: Task): void {
-  const draft: Draft = { description: task.description, repoPath: task.repoPath, mode: task.mode, riskTier: task.riskTier, priority: task.priority, maxIterations: task.maxIterations, retryOf: task.id };
+  const draft: Draft = { description: task.description, repoPath: task.repoPath, mode: task.mode, riskTier: task.riskTier, priority: task.priority, maxIterations: task.maxIterations, retryOf: task.id, ...(task.allowNetwork ? { allowNetwork: true as const } : {}) };
   sessionStorage.setItem(KEY, JSON.stringify(draft));
   for (const l of listeners) l();
   location.hash = '#/tasks';

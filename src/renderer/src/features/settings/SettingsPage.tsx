@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { href } from '../../router';
+import { SloSettings } from '../alerts/SloSettings';
 import { AttentionSettings } from '../attention/AttentionSettings';
 import { GovernanceSettings } from '../governance/GovernanceSettings';
 import { windowActor } from '../tasks/actor';
@@ -16,6 +17,7 @@ export const SETTINGS_SECTIONS = [
   { id: 'notifications', label: 'Notifications' },
   { id: 'scheduler', label: 'Scheduler' },
   { id: 'governance', label: 'Governance' },
+  { id: 'objectives', label: 'Objectives' },
   { id: 'tools', label: 'Tools' },
   { id: 'access', label: 'Access token' },
 ] as const;
@@ -75,6 +77,9 @@ export function SettingsPage({ section }: { section?: string | undefined }) {
           </div>
           <div id="settings-governance" className="settings-section">
             <GovernanceSettings actor={windowActor.who} />
+          </div>
+          <div id="settings-objectives" className="settings-section">
+            <SloSettings actor={windowActor.who} />
           </div>
           <div id="settings-tools" className="settings-section">
             <ToolsSettings />

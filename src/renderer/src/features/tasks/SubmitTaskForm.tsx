@@ -23,6 +23,7 @@ export function SubmitTaskForm() {
   const [riskTier, setRiskTier] = useState<RiskTier>(2);
   const [priority, setPriority] = useState<Priority>('normal');
   const [maxIterations, setMaxIterations] = useState('5');
+  const [allowNetwork, setAllowNetwork] = useState(false);
   const recentRepos = useAppStore(useShallow(selectRecentRepos));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -46,6 +47,7 @@ export function SubmitTaskForm() {
       setPriority(draft.priority);
       setMaxIterations(String(draft.maxIterations));
       setRetryOf(draft.retryOf);
+      setAllowNetwork(draft.allowNetwork === true);
       document.getElementById('description')?.focus();
     };
     pick();
@@ -55,7 +57,7 @@ export function SubmitTaskForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setFormError(null);
-    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations), ...(retryOf ? { retryOf } : {}) };
+    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations), ...(retryOf ? { retryOf } : {}), ...(allowNetwork ? { allowNetwork: true } : {}) };
     const local = SubmitTaskInput.safeParse(input);
     if (!local.success) {
       setErrors(toFieldErrors(describeZodError(local.error).issues));
@@ -77,6 +79,8 @@ export function SubmitTaskForm() {
     upsertTasks([result.value]);
     setDescription('');
     setRetryOf(null);
+    // A grant is for one task: the next one starts without network again.
+    setAllowNetwork(false);
     setSubmitted({ id: result.value.id, description: result.value.description });
   };
 
@@ -168,6 +172,22 @@ export function SubmitTaskForm() {
         </Field>
       </div>
       <p className="hint">{MODE_HELP[mode]}</p>
+      <div className="field">
+        <label htmlFor="allowNetwork">
+          <input id="allowNetwork" type="checkbox" checked={allowNetwork} onChange={(e) => setAllowNetwork(e.target.checked)} aria-describedby="allowNetwork-help" /> Allow network access
+          for this task’s commands
+        </label>
+        <span id="allowNetwork-help" className="hint">
+          Off: the tests, gates and tools this task runs have no network at all (the sandbox gives them none).
+        </span>
+        {allowNetwork ? (
+          <p className="banner banner-danger" role="alert" data-testid="network-warning">
+            Network allowed: every command this task causes — including ones the model or the spec wrote — can reach your local network, services on this
+            machine (localhost) and the internet, and could send out what it reads in the workspace. The grant is recorded in the task’s journal and shown
+            on its page. Allow it only for a task whose checks really need the network.
+          </p>
+        ) : null}
+      </div>
       {formError && (
         <p className="form-error" role="alert">
           {formError}

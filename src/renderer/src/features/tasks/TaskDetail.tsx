@@ -95,6 +95,14 @@ export function TaskDetail({ id }: { id: string }) {
           <dd>{task.priority}</dd>
           <dt>Max iterations</dt>
           <dd>{task.maxIterations}</dd>
+          <dt>Network</dt>
+          <dd data-testid="task-network">
+            {task.allowNetwork ? (
+              <strong className="network-granted">Allowed — granted on submit; every command this task causes may use the network</strong>
+            ) : (
+              'None — sandboxed commands have no network'
+            )}
+          </dd>
         </dl>
         <ProgressBar percent={task.progress} label="Task progress" />
         <PhaseTimeline phases={phases} />
