@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DownloadState, DownloadView } from '../../../shared/domain/model';
 import { AppFailure } from '../../../shared/errors';
@@ -8,8 +8,10 @@ import { listStoredDownloads, saveDownload } from '../db/queries/downloads';
 import type { Db } from '../db/open';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
+import { partPath, safeFileName, sizeOf } from './download-paths';
 import type { ModelEventBus } from './events';
 import { sha256File } from './gguf/read-model-file';
+import { networkReason } from './network-reason';
 import type { ModelRegistry } from './registry';
 
 export type DownloadManagerOptions = {
@@ -372,54 +374,4 @@ export class DownloadManager {
       startedAt: job.startedAt,
     };
   }
-}
-
-/**
- * The partial file of a download: named by its URL and expected hash, not by the file name alone, so
- * a resume (also after a restart) only ever continues bytes of the same file from the same place.
- */
-function partPath(dest: string, url: string, sha256: string | undefined): string {
-  const key = createHash('sha256').update(`${url}\n${sha256 ?? ''}`).digest('hex').slice(0, 16);
-  return `${dest}.${key}.part`;
-}
-
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** A plain file name ending in .gguf: no folders, nothing hidden. */
-function safeFileName(raw: string): string {
-  let name = raw.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
-  if (!name) name = 'model';
-  if (!/\.gguf$/i.test(name)) name += '.gguf';
-  return name;
-}
-
-/** Codes meaning the host could not be reached at all: the usual cause is no network. */
-const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET']);
-
-/**
- * The useful part of a fetch failure: `fetch failed` alone says nothing; its cause does. A host that
- * cannot be reached reads "can't reach <host> — are you offline?" rather than a bare error code.
- */
-export function networkReason(e: unknown, url?: string): string {
-  const cause = (e as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') {
-    if (url && UNREACHABLE.has(cause.code)) {
-      let host = url;
-      try {
-        host = new URL(url).host;
-      } catch {
-        // keep the raw text
-      }
-      return `can't reach ${host} — are you offline? (${cause.code})`;
-    }
-    return cause.code;
-  }
-  if (typeof cause?.message === 'string' && cause.message) return cause.message;
-  return e instanceof Error ? e.message : String(e);
 }

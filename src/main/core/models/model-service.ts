@@ -19,10 +19,11 @@ import { isAbortError } from './abort';
 import { bundledCatalogue, catalogueViews, findCatalogueEntry } from './catalogue';
 import { DownloadManager, type StartDownload } from './downloads';
 import { ModelEventBus } from './events';
-import { checkFit, DEFAULT_FIT_POLICY, memoryBudget, type FitPolicy } from './fit';
+import { DEFAULT_FIT_POLICY, memoryBudget, type FitPolicy } from './fit';
 import { ModelHost, type ModelLoader } from './host';
 import type { MemoryProbe } from './memory-probe';
 import { ModelMetrics } from './metrics';
+import { modelView, type MachineReading } from './model-view';
 import { InferencePipeline } from './pipeline';
 import type { ModelProviders } from './providers/model-providers';
 import { ModelRegistry } from './registry';
@@ -365,31 +366,9 @@ export class ModelService implements ModelGateway {
     for (const role of MODEL_ROLES) if (!this.roles.get(role)) this.assignRole(role, model);
   }
 
-  private viewOf(entry: ModelEntry, machine: Awaited<ReturnType<MemoryProbe['read']>>): ModelView {
-    const status = this.host.status(entry.name);
-    const fit =
-      entry.kind === 'gguf'
-        ? checkFit({
-            name: entry.name,
-            sizeBytes: entry.sizeBytes,
-            facts: entry.facts,
-            contextSize: Math.min(entry.facts.contextLength ?? 4096, this.options.maxContextSize ?? 8192),
-            sequences: this.options.sequences ?? 1,
-            machine,
-            policy: this.policy,
-            alternatives: this.alternatives(),
-          })
-        : null;
-    return {
-      entry,
-      state: status.state,
-      inFlight: status.inFlight,
-      memoryBytes: status.memoryBytes,
-      lastError: status.lastError,
-      fit,
-      roles: this.roles.rolesUsing(entry.name),
-      metrics: this.metrics.view(entry.name),
-    };
+  private viewOf(entry: ModelEntry, machine: MachineReading): ModelView {
+    const { maxContextSize, sequences } = this.options;
+    return modelView(entry, machine, { host: this.host, roles: this.roles, metrics: this.metrics, policy: this.policy, alternatives: this.alternatives(), maxContextSize, sequences });
   }
 
   private sizeOf(model: string): number {

@@ -1,8 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ListRootsRequestSchema, ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerHealth, ToolServerConfig } from '../../../shared/channels/tools';
@@ -10,15 +8,9 @@ import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import type { TimerHandle, Timers } from '../scheduler/timers';
-import type { WrappedCommand } from '../sandbox';
+import { describeFailure, isConnectionFailure, listAllTools, openTransport, SandboxRefusal, transportPid, type McpTool, type SpawnWrapper } from './mcp-transport';
 
-export type McpTool = Tool;
-
-/** Wraps a stdio server's argv (and its configured env) to run inside the sandbox; throws SandboxRefusal when it may not start. */
-export type SpawnWrapper = (argv: string[], env: Record<string, string>) => Promise<WrappedCommand>;
-
-/** The sandbox refused to start the server (no sandbox, bad policy): not retried, the server is failed. */
-export class SandboxRefusal extends Error {}
+export { SandboxRefusal, type McpTool, type SpawnWrapper };
 
 export type BackoffSettings = {
   /** Delay before the first restart after a crash; doubles each time, up to `maxMs`. */
@@ -236,7 +228,7 @@ export class McpConnection {
         this.transport = undefined;
         this.toolList = [];
         // Scheduled before closing: the close notice then belongs to an old generation and is ignored.
-        this.scheduleRestart(describe(e, ''), this.options.clock.now() - this.startedAt);
+        this.scheduleRestart(describeFailure(e, ''), this.options.clock.now() - this.startedAt);
         void client.close().catch(() => undefined);
       }
       throw e;
@@ -250,10 +242,12 @@ export class McpConnection {
     this.stderrTail = '';
     let transport: Transport;
     try {
-      transport = await this.makeTransport();
+      transport = await openTransport(this.config.transport, this.options.wrap, (chunk) => {
+        this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
+      });
     } catch (e) {
       if (generation !== this.generation) return;
-      const message = describe(e, '');
+      const message = describeFailure(e, '');
       this.logger.warn({ err: e }, 'MCP server was not started');
       if (e instanceof SandboxRefusal) {
         // Fail closed and at once: retrying cannot make a sandbox appear.
@@ -296,14 +290,14 @@ export class McpConnection {
       const info = client.getServerVersion();
       this.set({
         health: 'running',
-        pid: transport instanceof StdioClientTransport ? transport.pid : null,
+        pid: transportPid(transport),
         serverInfo: info ? { name: info.name, version: info.version } : null,
       });
       this.logger.info({ tools: tools.length }, 'MCP server running');
       for (const w of this.waiters.splice(0)) w.resolve();
     } catch (e) {
       if (generation !== this.generation) return;
-      const message = describe(e, this.stderrTail);
+      const message = describeFailure(e, this.stderrTail);
       this.logger.warn({ err: e }, 'MCP server failed to start');
       this.client = undefined;
       this.transport = undefined;
@@ -312,30 +306,6 @@ export class McpConnection {
       this.scheduleRestart(message, 0);
       await client.close().catch(() => undefined);
     }
-  }
-
-  private async makeTransport(): Promise<Transport> {
-    const t = this.config.transport;
-    if (t.kind === 'stdio') {
-      // A server started for a task runs as the sandbox wraps it: its env is the sandbox's
-      // sanitized one plus the server's configured variables, its folder the task's workspace.
-      const spawn = this.options.wrap
-        ? await this.options.wrap([t.command, ...t.args], t.env)
-        : { command: t.command, args: t.args, env: t.env, cwd: t.cwd };
-      const transport = new StdioClientTransport({
-        command: spawn.command,
-        args: spawn.args,
-        env: spawn.env,
-        ...(spawn.cwd ? { cwd: spawn.cwd } : {}),
-        stderr: 'pipe',
-      });
-      // What the server says on stderr explains most failed starts; keep the end of it.
-      transport.stderr?.on('data', (chunk: Buffer) => {
-        this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
-      });
-      return transport;
-    }
-    return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers } });
   }
 
   private async refreshTools(client: Client, generation: number): Promise<void> {
@@ -358,7 +328,7 @@ export class McpConnection {
     this.client = undefined;
     this.transport = undefined;
     this.toolList = [];
-    const message = wasRunning ? describe(new Error('the server exited'), this.stderrTail) : describe(new Error('the connection closed while starting'), this.stderrTail);
+    const message = wasRunning ? describeFailure(new Error('the server exited'), this.stderrTail) : describeFailure(new Error('the connection closed while starting'), this.stderrTail);
     this.logger.warn({ ranFor }, 'MCP server went away');
     this.scheduleRestart(message, wasRunning ? ranFor : 0);
   }
@@ -398,29 +368,4 @@ export class McpConnection {
     this.state = { ...this.state, ...patch, ...(healthChanged ? { since: this.options.clock.now() } : {}) };
     this.options.onChange?.();
   }
-}
-
-async function listAllTools(client: Client, timeout: number): Promise<McpTool[]> {
-  const tools: McpTool[] = [];
-  let cursor: string | undefined;
-  // Bounded: a server that pages forever must not hang the app.
-  for (let page = 0; page < 100; page++) {
-    const result = await client.listTools(cursor ? { cursor } : undefined, { timeout });
-    tools.push(...result.tools);
-    cursor = result.nextCursor;
-    if (!cursor) break;
-  }
-  return tools;
-}
-
-/** The server could not be reached at all (as opposed to answering with an error). */
-function isConnectionFailure(e: unknown): boolean {
-  const text = `${e instanceof Error ? e.message : String(e)} ${e instanceof Error && e.cause instanceof Error ? e.cause.message : ''}`;
-  return /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|network/i.test(text);
-}
-
-function describe(e: unknown, stderr: string): string {
-  const base = e instanceof Error ? e.message : String(e);
-  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-  return (tail ? `${base}; stderr: ${tail}` : base).slice(0, 1_000);
 }

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the tools area's one facade for the API handlers. Each method (servers, listings, permissions, grants, approvals) is a few lines over the hub, policy, gateway and stores it wires together; the logic lives in those files.
 import { realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
