@@ -10,6 +10,10 @@ const HASH_OF_STRINGIFY = [
   /createHash\([^)]*\)\s*\.update\(\s*JSON\.stringify\(/g,
   // sha256(JSON.stringify(x)), sha256Hex(...), any *hash*(JSON.stringify(x))
   /\b\w*(?:sha256|Hash|hash)\w*\(\s*JSON\.stringify\(/g,
+  // const h = createHash('sha256'); h.update(JSON.stringify(x))
+  /\.update\(\s*JSON\.stringify\(/g,
+  // sign(null, Buffer.from(JSON.stringify(x)), key), new CompactSign(encode(JSON.stringify(x))): signed bytes are hashed too
+  /\b(?:sign|verify|CompactSign)\([^;]*?JSON\.stringify\(/g,
 ];
 
 const SECOND_CANONICAL = /\b(?:function|const|let)\s+(?:canonicalJson|canonicalize|stableStringify|sortKeys)\b/g;
