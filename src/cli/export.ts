@@ -7,7 +7,7 @@ import { defaultDataDir } from '../main/core/paths';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { processIo, type Io } from './io';
 
-export type ExportOptions = { output: string; dataDir?: string; json?: boolean };
+export type ExportOptions = { output: string; dataDir?: string; json?: boolean; includeTrace?: boolean };
 
 /**
  * `agent-agency export <task> -o <file>`: writes the task's signed audit bundle. Runs the core in
@@ -23,9 +23,9 @@ export async function exportCommand(task: string, options: ExportOptions, io: Io
   const file = resolve(options.output);
   const core = createCore({ dataDir, logger: createLogger({ level: 'warn' }), scheduler: { autoStart: false } });
   try {
-    const exported = await core.provenance.exportToFile(id.data, { file });
+    const exported = await core.provenance.exportToFile(id.data, { file, includeTrace: options.includeTrace === true });
     if (options.json) io.out(`${JSON.stringify(exported)}\n`);
-    else io.out(`Wrote the audit bundle of ${id.data} to ${exported.path}\n  ${exported.size} bytes, sha256 ${exported.sha256}\n`);
+    else io.out(`Wrote the audit bundle of ${id.data}${options.includeTrace ? ' with its trace' : ''} to ${exported.path}\n  ${exported.size} bytes, sha256 ${exported.sha256}\n`);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof AppFailure) {

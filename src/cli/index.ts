@@ -66,8 +66,9 @@ program
   .argument('<task>', 'task id')
   .requiredOption('-o, --output <file>', 'bundle file to write')
   .option('-d, --data-dir <dir>', 'data folder', defaultDataDir())
+  .option('--include-trace', "also carry the task's OpenTelemetry trace (the spans kept in the data folder); exit 5 when none is kept")
   .option('--json', 'print the path, size and sha256 as JSON')
-  .action(async (task: string, opts: { output: string; dataDir: string; json?: boolean }) => {
+  .action(async (task: string, opts: { output: string; dataDir: string; json?: boolean; includeTrace?: boolean }) => {
     process.exitCode = await exportCommand(task, opts);
   });
 

@@ -44,6 +44,17 @@ describe('agent-agency export / verify', () => {
     expect(v.stdout).toContain('(trusted)');
   });
 
+  it('--include-trace carries the spans the data folder keeps, and the bundle still verifies', async () => {
+    const { taskId, dataDir, history, out } = await dataFolder();
+    const file = join(out, 'traced.json');
+    const io = captureIo();
+    expect(await exportCommand(taskId, { output: file, dataDir, includeTrace: true }, io)).toBe(0);
+    expect(io.stdout).toContain(`Wrote the audit bundle of ${taskId} with its trace to ${file}`);
+    const bundle = JSON.parse(readFileSync(file, 'utf8')) as { content: { trace?: Array<{ name: string; parentSpanId: string | null }> } };
+    expect(bundle.content.trace?.find((s) => s.parentSpanId === null)?.name).toBe(`task ${taskId}`);
+    expect(await verifyCommand(file, { key: [history] }, captureIo())).toBe(0);
+  });
+
   it('exits 1 naming what was altered, and 1 for a bundle signed by a key that is not trusted', async () => {
     const { taskId, dataDir, out } = await dataFolder();
     const file = join(out, 'bundle.json');

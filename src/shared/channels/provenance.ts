@@ -48,6 +48,8 @@ export const ExportBundleInput = z.strictObject({
   taskId: TaskId,
   /** Also return the file's bytes (base64), for a page that offers it as a download. */
   inline: z.boolean().default(false),
+  /** Carry the task's OpenTelemetry trace (the spans kept in the data folder); refused when none is kept. */
+  includeTrace: z.boolean().default(false),
 });
 
 export const ExportedBundle = z.object({

@@ -24,6 +24,20 @@ const OtlpEndpoint = z.union([
     .refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL'),
 ]);
 
+/**
+ * A trace viewer's address for one trace, with `{traceId}` (and optionally `{spanId}`) where the ids
+ * go: Jaeger `http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}`, Grafana Tempo, Phoenix, …
+ */
+const TraceViewerUrl = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .max(2048, 'is too long')
+    .refine((u) => u.includes('{traceId}'), 'must contain {traceId} where the trace id goes')
+    .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u.replace(/\{(traceId|spanId)\}/g, '0')), 'must be an http or https URL such as http://127.0.0.1:16686/trace/{traceId}'),
+]);
+
 const IdleUnloadMinutes = z.number().int('must be a whole number of minutes').min(0, 'must be 0 (never) or more').max(1440, 'must be at most 1440 (a day)');
 
 /** The user's app settings; every field has a default. */
@@ -44,6 +58,10 @@ export const AppSettings = z.strictObject({
   otlpEndpoint: OtlpEndpoint.optional(),
   /** Minutes a loaded model may sit unused before it is unloaded; 0 keeps models loaded. Applies at once. */
   idleUnloadMinutes: IdleUnloadMinutes.optional(),
+  /** Keep each task's finished spans in the data folder (read at start), so its audit bundle can carry its trace. */
+  keepTaskTraces: z.boolean().optional(),
+  /** Where the task page links a trace and its phases' spans; empty: no links, only the ids. */
+  traceViewerUrl: TraceViewerUrl.optional(),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 
@@ -57,6 +75,8 @@ export const AppSettingsPatch = z.strictObject({
   runWithoutSandbox: z.boolean().optional(),
   otlpEndpoint: OtlpEndpoint.optional(),
   idleUnloadMinutes: IdleUnloadMinutes.optional(),
+  keepTaskTraces: z.boolean().optional(),
+  traceViewerUrl: TraceViewerUrl.optional(),
 });
 export type AppSettingsPatch = z.input<typeof AppSettingsPatch>;
 

@@ -25,6 +25,7 @@ import { mcpConfigFile, ToolsService } from '../tools/service';
 import { CalibrationService } from '../calibration/service';
 import { bindCalibrationOutcomes } from './calibration-outcomes';
 import { SloService } from '../slo/service';
+import { TaskSpanStore } from '../tracing/span-store';
 import { TaskTracing } from '../tracing/task-tracing';
 import type { Core, CoreOptions } from '../core';
 
@@ -95,7 +96,7 @@ export function createCore(options: CoreOptions): Core {
   // Alerts are evaluated on a timer; a task's own events also change SLIs, but a minute is soon enough.
   const sloTimer = options.slo?.evaluateEveryMs === 0 ? undefined : setInterval(() => slo.evaluate(), options.slo?.evaluateEveryMs ?? 60_000);
   sloTimer?.unref();
-  // Off unless Settings or OTEL_EXPORTER_OTLP_* name a collector; subscribed before the engine starts.
+  // Sent only when Settings or OTEL_EXPORTER_OTLP_* name a collector; kept locally unless turned off; subscribed before the engine starts.
   const tracing = new TaskTracing({
     journal,
     logger: options.logger,
@@ -103,6 +104,8 @@ export function createCore(options: CoreOptions): Core {
     endpoint: options.tracing?.endpoint ?? settings.get().otlpEndpoint,
     env: options.tracing?.env ?? process.env,
     ...(options.tracing?.exporter ? { exporter: options.tracing.exporter } : {}),
+    // Each task's finished spans in the data folder (on unless turned off in Settings), for its audit bundle.
+    store: settings.get().keepTaskTraces === false ? undefined : new TaskSpanStore({ db, logger: options.logger, now: () => clock.now() }),
   });
   let engine: TaskEngine | undefined;
   let closed = false;

@@ -19,6 +19,8 @@ import type { KeyRecord } from './keys';
 import { chainRecordsForTask, ensureSealed } from '../db/queries/chain-records';
 import { signaturesForTask } from '../db/queries/provenance-signatures';
 import { sourceIntegrityForTask } from '../db/queries/source-integrity-records';
+import { spansOfTrace } from '../db/queries/task-spans';
+import { traceIdOf } from '../observability/trace-id';
 
 export type BundleExportDeps = {
   db: Db;
@@ -30,8 +32,13 @@ export type BundleExportDeps = {
   exporter: string;
 };
 
+export type BundleOptions = {
+  /** Carry the task's trace (its finished spans, kept in the data folder); refused when none is kept. */
+  includeTrace?: boolean;
+};
+
 /** Builds the audit bundle of one task (any mode, any state) from the database and signs its manifest. */
-export async function buildBundle(deps: BundleExportDeps, taskId: string): Promise<Bundle> {
+export async function buildBundle(deps: BundleExportDeps, taskId: string, options: BundleOptions = {}): Promise<Bundle> {
   const { db } = deps;
   ensureSealed(db);
   // One read transaction: the task, its records and its signatures are seen at the same instant.
@@ -47,8 +54,16 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string): Promi
       integrity: sourceIntegrityForTask(db, taskId),
       // Calibration and federation history up to this task's last record (the log is installation-wide).
       calibration: listFederationLog(db, { until: records.at(-1)?.ts ?? deps.now, limit: 200 }).reverse(),
+      trace: options.includeTrace ? spansOfTrace(db, traceIdOf(taskId)) : undefined,
     };
   })();
+  if (read.trace?.length === 0) {
+    throw new AppFailure(
+      'conflict',
+      `includeTrace: no trace is kept for task ${taskId}: spans are kept only while "Keep task traces" is on in Settings (the default), from the start after it was turned on, and only once they finish`,
+      [{ path: 'includeTrace', message: 'no spans are kept for this task' }],
+    );
+  }
   const { task, records, sources, integrity, calibration } = read;
 
   const signatures: BundleSignature[] = read.signatures
@@ -84,6 +99,7 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string): Promi
       retiredAt: k.retiredAt,
       endorsement: k.endorsement,
     })),
+    ...(read.trace ? { trace: read.trace } : {}),
   };
 
   const last = records[records.length - 1];

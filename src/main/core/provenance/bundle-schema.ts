@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JsonValue } from '../db/canonical';
+import { TraceSpan } from '../observability/trace-span';
 import { PublicJwk } from './keys';
 
 /**
@@ -119,6 +120,8 @@ export const LIST_SECTIONS = [
   'calibration',
   'signatures',
   'publicKeys',
+  /** Only when the export asked for it (`--include-trace`): the task's finished spans. */
+  'trace',
 ] as const;
 export type ListSection = (typeof LIST_SECTIONS)[number];
 /** Sections that are one value (or null). */
@@ -140,10 +143,12 @@ export const BundleContent = z.object({
   calibration: z.array(CalibrationLogItem).optional(),
   signatures: z.array(BundleSignature).optional(),
   publicKeys: z.array(BundlePublicKey).optional(),
+  /** The task's OpenTelemetry trace: its finished spans, by start time (optional: `--include-trace`). */
+  trace: z.array(TraceSpan).optional(),
 });
 export type BundleContent = z.infer<typeof BundleContent>;
-/** What the exporter produces: every section present. */
-export type CompleteContent = { [K in keyof BundleContent]-?: Exclude<BundleContent[K], undefined> };
+/** What the exporter produces: every section present, the trace only when asked for. */
+export type CompleteContent = { [K in Exclude<keyof BundleContent, 'trace'>]-?: Exclude<BundleContent[K], undefined> } & { trace?: TraceSpan[] };
 
 export const ManifestEntry = z.strictObject({ path: z.string(), sha256: Hash });
 export type ManifestEntry = z.infer<typeof ManifestEntry>;

@@ -5,6 +5,7 @@ import { checkChain, type LinkInput } from './chain-check';
 import { contentEntries, eventHash, eventLabel } from './bundle-entries';
 import { checkHead, compareEntries } from './bundle-entries-check';
 import { Findings, safeJson } from './bundle-findings';
+import { checkTrace } from './bundle-trace-check';
 import { Bundle, Manifest, type BundleContent, type BundleEvent, type SectionItem } from './bundle-schema';
 import { keyLineage, SignatureChecker, Statement } from './bundle-signatures';
 import { EVENT_SECTIONS, SECTION_EVENT_MATCHERS, isDecision } from './decisions';
@@ -43,6 +44,7 @@ export async function verifyBundle(input: unknown, options: VerifyBundleOptions 
   compareEntries(findings, reference.entries, actual);
   checkSections(content, events, forged, findings);
   checkTexts(content, findings);
+  if (content.trace) checkTrace(content.trace, reference.taskId, events, findings, warnings);
   const signers = await checkSigners(content, keys, findings, warnings);
 
   return findings.report({

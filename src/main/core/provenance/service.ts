@@ -9,7 +9,7 @@ import { getTask } from '../db/queries/tasks';
 import type { Clock, Journal } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { AuditRepository } from './audit-repo';
-import { bundleFileName, buildBundle, serializeBundle } from './bundle-export';
+import { bundleFileName, buildBundle, serializeBundle, type BundleOptions } from './bundle-export';
 import type { Bundle } from './bundle-schema';
 import { verifyBundle } from './bundle-verify';
 import { sha256Hex, type JsonObject } from '../db/canonical';
@@ -124,21 +124,22 @@ export class ProvenanceService implements Signer {
   }
 
   /** The signed audit bundle of one task. */
-  async exportBundle(taskId: string): Promise<{ bundle: Bundle; text: string }> {
+  async exportBundle(taskId: string, options: BundleOptions = {}): Promise<{ bundle: Bundle; text: string }> {
     if (!getTask(this.db, taskId)) throw new AppFailure('not_found', `no task with id ${taskId}`);
     await this.whenIdle();
     await this.catchUp();
     const bundle = await buildBundle(
       { db: this.db, keys: this.keys.keys(), sign: (p) => this.sign(p), now: this.clock.now(), exporter: this.exporter },
       taskId,
+      options,
     );
     await this.syncAudit(taskId).catch((e: unknown) => this.logger.warn({ err: e, taskId }, 'audit repository sync failed'));
     return { bundle, text: serializeBundle(bundle) };
   }
 
   /** Writes the bundle to `file` (default: the data folder's `bundles/`). */
-  async exportToFile(taskId: string, options: { file?: string; inline?: boolean } = {}): Promise<ExportedBundle> {
-    const { text } = await this.exportBundle(taskId);
+  async exportToFile(taskId: string, options: { file?: string; inline?: boolean; includeTrace?: boolean } = {}): Promise<ExportedBundle> {
+    const { text } = await this.exportBundle(taskId, { includeTrace: options.includeTrace === true });
     const fileName = bundleFileName(taskId, this.clock.now());
     const path = options.file ?? join(this.dataDir, 'bundles', fileName);
     if (!options.file) mkdirSync(join(this.dataDir, 'bundles'), { recursive: true });

@@ -37,7 +37,7 @@ function failure(f: () => unknown): AppFailure {
 
 describe('settings', () => {
   it('starts from defaults and keeps changes across a restart', () => {
-    expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {}, allowedRoots: [tmpdir()], runWithoutSandbox: false, idleUnloadMinutes: 10 });
+    expect(settings.get()).toEqual({ modelsDir: join(core.dataDir, 'models'), threads: 4, theme: 'system', gateCommands: {}, allowedRoots: [tmpdir()], runWithoutSandbox: false, idleUnloadMinutes: 10, keepTaskTraces: true, traceViewerUrl: '' });
     update({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
     const again = new SettingsService({ db: core.db, clock: { now: () => 2 }, logger: core.logger, dataDir: core.dataDir, cpuCount: 8, performanceCores: 4 });
     expect(again.get()).toMatchObject({ threads: 6, theme: 'dark', gateCommands: { tests: 'npm test' } });
@@ -70,6 +70,22 @@ describe('settings', () => {
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]).toMatchObject({ path: ['idleUnloadMinutes'], message: 'must be 0 (never) or more' });
     expect(AppSettingsPatch.safeParse({ idleUnloadMinutes: 1.5 }).error?.issues[0]?.path).toEqual(['idleUnloadMinutes']);
+  });
+
+  it('takes a trace viewer address with {traceId} in it, and names the field when it is not one', () => {
+    update({ traceViewerUrl: 'http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}', keepTaskTraces: false });
+    expect(settings.get()).toMatchObject({ traceViewerUrl: 'http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}', keepTaskTraces: false });
+    for (const [bad, message] of [
+      ['http://127.0.0.1:16686/search', /\{traceId\}/],
+      ['ftp://viewer/{traceId}', /http or https/],
+      ['jaeger/trace/{traceId}', /http or https/],
+    ] as const) {
+      const r = AppSettingsPatch.safeParse({ traceViewerUrl: bad });
+      expect(r.success, bad).toBe(false);
+      expect(r.error?.issues[0]?.path).toEqual(['traceViewerUrl']);
+      expect(r.error?.issues.map((i) => i.message).join(' ')).toMatch(message);
+    }
+    expect(AppSettingsPatch.safeParse({ traceViewerUrl: '' }).success).toBe(true);
   });
 
   it('creates the models folder it is given', () => {

@@ -47,6 +47,9 @@ export class SettingsService {
       allowedRoots: defaultAllowedRoots(),
       runWithoutSandbox: false,
       idleUnloadMinutes: 10,
+      // Kept in the data folder only (nothing leaves the machine), so a bundle can include the trace.
+      keepTaskTraces: true,
+      traceViewerUrl: '',
     };
   }
 

@@ -1,6 +1,6 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Journal } from '../journal/journal';
 import type { ModelGateway } from '../models/types';
@@ -21,12 +21,15 @@ export type TaskTracingOptions = {
   serviceVersion?: string;
   /** Tests: export somewhere else than OTLP/HTTP (the URL still decides whether tracing is on). */
   exporter?: SpanExporter;
+  /** Keeps every finished span locally (Settings `keepTaskTraces`), for audit bundles; nothing leaves the machine. */
+  store?: SpanProcessor | undefined;
 };
 
 /**
  * Every task as an OpenTelemetry trace, exported over OTLP/HTTP (JSON) by the OpenTelemetry SDK to
- * the collector named in Settings or by the standard OTEL_EXPORTER_OTLP_* variables. Off when none
- * is named: no provider, no spans, the model gateway unwrapped, nothing sent.
+ * the collector named in Settings or by the standard OTEL_EXPORTER_OTLP_* variables, and/or kept in
+ * the data folder by a local span store (for audit bundles). With neither: no provider, no spans,
+ * the model gateway unwrapped, nothing sent, nothing kept.
  */
 export class TaskTracing {
   readonly url: string | null;
@@ -36,13 +39,15 @@ export class TaskTracing {
 
   constructor(private readonly options: TaskTracingOptions) {
     this.url = otlpTracesUrl(options.endpoint, options.env);
-    if (!this.url) return;
+    const processors: SpanProcessor[] = [];
+    if (this.url) processors.push(new BatchSpanProcessor(options.exporter ?? new OTLPTraceExporter({ url: this.url }), { scheduledDelayMillis: 2_000 }));
+    if (options.store) processors.push(options.store);
+    if (processors.length === 0) return;
     const ids = new TaskIdGenerator();
-    const exporter = options.exporter ?? new OTLPTraceExporter({ url: this.url });
     this.provider = new BasicTracerProvider({
       idGenerator: ids,
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'agent-agency', ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}) }),
-      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 2_000 })],
+      spanProcessors: processors,
     });
     const provider = this.provider;
     this.tracer = new TaskTracer(provider.getTracer('agent-agency'), ids, () => {
@@ -50,10 +55,16 @@ export class TaskTracing {
       provider.forceFlush().catch((e: unknown) => options.logger.warn({ err: e }, 'could not export a task trace'));
     });
     this.unsubscribe = options.journal.subscribe(this.tracer.listener);
-    options.logger.info({ url: this.url }, 'task traces go to this OTLP collector');
+    if (this.url) options.logger.info({ url: this.url }, 'task traces go to this OTLP collector');
   }
 
+  /** True when traces are sent to a collector. */
   get enabled(): boolean {
+    return this.tracer !== null && this.url !== null;
+  }
+
+  /** True when spans are built at all (sent, kept locally, or both). */
+  get recording(): boolean {
     return this.tracer !== null;
   }
 

@@ -5,7 +5,7 @@ import type { AreaHandlers, SessionContext } from './types';
 export function provenanceHandlers(ctx: SessionContext): AreaHandlers<keyof typeof provenanceChannels> {
   const { provenance } = ctx.core;
   return {
-    exportBundle: (input) => provenance.exportToFile(input.taskId, { inline: input.inline }),
+    exportBundle: (input) => provenance.exportToFile(input.taskId, { inline: input.inline, includeTrace: input.includeTrace }),
     verifyBundle: (input) => provenance.verify(input.content, { trustLocalKeys: input.trustLocalKeys }),
     listAuditCommits: (input) => provenance.listAuditCommits(input),
     listSigningKeys: () => provenance.signingKeys(),

@@ -143,6 +143,26 @@ export function GeneralSettings({ view, onSaved }: { view: SettingsView; onSaved
             'Send each task as an OpenTelemetry trace to this collector, e.g. http://127.0.0.1:4318 (Jaeger, Tempo, Langfuse, Phoenix); used from the next start. Empty: nothing is sent unless OTEL_EXPORTER_OTLP_ENDPOINT is set.'}
         </span>
       </div>
+      <div className="field">
+        <label htmlFor="traceViewerUrl">Trace viewer address</label>
+        <input
+          id="traceViewerUrl"
+          className="mono"
+          value={draft.traceViewerUrl ?? ''}
+          placeholder="http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}"
+          onChange={(e) => set('traceViewerUrl', e.target.value.trim())}
+          aria-invalid={Boolean(errors['traceViewerUrl'])}
+          aria-describedby="traceViewerUrl-help"
+        />
+        <span id="traceViewerUrl-help" className={errors['traceViewerUrl'] ? 'field-error' : 'hint'}>
+          {errors['traceViewerUrl'] ??
+            'Where a task page links its trace and each phase’s span: {traceId} and {spanId} are replaced by the ids (Jaeger: http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}). Empty: the page shows the ids only.'}
+        </span>
+      </div>
+      <label htmlFor="keepTaskTraces">
+        <input id="keepTaskTraces" type="checkbox" checked={draft.keepTaskTraces !== false} onChange={(e) => set('keepTaskTraces', e.target.checked)} /> Keep each task’s trace
+        in the data folder, so its audit bundle can include it (nothing leaves this machine; used from the next start)
+      </label>
       {message && (
         <p className={message.ok ? 'form-ok' : 'form-error'} role={message.ok ? 'status' : 'alert'}>
           {message.text}

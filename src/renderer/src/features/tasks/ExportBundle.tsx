@@ -10,6 +10,7 @@ export function ExportBundle({ taskId }: { taskId: string }) {
   const [result, setResult] = useState<ExportedBundle | null>(null);
   const [download, setDownload] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [includeTrace, setIncludeTrace] = useState(false);
 
   useEffect(
     () => () => {
@@ -21,7 +22,7 @@ export function ExportBundle({ taskId }: { taskId: string }) {
   const run = async () => {
     setBusy(true);
     setError(null);
-    const r = await api.exportBundle({ taskId, inline: true });
+    const r = await api.exportBundle({ taskId, inline: true, includeTrace });
     setBusy(false);
     if (!r.ok) {
       setError(r.error.message);
@@ -41,6 +42,10 @@ export function ExportBundle({ taskId }: { taskId: string }) {
         One signed file with this task&apos;s spec, every journal record, votes, gate results, approvals and the patch; anyone can verify it
         offline (<a href={href({ page: 'audit' })}>Audit page</a>, or <span className="mono">agent-agency verify</span>).
       </p>
+      <label htmlFor="export-include-trace">
+        <input id="export-include-trace" type="checkbox" checked={includeTrace} onChange={(e) => setIncludeTrace(e.target.checked)} /> Include the task’s trace (its
+        OpenTelemetry spans, kept in the data folder; checked for being one well-formed trace when the bundle is verified)
+      </label>{' '}
       <button type="button" onClick={() => void run()} disabled={busy}>
         {busy ? 'Exporting…' : 'Export audit bundle'}
       </button>
