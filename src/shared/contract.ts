@@ -18,6 +18,8 @@ import { discoveryChannels } from './channels/discovery';
 import { calibrationChannels } from './channels/calibration';
 import { sloChannels } from './channels/slo';
 import { logChannels } from './channels/logs';
+import { knowledgeChannels } from './channels/knowledge';
+import { claimChannels } from './channels/claims';
 
 export { ListTasksInput, GetTaskInput, TaskWithEvents, SubscribeInput, Snapshot } from './channels/tasks';
 
@@ -44,6 +46,8 @@ export const channels = {
   ...calibrationChannels,
   ...sloChannels,
   ...logChannels,
+  ...knowledgeChannels,
+  ...claimChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { MAX_ATTACHMENT_BYTES } from '../../shared/domain/attachments';
 import { Command } from 'commander';
 import { EXECUTION_MODES, Priority } from '../../shared/domain/task';
 import { action, numberOr, parseInput, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
@@ -17,10 +19,11 @@ type ExecuteOptions = CommonOptions & {
   waitForHuman?: string;
   spec?: string;
   allowNetwork?: boolean;
+  attach?: string[];
 };
 
 /** Contract fields and the flags that set them, for error messages. */
-const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>', specId: '--spec', allowNetwork: '--allow-network' };
+const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>', specId: '--spec', allowNetwork: '--allow-network', attachments: '--attach' };
 
 
 export function executeCommand(): Command {
@@ -34,6 +37,7 @@ export function executeCommand(): Command {
     .option('-p, --priority <p>', `priority: ${Priority.options.join(' | ')}`, 'normal')
     .option('-s, --spec <id>', "run against the repository's own spec (.caws/specs/<id>.yaml or .caws/working-spec.yaml) instead of planning one")
     .option('--allow-network', "let the commands this task causes (gates, acceptance tests, tools) use the network; off by default, journaled and shown on the task")
+    .option('-a, --attach <file>', 'attach a text, Markdown, PDF or image file (repeatable); read into the knowledge base for this task', (v: string, all: string[]) => [...all, v], [])
     .option('-w, --watch', 'follow the task live: phase, progress, council votes; asks for approvals in strict mode')
     .option(
       '--wait-for-human <when>',
@@ -45,6 +49,8 @@ export function executeCommand(): Command {
 
 export async function execute(ctx: CommandContext, description: string): Promise<ExitCode> {
   const opts = ctx.options as ExecuteOptions;
+  const attachments = readAttachments(opts.attach ?? []);
+  if (!attachments.ok) return ctx.fail({ code: 'invalid_input', message: attachments.message, issues: [{ path: 'attachments', message: attachments.message }] }, FLAGS);
   const input = parseInput('submitTask', {
     description,
     repoPath: resolve(opts.repo ?? process.cwd()),
@@ -54,6 +60,7 @@ export async function execute(ctx: CommandContext, description: string): Promise
     priority: opts.priority,
     ...(opts.spec !== undefined ? { specId: opts.spec } : {}),
     ...(opts.allowNetwork ? { allowNetwork: true } : {}),
+    ...(attachments.value.length ? { attachments: attachments.value } : {}),
   });
   if (!input.ok) return ctx.fail(input.error, FLAGS);
   const wait = opts.waitForHuman === undefined ? undefined : parseWaitForHuman(opts.waitForHuman);
@@ -91,4 +98,26 @@ export async function execute(ctx: CommandContext, description: string): Promise
 /** Said wherever the task is named on submit: a network grant is never silent. */
 function networkNote(task: { allowNetwork?: true | undefined }): string {
   return task.allowNetwork ? ', network ALLOWED for its commands' : '';
+}
+
+/**
+ * The files of --attach, read here so they reach a running instance the same way as the core in this
+ * process (inside the submit call). A file that cannot be read is named with the reason; type and size
+ * are checked by the contract (which names the file too).
+ */
+function readAttachments(files: readonly string[]): { ok: true; value: { name: string; dataBase64: string }[] } | { ok: false; message: string } {
+  const out: { name: string; dataBase64: string }[] = [];
+  for (const f of files) {
+    const path = resolve(f);
+    try {
+      const size = statSync(path).size;
+      // Refused before reading it all: the limit is the contract's.
+      if (size > MAX_ATTACHMENT_BYTES) return { ok: false, message: `${f}: too large (${(size / 1024 / 1024).toFixed(1)} MB; at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB)` };
+      out.push({ name: basename(path), dataBase64: readFileSync(path).toString('base64') });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { ok: false, message: `${f}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e)})` };
+    }
+  }
+  return { ok: true, value: out };
 }

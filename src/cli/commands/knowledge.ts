@@ -1,53 +1,84 @@
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { KnowledgeService } from '../../main/core/knowledge/knowledge-service';
-import { openDatabase } from '../../main/core/db/open';
-import { silentLogger } from '../../main/core/observability/logger';
-import { dataFiles } from '../../main/core/paths';
-import { action, withCommonOptions, type CommandContext } from '../context';
+import type { KnowledgeAddResult, KnowledgeEntry, KnowledgeHit } from '../../shared/domain/knowledge';
+import { action, numberOr, parseInput, withClient, withCommonOptions, type CommandContext } from '../context';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { processIo, type Io } from '../io';
 
 /**
- * `agent-agency knowledge add FILE...` and `knowledge search "<query>"`: the knowledge base of the
- * data folder, in process (the database is opened directly; SQLite's WAL lets a running app go on).
+ * `agent-agency knowledge add|search|list|remove`: the knowledge base, through a running instance
+ * (over its REST API, `--remote`) or the core opened in this process — the same channels either way.
+ * Paths are sent absolute: the app reads the files on its own machine.
  */
 export function knowledgeCommand(io: Io = processIo): Command {
   const add = new Command('add').description('add documents, Markdown, PDFs and images (OCR) to the knowledge base').argument('<files...>', 'files to add');
-  withCommonOptions(add, { target: false }).action(action(addFiles, io));
+  withCommonOptions(add).action(action(addFiles, io));
   const search = new Command('search')
     .description('ranked chunks for a query: source, location, score and text')
     .argument('<query>', 'what to look for')
-    .option('-n, --limit <n>', 'how many chunks (1-100)', '5');
-  withCommonOptions(search, { target: false }).action(action(searchChunks, io));
-  return new Command('knowledge').description('the knowledge base the planner and the claim verifier read').addCommand(add).addCommand(search);
-}
-
-function withService<T>(ctx: CommandContext, body: (kb: KnowledgeService) => Promise<T>): Promise<T> {
-  const db = openDatabase({ file: dataFiles(ctx.dataDir).database, logger: silentLogger() });
-  const kb = new KnowledgeService({ db, logger: silentLogger(), clock: { now: () => Date.now() } });
-  return body(kb).finally(() => db.close());
+    .option('-n, --limit <n>', 'how many chunks (1-50)', '5')
+    .option('--task <id>', "also search this task's attachments");
+  withCommonOptions(search).action(action(searchChunks, io));
+  const list = new Command('list').description('entries of the knowledge base').option('--attachments', "include tasks' attachments");
+  withCommonOptions(list).action(action(listEntries, io));
+  const remove = new Command('remove').description('remove an entry (its chunks leave the index)').argument('<id>', 'entry id (kno_…)');
+  withCommonOptions(remove).action(action(removeEntry, io));
+  return new Command('knowledge').description('the knowledge base the planner and the claim verifier read').addCommand(add).addCommand(search).addCommand(list).addCommand(remove);
 }
 
 async function addFiles(ctx: CommandContext, files: string[]): Promise<ExitCode> {
-  return withService(ctx, async (kb) => {
-    const results = await kb.add(files);
+  const input = parseInput('addKnowledge', { paths: files.map((f) => resolve(f)) });
+  if (!input.ok) return ctx.fail(input.error, { paths: '<files>' });
+  return withClient(ctx, async (client) => {
+    const r = await client.call('addKnowledge', input.value);
+    if (!r.ok) return ctx.fail(r.error, { paths: '<files>' });
+    const results: KnowledgeAddResult[] = r.value;
     ctx.print(results, () =>
-      results.map((r) => (r.status === 'refused' ? `refused  ${r.file}: ${r.reason}` : `${r.status.padEnd(8)} ${r.file} (${r.extraction}, ${r.chunks} chunks)`)).join('\n'),
+      results.map((x) => (x.status === 'refused' ? `refused  ${x.file}: ${x.reason}` : `${x.status.padEnd(8)} ${x.file} (${x.extraction}, ${x.chunks} chunks) ${x.entityId}`)).join('\n'),
     );
-    return results.some((r) => r.status === 'refused') ? EXIT.failure : EXIT.ok;
+    return results.some((x) => x.status === 'refused') ? EXIT.failure : EXIT.ok;
   });
 }
 
 async function searchChunks(ctx: CommandContext, query: string): Promise<ExitCode> {
-  const raw = (ctx.options as { limit?: string }).limit ?? '5';
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return ctx.fail({ code: 'invalid_input', message: `--limit: must be a whole number from 1 to 100 (got "${raw}")` });
-  if (!query.trim()) return ctx.fail({ code: 'invalid_input', message: 'query: must not be empty' });
-  return withService(ctx, async (kb) => {
-    const hits = kb.search(query, limit);
+  const opts = ctx.options as { limit?: string; task?: string };
+  const input = parseInput('searchKnowledge', { query, limit: numberOr(opts.limit ?? '5'), ...(opts.task ? { taskId: opts.task } : {}) });
+  if (!input.ok) return ctx.fail(input.error, { limit: '--limit', taskId: '--task', query: '<query>' });
+  return withClient(ctx, async (client) => {
+    const r = await client.call('searchKnowledge', input.value);
+    if (!r.ok) return ctx.fail(r.error, { limit: '--limit', taskId: '--task', query: '<query>' });
+    const hits: KnowledgeHit[] = r.value;
     ctx.print(hits, () =>
-      hits.length === 0 ? 'No chunk matches.' : hits.map((h, i) => `${i + 1}. ${h.source} — ${h.location}${h.extraction === 'ocr' ? ' (OCR)' : ''}  score ${h.score}\n   ${h.text.replace(/\s+/g, ' ').slice(0, 200)}`).join('\n'),
+      hits.length === 0
+        ? 'No chunk matches.'
+        : hits.map((h, i) => `${i + 1}. ${h.source} — ${h.location}${h.extraction === 'ocr' ? ' (OCR)' : ''}  score ${h.score}\n   ${h.text.replace(/\s+/g, ' ').slice(0, 200)}`).join('\n'),
     );
+    return EXIT.ok;
+  });
+}
+
+async function listEntries(ctx: CommandContext): Promise<ExitCode> {
+  const opts = ctx.options as { attachments?: boolean };
+  return withClient(ctx, async (client) => {
+    const r = await client.call('listKnowledge', opts.attachments ? { includeAttachments: true } : {});
+    if (!r.ok) return ctx.fail(r.error);
+    const entries: KnowledgeEntry[] = r.value;
+    ctx.print(entries, () =>
+      entries.length === 0
+        ? 'The knowledge base is empty. Add files with: agent-agency knowledge add FILE...'
+        : entries.map((e) => `${e.id}  ${e.title}  (${e.extraction}, ${e.chunks} chunks${e.taskId ? `, attachment of ${e.taskId}` : ''})  ${e.source}`).join('\n'),
+    );
+    return EXIT.ok;
+  });
+}
+
+async function removeEntry(ctx: CommandContext, id: string): Promise<ExitCode> {
+  const input = parseInput('removeKnowledge', { id });
+  if (!input.ok) return ctx.fail(input.error, { id: '<id>' });
+  return withClient(ctx, async (client) => {
+    const r = await client.call('removeKnowledge', input.value);
+    if (!r.ok) return ctx.fail(r.error, { id: '<id>' });
+    ctx.print(r.value, () => `removed ${id}`);
     return EXIT.ok;
   });
 }

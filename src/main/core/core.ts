@@ -23,6 +23,9 @@ import type { CalibrationService } from './calibration/service';
 import type { SloService } from './slo/service';
 import type { TaskTracing, TaskTracingOptions } from './tracing/task-tracing';
 import type { ProvenanceService } from './provenance/service';
+import type { KnowledgeService } from './knowledge/knowledge-service';
+import type { AttachmentService } from './knowledge/attachments';
+import type { ClaimRecords } from './claims/records';
 
 /*
  * The shape of the assembled core: what the transports (desktop, server, CLI) and the contract
@@ -91,6 +94,12 @@ export type Core = {
   slo: SloService;
   /** Each task as an OpenTelemetry trace, exported over OTLP when a collector is configured. */
   tracing: TaskTracing;
+  /** The knowledge base: documents, PDFs and images the user adds, and each task's attachments. */
+  knowledge: KnowledgeService;
+  /** Files a task is submitted with: checked, kept, read into the knowledge base before planning. */
+  attachments: AttachmentService;
+  /** Each task's claim table (worker and judges) and its acceptance criteria's standing. */
+  claims: ClaimRecords;
   logger: Logger;
   close(): void;
 };

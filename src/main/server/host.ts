@@ -6,7 +6,7 @@ import type { Core } from '../core/composition/app-core';
 import { dataFiles } from '../core/paths';
 import { allowedHosts } from './access';
 import { registerApi, type ApiOptions } from './api';
-import { registerWsTransport } from './ws-transport';
+import { MAX_FRAME_BYTES, registerWsTransport } from './ws-transport';
 import { registerOpenAiRoutes } from './openai/routes';
 import { registerMcpRoutes } from './mcp/routes';
 
@@ -68,7 +68,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
 
   await app.register(fastifyWebsocket, {
     options: {
-      maxPayload: 1_000_000,
+      maxPayload: MAX_FRAME_BYTES,
       // Only the contract's path upgrades; any other path is refused before the handshake completes.
       verifyClient: (info: { req: { url?: string } }) => new URL(info.req.url ?? '/', 'http://localhost').pathname === WS_PATH,
     },

@@ -6,8 +6,11 @@ import type { Core } from '../core/composition/app-core';
 import { ContractSession } from '../core/api/session';
 import { originAllowed } from './access';
 
-/** Most bytes one client frame may have; anything larger is refused, not parsed. */
-const MAX_FRAME_BYTES = 1_000_000;
+/**
+ * Most bytes one client frame may have; anything larger is refused, not parsed. A task submitted with
+ * attachments carries them in its frame (16 MB of files as base64), so frames may be that large.
+ */
+export const MAX_FRAME_BYTES = 24 * 1024 * 1024;
 
 /**
  * The contract over a WebSocket at `/ws`. The upgrade is refused unless the token matches and the
@@ -51,7 +54,7 @@ async function handleFrame(
 ): Promise<void> {
   const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : null;
   if (text === null || text.length > MAX_FRAME_BYTES) {
-    send({ kind: 'reply', id: -1, result: err('invalid_input', 'frames must be JSON text under 1 MB') });
+    send({ kind: 'reply', id: -1, result: err('invalid_input', `frames must be JSON text under ${MAX_FRAME_BYTES / 1024 / 1024} MB`) });
     return;
   }
   let json: unknown;

@@ -109,6 +109,13 @@ export const EVENT_PAYLOADS = {
       .optional(),
   }),
   'model.swapped': z.object({ role: z.string(), from: z.string(), to: z.string() }),
+  /** A task attachment was read into the knowledge base for planning, or could not be (`detail` says why). */
+  'attachment.read': z.object({ name: z.string(), status: z.enum(['read', 'not_read']), extraction: z.string().nullable(), detail: z.string() }),
+  /** Knowledge chunks given to a model for a decision, each named by source and location (cited in the prompt). */
+  'knowledge.retrieved': z.object({
+    purpose: z.enum(['plan']),
+    chunks: z.array(z.object({ title: z.string(), source: z.string(), location: z.string(), extraction: z.string(), score: z.number() })).max(50),
+  }),
   /** Journaled on a task whose inference call had to wait for a slot, and when it got one. */
   'scheduler.decision': SchedulerDecisionPayload,
   'task.paused': z.object({ actor: Actor }),

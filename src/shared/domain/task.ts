@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachmentList } from './attachments';
 
 export const TaskId = z
   .string()
@@ -85,6 +86,8 @@ export const SubmitTaskInput = z.strictObject({
    * default: the sandbox gives them no network at all; a grant is journaled and shown on the task.
    */
   allowNetwork: z.boolean().optional(),
+  /** Text, Markdown, PDF and image files for the task, indexed in the knowledge base for it (base64). */
+  attachments: AttachmentList.optional(),
 });
 export type SubmitTaskInput = z.input<typeof SubmitTaskInput>;
 

@@ -4,6 +4,8 @@ import type { Task } from '../../../shared/domain/task';
 import { AppFailure } from '../../../shared/errors';
 import type { ApplyMode, ChangeApplier } from '../apply/apply-change';
 import { keepDryRunPatch } from '../apply/dry-run';
+import { executionStanding } from '../claims/ledger';
+import type { ClaimRecords } from '../claims/records';
 import type { Db } from '../db/open';
 import { StepFailure } from '../engine/errors';
 import type { AwaitApproval, StepContext, WorkOutcome } from '../engine/step';
@@ -56,6 +58,8 @@ export type WorkerStepsDeps = {
    * execute step return `awaitApproval`; approval runs it again, and it makes the approved call.
    */
   tools?: ToolsService;
+  /** Where the worker's final account (its checked claims) and each criterion's standing are recorded. */
+  claims?: ClaimRecords;
 };
 
 const AppliedSummary = z.object({ commit: z.string().nullable(), branch: z.string().nullable(), patchSha256: z.string(), files: z.array(z.string()) });
@@ -121,15 +125,17 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
       if (waiting) return waiting;
       throw e;
     }
-    return finishExecute(ctx, result, workspace.taskId);
+    return finishExecute(ctx, result, workspace.taskId, spec);
   }
 
-  async function finishExecute(ctx: WorkerStepContext, result: LoopResult, taskId: string): Promise<WorkOutcome> {
+  async function finishExecute(ctx: WorkerStepContext, result: LoopResult, taskId: string, spec: LoopSpec): Promise<WorkOutcome> {
     if (result.stopReason === 'intervention') throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new DOMException(result.detail, 'AbortError');
     if (result.stopReason === 'mandatory_gate_failed') throw new StepFailure('forbidden', result.detail, { retryable: false });
     if (result.changes.length === 0) {
       throw new StepFailure('invalid_input', `the worker produced no change (${result.stopReason}: ${result.detail})`, { retryable: false });
     }
+    // The change review starts from this: the worker's claims about the kept state and each criterion's standing.
+    if (deps.claims && result.evaluation) deps.claims.recordExecution(ctx.taskId, ctx.round, result.evaluation.claims ?? [], executionStanding(spec.acceptance, result.evaluation));
     const workspace = await deps.workspaces.open(taskId);
     if (ctx.mode === 'dry-run' && workspace) {
       const kept = await keepDryRunPatch({ db: deps.db, clock: deps.clock }, workspace);

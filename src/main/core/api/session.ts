@@ -19,6 +19,7 @@ import { discoveryHandlers } from './handlers/discovery';
 import { calibrationHandlers } from './handlers/calibration';
 import { sloHandlers } from './handlers/slo';
 import { logHandlers } from './handlers/logs';
+import { knowledgeHandlers } from './handlers/knowledge';
 import { NON_HUMAN_CHANNEL, type AreaHandlers, type SessionChannel, type SessionContext } from './handlers/types';
 
 /**
@@ -62,6 +63,7 @@ export class ContractSession {
       ...calibrationHandlers(ctx),
       ...sloHandlers(ctx),
       ...logHandlers(ctx),
+      ...knowledgeHandlers(ctx),
     };
   }
 

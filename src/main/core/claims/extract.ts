@@ -8,6 +8,13 @@ const DELETE_VERB = /\b(?:delet|remov)\w*/i;
 const SYMBOL = /`([A-Za-z_$][\w$]*)(?:\(\))?`|\b(?:function|class|method|const|interface|type)\s+`?([A-Za-z_$][\w$]*)/g;
 const TESTS_PASS = /\b(?:all\s+)?tests?\s+(?:now\s+)?pass(?:es|ed)?\b/i;
 const GATE_PASS = /\b([a-z][\w-]*)\s+gate\s+(?:now\s+)?pass(?:es|ed)?\b/gi;
+const MET = /\b(?:met|meets|satisf\w*|done|fulfil\w*|holds?)\b/i;
+const NEGATED = /\b(?:not|never|no longer|unmet|isn't|aren't|doesn't|don't|cannot)\b/i;
+/** Extensions a file claim may name; `scope.in` or `e.g` are words, not paths (unless a folder is named too). */
+const FILE_EXTENSIONS = new Set(
+  'js jsx mjs cjs ts tsx mts cts json md markdown txt rst adoc html htm css scss sass less vue svelte py pyi go rs java kt kts scala rb php c h cc cpp hpp cs swift m mm sh bash zsh fish sql xml yaml yml toml ini cfg conf env lock gradle properties proto graphql gql tf lua pl r dart ex exs erl hs ml clj elm zig nim csv'.split(' '),
+);
+const plausiblePath = (p: string) => p.includes('/') || FILE_EXTENSIONS.has(p.slice(p.lastIndexOf('.') + 1).toLowerCase());
 
 /**
  * Deterministic extraction: criterion ids named in `criteria_met` or in the text, file paths with the
@@ -26,13 +33,13 @@ export function extractClaims(input: { text: string; criteriaMet?: readonly stri
   for (const id of input.criteriaMet ?? []) add({ kind: 'criterion_met', subject: id, text: `criteria_met: ${id}` });
   for (const sentence of sentences(input.text)) {
     for (const id of input.criterionIds) {
-      if (new RegExp(`\\b${escape(id)}\\b`).test(sentence) && /\b(?:met|meets|satisf\w*|done|fulfil\w*)\b/i.test(sentence)) add({ kind: 'criterion_met', subject: id, text: sentence });
+      if (new RegExp(`\\b${escape(id)}\\b`).test(sentence) && MET.test(sentence) && !NEGATED.test(sentence)) add({ kind: 'criterion_met', subject: id, text: sentence });
     }
     const deleting = DELETE_VERB.test(sentence);
     const changing = CHANGE_VERB.test(sentence);
     for (const m of sentence.matchAll(PATH)) {
       const path = m[1]!.replace(/^\.\//, '');
-      if (/^\d+(\.\d+)+$/.test(path)) continue; // a version number, not a path
+      if (/^\d+(\.\d+)+$/.test(path) || !plausiblePath(path)) continue; // a version number or a dotted word, not a path
       if (deleting && !changing) add({ kind: 'file_deleted', subject: path, text: sentence });
       else if (changing || deleting) add({ kind: 'file_changed', subject: path, text: sentence });
     }

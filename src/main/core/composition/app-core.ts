@@ -28,6 +28,9 @@ import { SloService } from '../slo/service';
 import { TaskSpanStore } from '../tracing/span-store';
 import { TaskTracing } from '../tracing/task-tracing';
 import type { Core, CoreOptions } from '../core';
+import { KnowledgeService } from '../knowledge/knowledge-service';
+import { AttachmentService } from '../knowledge/attachments';
+import { ClaimRecords } from '../claims/records';
 
 /*
  * The one composition root of the core: real database, journal, clock, timers, pressure probes and
@@ -107,6 +110,9 @@ export function createCore(options: CoreOptions): Core {
     // Each task's finished spans in the data folder (on unless turned off in Settings), for its audit bundle.
     store: settings.get().keepTaskTraces === false ? undefined : new TaskSpanStore({ db, logger: options.logger, now: () => clock.now() }),
   });
+  const knowledge = new KnowledgeService({ db, logger: options.logger, clock });
+  const attachments = new AttachmentService({ db, logger: options.logger, clock, dataDir: options.dataDir, knowledge });
+  const claims = new ClaimRecords({ db, clock });
   let engine: TaskEngine | undefined;
   let closed = false;
   let unbindPause: (() => void) | undefined;
@@ -132,6 +138,9 @@ export function createCore(options: CoreOptions): Core {
     calibration,
     slo,
     tracing,
+    knowledge,
+    attachments,
+    claims,
     logger: options.logger,
     close() {
       if (closed) return;

@@ -20,6 +20,8 @@ import { Planner } from '../planner/planner';
 import { sandboxTestProbe } from '../planner/test-probe';
 import { defaultSandboxService } from '../sandbox/default-service';
 import type { WaiverService } from '../waivers/waiver-service';
+import type { ClaimRecords } from '../claims/records';
+import type { PlanningKnowledge } from '../governance-steps/steps';
 import { workspaceWaiverCheck } from '../waivers/workspace-check';
 import { WorkspaceManager } from '../workspace/manager';
 import type { CheckCommands } from '../../../shared/domain/governance';
@@ -44,6 +46,10 @@ export type StepServices = {
   councilLimiter?: Limiter;
   /** Council calibration learned from outcomes (its mode decides whether it only suggests). */
   calibration?: CouncilCalibration;
+  /** The claim table (worker and judges) and the criteria's standing. */
+  claims?: ClaimRecords;
+  /** Task attachments and the knowledge base the planner reads and cites. */
+  knowledge?: PlanningKnowledge;
 };
 
 /** The parts of a working spec the worker loop needs. */
@@ -94,6 +100,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
       return latest ? `${latest.verdict.decision} (score ${latest.verdict.score.toFixed(2)})` : 'none';
     },
     ...(s.tools ? { tools: s.tools } : {}),
+    ...(s.claims ? { claims: s.claims } : {}),
   });
 
   const governance = createGovernanceSteps({
@@ -111,6 +118,8 @@ export function createDefaultSteps(s: StepServices): StepSet {
     records: s.governance,
     changes: (ctx) => worker.changeSource(ctx),
     ...(s.defaultCommands ? { defaultCommands: s.defaultCommands } : {}),
+    ...(s.claims ? { claims: s.claims } : {}),
+    ...(s.knowledge ? { knowledge: s.knowledge } : {}),
     logger: s.logger,
   });
 

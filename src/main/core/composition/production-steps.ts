@@ -25,5 +25,7 @@ export function productionSteps(core: Core, words?: { models: ModelGateway }): S
     // Judges share one scheduler slot per round and run as wide as the pressure level allows.
     councilLimiter: roundLimiter({ admission: core.scheduler, level: () => core.scheduler.state().level }),
     calibration: core.calibration,
+    claims: core.claims,
+    knowledge: { index: (taskId) => core.attachments.index(taskId), references: (taskId, query) => core.attachments.references(taskId, query) },
   });
 }

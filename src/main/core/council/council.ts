@@ -1,11 +1,13 @@
 import type { Decision, FinalVerdict, JudgeVerdict } from '../../../shared/domain/governance';
 import type { CalibratedReview } from '../calibration/apply';
+import type { VerifiedClaim } from '../claims/types';
 import type { VoteSignal } from '../calibration/types';
 import type { ModelGateway, ModelRole } from '../models/types';
 import type { Logger } from '../observability/logger';
 import { conditionsOf, decide, dissentOf, questionsOf, tally, violationsOf, type Tally } from './aggregate';
 import { JUDGES } from './judges';
 import { runJudge, type PeerView } from './judge-runner';
+import { withCheckedClaims } from './claim-votes';
 import { createLimiter, type Limiter } from './limiter';
 import { JUDGE_WEIGHTS, MAX_DEBATE_ROUNDS, type JudgeDefinition, type ReviewSubject } from './types';
 
@@ -37,6 +39,13 @@ export type ReviewOptions = {
   signal?: AbortSignal;
   /** Each vote as it arrives, debate rounds included. */
   onVote?: (verdict: JudgeVerdict) => void;
+  /**
+   * Checks the claims in a judge's reasons against the evidence (a change review). A pass resting on a
+   * refuted claim counts as uncertain; a checker that fails leaves the vote as it is (its claims unchecked).
+   */
+  checkClaims?: (verdict: JudgeVerdict) => Promise<VerifiedClaim[]>;
+  /** Each judge's checked claims, every round (the last call per judge is its final round). */
+  onClaims?: (judgeId: JudgeVerdict['judge_id'], claims: VerifiedClaim[]) => void;
 };
 
 export type CouncilResult = {
@@ -118,6 +127,19 @@ export class Council {
     return { verdict, rounds: all };
   }
 
+  private async checked(verdict: JudgeVerdict, options: ReviewOptions): Promise<JudgeVerdict> {
+    if (!options.checkClaims || verdict.error) return verdict;
+    let claims: VerifiedClaim[];
+    try {
+      claims = await options.checkClaims(verdict);
+    } catch (e) {
+      this.logger.warn({ err: e, judge: verdict.judge_id }, "could not check the judge's claims");
+      return verdict;
+    }
+    options.onClaims?.(verdict.judge_id, claims);
+    return withCheckedClaims(verdict, claims);
+  }
+
   private async round(subject: ReviewSubject, round: number, previous: readonly JudgeVerdict[] | undefined, options: ReviewOptions): Promise<JudgeVerdict[]> {
     return Promise.all(
       this.judges.map((judge) =>
@@ -125,7 +147,7 @@ export class Council {
           `judge ${judge.id} (${subject.kind}, round ${round})`,
           async () => {
             const peers: PeerView[] = (previous ?? []).filter((p) => p.judge_id !== judge.id).map((p) => ({ judge_id: p.judge_id, verdict: p.verdict, reasons: p.reasons }));
-            const verdict = await runJudge(judge, subject, {
+            const voted = await runJudge(judge, subject, {
               client: this.gateway.client(`judge.${judge.id}` as ModelRole),
               round,
               timeoutMs: this.judgeTimeoutMs,
@@ -133,6 +155,7 @@ export class Council {
               ...(this.judgeMaxTokens ? { maxTokens: this.judgeMaxTokens } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
             });
+            const verdict = await this.checked(voted, options);
             options.onVote?.(verdict);
             return verdict;
           },

@@ -147,6 +147,7 @@ export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings
     if (s.change.diff) parts.push(`Diff:\n${clip(s.change.diff, 8000)}`);
   }
   if (s.gateResults?.length) parts.push(`Quality gates:\n${s.gateResults.map((g) => `${g.gate}: ${g.status} (${g.details.split('\n')[0]!.slice(0, 200)})`).join('\n')}`);
+  if (s.claims) parts.push(claimTable(judge, s.claims));
   const notable = findings.filter((f) => f.severity !== 'info');
   parts.push(notable.length ? `Automatic checks found:\n${notable.map((f) => `- [${f.severity}] ${f.ref}: ${f.summary}`).join('\n')}` : 'Automatic checks found no problems.');
   if (peers.length) {
@@ -160,6 +161,24 @@ export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings
     { role: 'system', content: system },
     { role: 'user', content: parts.join('\n\n') },
   ];
+}
+
+/**
+ * The claim table as a judge reads it. Criteria are met only by a verified claim; the constitutional
+ * judge is told that its pass accepts the pending ones (criteria without a test of their own).
+ */
+function claimTable(judge: JudgeDefinition, claims: NonNullable<ReviewSubject['claims']>): string {
+  const lines = ['Claims the app checked (the worker\'s account of its change, against the diff, workspace, gates and tests):'];
+  if (claims.worker.length === 0) lines.push('- (the worker made no checkable claim)');
+  for (const c of claims.worker.slice(0, 20)) lines.push(`- [${c.status}] ${c.kind}${c.subject ? ` ${c.subject}` : ''}: "${c.text.slice(0, 140)}" — ${c.evidence.slice(0, 160)}`);
+  lines.push('Acceptance criteria (met only by a verified claim):');
+  for (const c of claims.criteria) lines.push(`- ${c.criterionId}: ${c.status} — ${c.evidence.slice(0, 200)}`);
+  const pending = claims.criteria.filter((c) => c.status === 'pending').map((c) => c.criterionId);
+  if (judge.id === 'constitutional' && pending.length) {
+    lines.push(`${pending.join(', ')} ha${pending.length === 1 ? 's' : 've'} no test of its own: a pass from you accepts ${pending.length === 1 ? 'it' : 'them'} as met, so pass only if the diff shows ${pending.length === 1 ? 'it holds' : 'they hold'}.`);
+  }
+  lines.push('Claims you make in your reasons are checked the same way; a pass resting on a refuted claim counts as uncertain.');
+  return lines.join('\n');
 }
 
 /** Gate-backed rules a waiver may cover; every other rule (spec validity, protected paths, secrets…) it may not. */

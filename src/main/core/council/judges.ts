@@ -9,7 +9,7 @@ const addedLines = (diff: string | undefined) => (diff ?? '').split('\n').filter
 /** CAWS compliance: scope, budget, waivers, tier requirements. Its blockers veto the council. */
 export const constitutionalJudge: JudgeDefinition = {
   id: 'constitutional',
-  version: 'constitutional/1',
+  version: 'constitutional/2',
   focus: 'CAWS compliance: the change stays inside the spec scope and the tier budget, uses only active waivers, keeps the invariants, and the spec meets its risk tier requirements.',
   check(s) {
     const waiverStatus = new Map(s.waivers.map((w) => [w.id, w.status]));
@@ -85,7 +85,7 @@ export const technicalJudge: JudgeDefinition = {
 /** Fit to the acceptance criteria, completeness, maintainability. */
 export const qualityJudge: JudgeDefinition = {
   id: 'quality',
-  version: 'quality/1',
+  version: 'quality/2',
   focus: 'quality: does the plan or change meet every acceptance criterion, is it complete, and will it be maintainable?',
   check(s) {
     const findings: Finding[] = [];
@@ -99,6 +99,10 @@ export const qualityJudge: JudgeDefinition = {
     const touchesTests = files.some((f) => /(^|\/)(tests?|__tests__|spec)\/|\.(test|spec)\.[a-z]+$|_test\.(go|py)$/.test(normalizePath(f.path)));
     if (files.length > 0 && !touchesTests && (s.spec.mode === 'feature' || s.spec.mode === 'fix')) {
       findings.push({ severity: 'concern', ref: 'change:no-tests', summary: `a ${s.spec.mode} that changes no test`, evidenceType: 'static_check' });
+    }
+    // Criteria the claim table shows as not met: a test failed, or nothing verified the worker's word.
+    for (const c of s.claims?.criteria ?? []) {
+      if (c.status === 'refuted' || c.status === 'unmet') findings.push({ severity: 'concern', ref: `criterion:${c.criterionId}`, summary: `${c.criterionId} is ${c.status}: ${c.evidence.slice(0, 200)}`, evidenceType: 'test' });
     }
     const todos = addedLines(s.change?.diff).filter((l) => /\b(TODO|FIXME|XXX)\b/.test(l)).length;
     if (todos) findings.push({ severity: 'concern', ref: 'change:todo', summary: `${todos} TODO/FIXME line(s) added`, evidenceType: 'static_check' });

@@ -34,6 +34,14 @@ export type ReviewSubject = {
     diff?: string;
   };
   gateResults?: readonly GateResultRecord[];
+  /**
+   * The claim table the council sees at a change review: the worker's claims about its change, each
+   * checked against the diff, workspace, gates and tests, and where each acceptance criterion stands.
+   */
+  claims?: {
+    worker: readonly { kind: string; subject: string; text: string; status: 'verified' | 'refuted' | 'unverifiable'; evidence: string }[];
+    criteria: readonly { criterionId: string; status: 'verified' | 'refuted' | 'pending' | 'unmet'; evidence: string }[];
+  };
 };
 
 /** A deterministic check's finding. A `blocker` fails the judge whatever the model says. */

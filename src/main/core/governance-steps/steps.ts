@@ -3,6 +3,13 @@ import type { CheckCommands, FinalVerdict, GateResultRecord, JudgeVerdict, Revie
 import type { WorkingSpec } from '../../../shared/domain/working-spec';
 import { AppFailure } from '../../../shared/errors';
 import type { ChangedFile } from '../caws/budget';
+import { extractClaims } from '../claims/extract';
+import { reviewStanding, unmetCriteria, type Standing } from '../claims/ledger';
+import type { ClaimRecords } from '../claims/records';
+import { reviewEvidence } from '../claims/review-evidence';
+import type { VerifiedClaim } from '../claims/types';
+import { verifyClaims } from '../claims/verify';
+import type { KnowledgeHit } from '../../../shared/domain/knowledge';
 import { widen } from '../caws/budget';
 import { readRepositorySpec } from '../caws/existing-spec';
 import type { PolicyService } from '../caws/policy-service';
@@ -44,7 +51,17 @@ export type GovernanceStepsDeps = {
   changes: ChangeSource;
   /** App-wide default check commands (Settings); a repository's own policy entry wins over them. */
   defaultCommands?: () => CheckCommands;
+  /** The claim table: without it the council sees no claims and the judges' claims are not checked. */
+  claims?: ClaimRecords;
+  /** A task's attachments and the knowledge base: read before planning and cited in the planner's prompt. */
+  knowledge?: PlanningKnowledge;
   logger: Logger;
+};
+
+/** What planning reads of the knowledge base: the task's attachments (read once) and the chunks to cite. */
+export type PlanningKnowledge = {
+  index(taskId: string): Promise<{ name: string; status: 'read' | 'not_read'; extraction: string | null; detail: string }[]>;
+  references(taskId: string, query: string): KnowledgeHit[];
 };
 
 export type GovernanceSteps = {
@@ -118,9 +135,23 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
       ...(change ? { change: { changedFiles: change.changedFiles, ...(change.diff ? { diff: change.diff } : {}) } } : {}),
       ...(gateResults ? { gateResults } : {}),
     };
+    // A change review sees the claim table and checks each judge's own claims against the same evidence.
+    const execution = kind === 'change' && deps.claims ? deps.claims.latestExecution(ctx.taskId) : undefined;
+    if (execution && execution.standing.length) subject.claims = { worker: execution.claims, criteria: execution.standing };
+    const judgeClaims = new Map<string, VerifiedClaim[]>();
+    const evidence =
+      execution && change
+        ? reviewEvidence({ workspaceDir: change.workspaceDir, changedFiles: change.changedFiles, diff: change.diff, gates: gateResults ?? [], standing: execution.standing, criterionIds: spec.acceptance.map((a) => a.id) })
+        : undefined;
     let done = 0;
-    const { verdict, rounds } = await deps.council.review(subject, {
+    const reviewed = await deps.council.review(subject, {
       signal: ctx.signal,
+      ...(evidence
+        ? {
+            checkClaims: (v: JudgeVerdict) => verifyClaims(extractClaims({ text: modelReasons(v.reasons).join('\n'), criterionIds: spec.acceptance.map((a) => a.id), source: 'judge' }), evidence),
+            onClaims: (judge: string, claims: VerifiedClaim[]) => judgeClaims.set(judge, claims),
+          }
+        : {}),
       onVote: (v: JudgeVerdict) => {
         done++;
         ctx.emit(
@@ -133,6 +164,14 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
         ctx.progress(Math.min(0.95, done / 4), `${v.judge_id} judge voted ${v.verdict}${(v.round ?? 1) > 1 ? ` (debate round ${(v.round ?? 1) - 1})` : ''}`);
       },
     });
+    const { rounds } = reviewed;
+    let verdict = reviewed.verdict;
+    if (execution && execution.standing.length) {
+      const constitutional = verdict.judges.find((j) => j.judge_id === 'constitutional');
+      const standing = reviewStanding(execution.standing, constitutional, judgeClaims.get('constitutional') ?? []);
+      verdict = settleCriteria(verdict, standing);
+      deps.claims?.recordReview(ctx.taskId, 'review_change', ctx.round, judgeClaims, standing);
+    } else if (judgeClaims.size) deps.claims?.recordReview(ctx.taskId, kind === 'plan' ? 'review_plan' : 'review_change', ctx.round, judgeClaims);
     const verdictId = records.saveVerdict(ctx.taskId, kind, verdict, rounds);
     records.recordValidation(ctx.taskId, kind, {
       spec,
@@ -186,7 +225,29 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
     return outcome;
   };
 
+  /**
+   * Reads the task's attachments into the knowledge base (once; one that cannot be read is said so, it
+   * never stops the task) and retrieves the chunks the planner cites, journaling which ones it got.
+   */
+  const referencesFor = async (ctx: GovernanceStepContext): Promise<KnowledgeHit[]> => {
+    if (!deps.knowledge) return [];
+    const outcomes = await deps.knowledge.index(ctx.taskId);
+    for (const o of outcomes) {
+      ctx.emit({ type: 'attachment.read', payload: o }, `attachment:${o.name}`);
+      if (o.status === 'not_read') ctx.progress(0.05, `attachment ${o.name} was not read: ${o.detail}`);
+    }
+    const refs = deps.knowledge.references(ctx.taskId, ctx.task.description);
+    if (refs.length) {
+      ctx.emit(
+        { type: 'knowledge.retrieved', payload: { purpose: 'plan', chunks: refs.map((r) => ({ title: r.title, source: r.source, location: r.location, extraction: r.extraction, score: r.score })) } },
+        `knowledge:plan:r${ctx.round}:a${ctx.attempt}:${refs.length}`,
+      );
+    }
+    return refs;
+  };
+
   const planWith = async (ctx: GovernanceStepContext, guidance: string[], artifactKey: string) => {
+    const references = await referencesFor(ctx);
     const result = await deps.planner.plan({
       taskId: ctx.taskId,
       description: ctx.task.description,
@@ -194,6 +255,7 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
       riskTier: ctx.task.riskTier,
       budget: policy.budget(ctx.task.riskTier),
       guidance,
+      ...(references.length ? { references } : {}),
       signal: ctx.signal,
     });
     const author = result.attempts.at(-1)?.model ?? 'planner';
@@ -283,6 +345,22 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
         return outcome;
       }),
   };
+}
+
+/** Reasons a judge's model gave (the deterministic checks' findings, `REF: summary`, are left out: they are not claims). */
+const FINDING = /^(?:CAWS-[A-Z-]+|gate:[\w-]+|criterion:[\w-]+|change:[\w-]+|plan:[\w-]+|contract:[^:]+|secret-in-diff|dynamic-code|blast-radius|data-migration|dependencies|fail-closed|claim refuted)\b/;
+export const modelReasons = (reasons: readonly string[]): string[] => reasons.filter((r) => !FINDING.test(r));
+
+/**
+ * The verdict once each acceptance criterion's standing is known. An acceptance while a criterion is
+ * not met by a verified claim becomes modify (the worker goes again with the reason), never an
+ * escalation; the standing itself is kept in the claim table.
+ */
+export function settleCriteria(verdict: FinalVerdict, standing: readonly Standing[]): FinalVerdict {
+  const unmet = unmetCriteria(standing);
+  if (verdict.decision !== 'accept' || unmet.length === 0) return verdict;
+  const why = `acceptance criteria not met by a verified claim: ${unmet.map((u) => `${u.criterionId} (${u.status}: ${u.evidence.slice(0, 200)})`).join('; ')}`;
+  return { ...verdict, decision: 'modify', escalated: false, conditions: [], remediation: [why, ...verdict.remediation].slice(0, 20) };
 }
 
 /** Conditions of a conditional acceptance as acceptance criteria, numbered after the spec's own. */

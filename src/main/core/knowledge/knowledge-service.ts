@@ -1,20 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import type { KnowledgeAddResult, KnowledgeEntry, KnowledgeHit } from '../../../shared/domain/knowledge';
+import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
 import type { Db } from '../db/open';
-import { countEntities, findEntityBySourceHash, insertEntity, searchChunks, type KnowledgeHit } from '../db/queries/knowledge';
+import { countEntities, deleteEntity, findEntityBySourceHash, insertEntity, listEntities, searchChunks, type KnowledgeEntityRow } from '../db/queries/knowledge';
 import type { Logger } from '../observability/logger';
 import { indexWords, queryTerms } from '../retrieval/words';
 import { sha256 } from '../workspace/hash';
-import { readSource, UnreadableSource } from './read-source';
+import { readSource, UnreadableSource, type Extracted } from './read-source';
 
 /** Chunk size in characters; chunks overlap by a line so a sentence at a border is in both. */
 const CHUNK_CHARS = 800;
 
-export type AddResult = { file: string; status: 'added' | 'unchanged'; entityId: string; chunks: number; extraction: string } | { file: string; status: 'refused'; reason: string };
-export type SearchHit = { source: string; title: string; location: string; extraction: string; score: number; text: string };
+export type AddResult = KnowledgeAddResult;
+export type SearchHit = KnowledgeHit;
 
-/** The knowledge base: documents, PDFs and images added by path, chunked and indexed for search. */
+/** The words a chunk is indexed with: its entry's title and its own text. */
+const chunkWords = (title: string, text: string) => `${indexWords(title)} ${indexWords(text)}`;
+
+/** The knowledge base: documents, PDFs and images added by path (or as a task's attachments), chunked and indexed for search. */
 export class KnowledgeService {
   constructor(private readonly o: { db: Db; logger: Logger; clock: Clock }) {}
 
@@ -24,22 +29,7 @@ export class KnowledgeService {
     for (const f of files) {
       const file = resolve(f);
       try {
-        const data = await readFile(file);
-        const hash = sha256(data);
-        const known = findEntityBySourceHash(this.o.db, file, hash);
-        if (known) {
-          out.push({ file, status: 'unchanged', entityId: known.id, chunks: 0, extraction: known.extraction });
-          continue;
-        }
-        const ex = await readSource(file, data);
-        const chunks = ex.parts.flatMap((p) => chunk(p.text, p.location)).filter((c) => c.text.trim().length > 0);
-        const id = `kno_${hash.slice(0, 12)}${Date.now().toString(36).slice(-4)}`;
-        insertEntity(
-          this.o.db,
-          { id, kind: ex.kind, source: file, title: basename(file), sha256: hash, bytes: data.length, extraction: ex.extraction, added_at: this.o.clock.now() },
-          chunks.map((c) => ({ ...c, words: `${indexWords(basename(file))} ${indexWords(c.text)}` })),
-        );
-        out.push({ file, status: 'added', entityId: id, chunks: chunks.length, extraction: ex.extraction });
+        out.push(await this.addData({ source: file, title: basename(file), data: await readFile(file) }));
       } catch (e) {
         const reason = e instanceof UnreadableSource ? e.reason : e instanceof Error ? e.message : String(e);
         this.o.logger.warn({ file, reason }, 'knowledge source refused');
@@ -49,19 +39,66 @@ export class KnowledgeService {
     return out;
   }
 
-  /** Ranked chunks for a query (BM25 over the chunk words; any query term may match). */
-  search(query: string, limit = 5): SearchHit[] {
+  /**
+   * Adds one file's bytes under `source` (its path), for a task when `taskId` is given. Throws
+   * UnreadableSource when it cannot be read. `extracted` lets a caller that already read it (an
+   * attachment) skip reading it twice.
+   */
+  async addData(input: { source: string; title: string; data: Buffer; taskId?: string; extracted?: Extracted }): Promise<Extract<AddResult, { status: 'added' | 'unchanged' }>> {
+    const hash = sha256(input.data);
+    const known = findEntityBySourceHash(this.o.db, input.source, hash);
+    if (known) return { file: input.source, status: 'unchanged', entityId: known.id, chunks: 0, extraction: known.extraction };
+    const ex = input.extracted ?? (await readSource(input.title, input.data));
+    const chunks = ex.parts.flatMap((p) => chunk(p.text, p.location)).filter((c) => c.text.trim().length > 0);
+    const now = this.o.clock.now();
+    const id = `kno_${hash.slice(0, 12)}${now.toString(36).slice(-4)}`;
+    insertEntity(
+      this.o.db,
+      { id, kind: ex.kind, source: input.source, title: input.title, sha256: hash, bytes: input.data.length, extraction: ex.extraction, added_at: now, task_id: input.taskId ?? null },
+      chunks.map((c) => ({ ...c, words: chunkWords(input.title, c.text) })),
+    );
+    return { file: input.source, status: 'added', entityId: id, chunks: chunks.length, extraction: ex.extraction };
+  }
+
+  /**
+   * Ranked chunks for a query (BM25 over the chunk words; any query term may match). Entries the user
+   * added are searched always, a task's attachments only for that task.
+   */
+  search(query: string, limit = 5, taskId?: string): SearchHit[] {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     const match = terms.map((t) => `"${t}"`).join(' OR ');
-    return searchChunks(this.o.db, match, Math.max(1, Math.min(100, limit))).map((h: KnowledgeHit) => ({
+    return searchChunks(this.o.db, match, Math.max(1, Math.min(100, limit)), taskId).map((h) => ({
+      entityId: h.entityId,
       source: h.source,
       title: h.title,
       location: h.location,
       extraction: h.extraction,
       score: Math.round(-h.score * 1000) / 1000,
       text: h.text,
+      taskId: h.taskId,
     }));
+  }
+
+  list(options: { includeAttachments?: boolean; limit?: number } = {}): KnowledgeEntry[] {
+    return listEntities(this.o.db, { includeAttachments: options.includeAttachments === true, limit: options.limit ?? 500 }).map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      source: e.source,
+      title: e.title,
+      bytes: e.bytes,
+      sha256: e.sha256,
+      extraction: e.extraction as KnowledgeEntry['extraction'],
+      addedAt: e.added_at,
+      chunks: e.chunks,
+      taskId: e.task_id,
+    }));
+  }
+
+  /** Removes an entry with its chunks and index rows; an unknown id is not_found. */
+  remove(id: string): { id: string; removed: true } {
+    if (!deleteEntity(this.o.db, id, (e: KnowledgeEntityRow, text: string) => chunkWords(e.title, text))) throw new AppFailure('not_found', `no knowledge entry with id ${id}`);
+    return { id, removed: true };
   }
 
   count(): number {

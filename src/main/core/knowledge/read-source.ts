@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 export type Extracted = { kind: 'document' | 'pdf' | 'image'; extraction: 'text' | 'pdf' | 'ocr'; parts: { location: string; text: string }[] };
 
 export const MAX_SOURCE_BYTES = 20 * 1024 * 1024;
-const TEXT = new Set(['.md', '.markdown', '.txt', '.rst', '.adoc', '.json', '.yaml', '.yml', '.toml', '.csv', '.html']);
+const TEXT = new Set(['.md', '.markdown', '.txt', '.log', '.rst', '.adoc', '.json', '.yaml', '.yml', '.toml', '.csv', '.html']);
 const IMAGE = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.gif']);
 
 export class UnreadableSource extends Error {

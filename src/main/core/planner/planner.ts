@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger';
 import { planDraftJsonSchema } from './draft-schema';
 import { repoFiles, runnerProblems, scopeProblems, wordProblems, availableRunners } from './plan-checks';
 import { testRunProblems, type TestProbe } from './test-probe';
-import { planningMessages } from './prompt';
+import { planningMessages, type PlanReference } from './prompt';
 import { repairDraft } from './repair';
 import { gatherRepoContext, type RepoContext, type RepoContextLimits } from './repo-context';
 
@@ -37,6 +37,8 @@ export type PlanInput = {
   riskTier: RiskTier;
   budget: TierBudget;
   guidance?: readonly string[];
+  /** Chunks of the task's attachments and the knowledge base, cited in the prompt by source and location. */
+  references?: readonly PlanReference[];
   signal?: AbortSignal;
 };
 
@@ -95,7 +97,7 @@ export class Planner {
     let callErrors = 0;
 
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const messages = planningMessages({ description: input.description, riskTier: input.riskTier, budget: input.budget, context, guidance: input.guidance ?? [], problems });
+      const messages = planningMessages({ description: input.description, riskTier: input.riskTier, budget: input.budget, context, guidance: input.guidance ?? [], references: input.references ?? [], problems });
       let value: unknown;
       let model: string | undefined;
       try {

@@ -3,6 +3,9 @@ import type { RiskTier } from '../../../shared/domain/task';
 import type { ChatMessage } from '../models/types';
 import type { RepoContext } from './repo-context';
 
+/** A retrieved chunk as the planner cites it: which file, where in it, how its text was obtained. */
+export type PlanReference = { title: string; source: string; location: string; extraction: string; text: string };
+
 export type PromptInput = {
   description: string;
   riskTier: RiskTier;
@@ -12,6 +15,8 @@ export type PromptInput = {
   guidance: readonly string[];
   /** Problems with the previous answer, when this is a retry. */
   problems: readonly string[];
+  /** Reference material from the task's attachments and the knowledge base. */
+  references?: readonly PlanReference[];
 };
 
 const TIER_RULES: Record<RiskTier, string> = {
@@ -36,10 +41,26 @@ export function planningMessages(input: PromptInput): ChatMessage[] {
   if (ctx.tree.length) parts.push(`Repository files${ctx.treeTruncated ? ' (first ones)' : ''}:\n${ctx.tree.join('\n')}`);
   if (ctx.readme) parts.push(`README:\n${ctx.readme}`);
   for (const f of ctx.relevant) parts.push(`Relevant file ${f.path}:\n${f.excerpt}`);
+  if (input.references?.length) parts.push(referenceSection(input.references));
   if (input.guidance.length) parts.push(`Guidance for this plan:\n${input.guidance.map((g) => `- ${g}`).join('\n')}`);
   if (input.problems.length) parts.push(`Your previous answer was not a valid working spec. Fix these problems:\n${input.problems.map((p) => `- ${p}`).join('\n')}`);
   return [
     { role: 'system', content: system },
     { role: 'user', content: parts.join('\n\n') },
   ];
+}
+
+const REFERENCE_CHARS = 700;
+
+/**
+ * Retrieved chunks, each under a citation label [title, location]; text read from an image is said to
+ * be OCR (it may hold misread characters), so the plan does not treat it as exact.
+ */
+function referenceSection(refs: readonly PlanReference[]): string {
+  const items = refs.map((r, i) => {
+    const how = r.extraction === 'ocr' ? ' (OCR text of an image; characters may be misread)' : r.extraction === 'pdf' ? ' (text of a PDF page)' : '';
+    const text = r.text.length > REFERENCE_CHARS ? `${r.text.slice(0, REFERENCE_CHARS)} …` : r.text;
+    return `[${i + 1}] [${r.title}, ${r.location}]${how}:\n${text.trim()}`;
+  });
+  return `Reference material (the task's attachments and the knowledge base). Where the plan relies on one, cite it as [file, location]:\n${items.join('\n\n')}`;
 }

@@ -35,6 +35,9 @@ export const MAX_MISSED_EVENTS = 5_000;
 /** Most events a task's detail is sent: the newest ones; the full journal is in the audit bundle. */
 export const MAX_DETAIL_EVENTS = 2_000;
 
+/** Work done inside the transaction that stores a new task (a throw undoes the task too). */
+export type SubmitHooks = { within?: (task: Task) => void };
+
 export class TaskService {
   private readonly db: Db;
   private readonly journal: Journal;
@@ -57,7 +60,7 @@ export class TaskService {
   private readonly targetRules: () => Omit<TargetRules, 'requireGit'>;
 
   /** Stores the task and journals `task.created` in one transaction; the task starts queued. */
-  submit(input: z.output<typeof SubmitTaskInput>): Task {
+  submit(input: z.output<typeof SubmitTaskInput>, hooks: SubmitHooks = {}): Task {
     // Checked on submit, whatever the transport: IPC, WebSocket, REST (400) and CLI (exit 2) all name repoPath.
     const repoPath = validateTargetRepo(input.repoPath, { ...this.targetRules(), requireGit: input.allowNonGit !== true });
     const now = this.clock.now();
@@ -81,6 +84,8 @@ export class TaskService {
     };
     this.journal.transaction(() => {
       insertTask(this.db, task);
+      // What belongs to the task from its creation (its attachments) is stored with it or not at all.
+      hooks.within?.(task);
       this.journal.append(task.id, { type: 'task.created', payload: { task } }, `${task.id}:created`);
       // The grant lifts part of the trust boundary: it is its own record, next to the task's creation.
       if (task.allowNetwork) {
@@ -99,20 +104,23 @@ export class TaskService {
    * A new task with the same inputs as `id`, linked to it. Only a task that ended (failed, cancelled,
    * or completed: a re-run against the repository as it is now) can be retried.
    */
-  retry(id: string): Task {
+  retry(id: string, hooks: { within?: (original: Task, task: Task) => void } = {}): Task {
     const original = this.retryable(id);
-    return this.submit({
-      description: original.description,
-      repoPath: original.repoPath,
-      mode: original.mode,
-      riskTier: original.riskTier,
-      priority: original.priority,
-      maxIterations: original.maxIterations,
-      retryOf: original.id,
-      ...(original.specId ? { specId: original.specId } : {}),
-      // Same inputs, the network grant included (journaled again on the new task).
-      ...(original.allowNetwork ? { allowNetwork: true } : {}),
-    });
+    return this.submit(
+      {
+        description: original.description,
+        repoPath: original.repoPath,
+        mode: original.mode,
+        riskTier: original.riskTier,
+        priority: original.priority,
+        maxIterations: original.maxIterations,
+        retryOf: original.id,
+        ...(original.specId ? { specId: original.specId } : {}),
+        // Same inputs, the network grant included (journaled again on the new task).
+        ...(original.allowNetwork ? { allowNetwork: true } : {}),
+      },
+      { within: (task) => hooks.within?.(original, task) },
+    );
   }
 
   private retryable(id: string): Task {

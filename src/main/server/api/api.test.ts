@@ -8,7 +8,7 @@ import { channels } from '../../../shared/contract';
 import { ScriptedSteps } from '../../core/engine/testing/scripted-steps';
 import { startHeadlessHost, type HeadlessHost } from '../host';
 import { resolveRoutes, type ApiOptions } from './index';
-import { API_PREFIX, ROUTES } from './routes';
+import { API_PREFIX, ROUTES, SUBMIT_BODY_LIMIT } from './routes';
 import { HTTP_STATUS } from './status';
 import { readSse, type SseMessage } from './sse-reader';
 
@@ -187,7 +187,8 @@ describe('REST API: tasks', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.body).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 
-    const huge = await call('POST', `${API_PREFIX}/tasks`, { body: { description: 'x'.repeat(1_100_000), repoPath: core.repo } });
+    // A submit may carry attachments (up to SUBMIT_BODY_LIMIT); a body above that is refused unread.
+    const huge = await call('POST', `${API_PREFIX}/tasks`, { body: { description: 'x'.repeat(SUBMIT_BODY_LIMIT + 1000), repoPath: core.repo } });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 

@@ -52,9 +52,16 @@ const task = { params: { id: 'taskId' } } as const;
 
 export const API_PREFIX = '/api/v1';
 
+/** Largest submit body: the attachments' limit (16 MB) as base64, with room for the rest. */
+export const SUBMIT_BODY_LIMIT = 24 * 1024 * 1024;
+
 export const ROUTES: readonly RestRoute[] = [
   // Tasks and their event streams.
-  post('/tasks', 'submitTask', 'tasks', 'Submit a task', { status: 201 }),
+  post('/tasks', 'submitTask', 'tasks', 'Submit a task (with attachments: text, Markdown, PDF and images as base64)', {
+    status: 201,
+    // Attachments travel in the body: at most 16 MB of files, a third more as base64.
+    bodyLimit: SUBMIT_BODY_LIMIT,
+  }),
   get('/tasks', 'listTasks', 'tasks', 'List tasks, newest first'),
   get('/tasks/:id', 'getTask', 'tasks', 'A task with its events'),
   get('/tasks/:id/events', 'subscribe', 'tasks', "A task's events as Server-Sent Events, from ?after= or Last-Event-ID", {
@@ -173,6 +180,14 @@ export const ROUTES: readonly RestRoute[] = [
   get('/alerts', 'listAlerts', 'observability', 'Alerts (firing, resolved or all) and their history'),
   post('/alerts/:id/acknowledge', 'acknowledgeAlert', 'observability', 'Acknowledge an alert'),
   post('/alerts/:id/silence', 'silenceAlert', 'observability', 'Silence an alert until a time; it does not fire again before then'),
+
+  // Knowledge base (documents, PDFs, images by OCR) and what a task carries and claims.
+  post('/knowledge', 'addKnowledge', 'knowledge', 'Add files (absolute paths on the app’s machine) to the knowledge base; each is added, unchanged or refused with the reason', { status: 201 }),
+  get('/knowledge', 'listKnowledge', 'knowledge', 'Knowledge base entries (?includeAttachments=true for task attachments too)'),
+  get('/knowledge/search', 'searchKnowledge', 'knowledge', 'Ranked chunks for ?query= with source, location, score and text (?taskId= adds that task’s attachments)'),
+  del('/knowledge/:id', 'removeKnowledge', 'knowledge', 'Remove an entry with its chunks'),
+  get('/tasks/:id/attachments', 'getTaskAttachments', 'knowledge', "A task's attachments and whether each was read (and how, or why not)", task),
+  get('/tasks/:id/claims', 'getTaskClaims', 'governance', "A task's claim table (worker and judges, each verified, refuted or unverifiable) and its criteria's standing", task),
 
   get('/logs', 'getLogs', 'observability', "The host's structured log lines (newest last), optionally of one task (?taskId=)"),
 

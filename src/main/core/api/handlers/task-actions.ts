@@ -35,7 +35,8 @@ export function taskActionHandlers(ctx: SessionContext): AreaHandlers<keyof type
   const { core } = ctx;
   const promote = promoteServiceOf(core);
   return {
-    retryTask: (input) => core.tasks.retry(input.id),
+    // A retry carries the original's attachments (the kept copies, checked by sha256).
+    retryTask: (input) => core.tasks.retry(input.id, { within: (original, task) => core.attachments.store(task.id, core.attachments.carried(original.id)) }),
     checkPromote: (input) => promote.check(input.id),
     promoteTask: (input) => promote.promote({ id: input.id, sha256: input.sha256, actor: input.actor, target: input.target }),
     openTaskFolder: (input) => taskFolder(core.db, input.id, input.open, platformOpener),
