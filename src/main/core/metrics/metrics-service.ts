@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { Metrics } from '../../../shared/channels/metrics';
+import { CouncilOutcome, ModelThroughput, OutcomeBucket, PhaseDuration, QueuePoint, type Metrics } from '../../../shared/channels/metrics';
 import { ACTIVE_STATES, ActiveStateKind, TaskStateKind } from '../../../shared/domain/task';
 import type { Db } from '../db/open';
 import {
   countEventsOfType,
+  lastSeqOfTypes,
   outcomeRows,
   phaseCompletedRows,
   queueChangesSince,
@@ -12,15 +13,22 @@ import {
   verdictDecisionCounts,
 } from '../db/queries/event-metrics';
 import { tableHasColumns } from '../db/queries/table-info';
-import { phaseDurationsSince } from '../db/queries/task-resource-history';
+import { lastResourceSeq, phaseDurationsSince } from '../db/queries/task-resource-history';
 import { taskCountsByStateColumn } from '../db/queries/tasks';
-import { verdictCountsSince } from '../db/queries/verdicts';
+import { lastVerdictRowid, verdictCountsSince } from '../db/queries/verdicts';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
+import { AnalyticsCache, type AnalyticsCacheOptions } from './analytics-cache';
 import { bucketIndex, bucketsFor, percentile, type Buckets } from './buckets';
 import { throughputByModel, type TokenBatch } from './throughput';
 
-export type MetricsServiceOptions = { db: Db; clock: Clock; logger: Logger };
+export type MetricsServiceOptions = {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Bounds of the analytics cache; `false` computes every figure afresh (the baseline of tests and benches). */
+  cache?: Pick<AnalyticsCacheOptions, 'maxEntries' | 'maxBytes'> | false;
+};
 
 /** Most journal rows one chart reads; beyond it the chart shows the most recent part of the window. */
 const MAX_ROWS = 200_000;
@@ -31,11 +39,24 @@ const PhaseRow = z.object({ phase: ActiveStateKind, durationMs: z.number().nonne
 const TokenRow = z.object({ task_id: z.string(), ts: z.number(), model: z.string(), role: z.string().nullable(), count: z.number().int().nonnegative() });
 const Decision = z.enum(['accept', 'reject', 'modify']);
 
+/** Bumped when a figure is computed differently, so values cached by older code are never served. */
+const CACHE_VERSION = 'metrics/v1';
+const OUTCOME_TYPES = ['task.completed', 'task.failed', 'task.cancelled', 'task.state'] as const;
+const QUEUE_TYPES = ['task.created', 'task.state'] as const;
+const OutcomesValue = z.object({ outcomes: z.array(OutcomeBucket), totals: z.object({ completed: z.number(), failed: z.number(), cancelled: z.number() }) });
+
 /**
  * The Metrics page's figures, computed from the event journal (the one record every area writes)
  * and the tasks table. Reads are bounded by the time window and use the (type, ts) index.
+ *
+ * Each chart goes through the analytics cache under a key naming its window (and, where the
+ * buckets move with the clock, how many there are) and a watermark naming the last seq of every
+ * event type it reads (and of the tables it falls back to): a new event invalidates exactly the
+ * charts that read its type. What is read "now" (tasks queued and running) is never cached.
  */
 export class MetricsService {
+  readonly cache: AnalyticsCache;
+  private readonly useCache: boolean;
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -44,24 +65,46 @@ export class MetricsService {
     this.db = options.db;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.useCache = options.cache !== false;
+    this.cache = new AnalyticsCache({ db: options.db, clock: options.clock, logger: options.logger, ...(options.cache || {}) });
   }
 
   compute(windowMs: number): Metrics {
     const now = this.clock.now();
     const buckets = bucketsFor(now, windowMs);
     const from = buckets.start;
-    const { outcomes, totals } = this.outcomes(buckets);
+    const { start, size, count } = buckets;
+    // Buckets that have ended by now: the queue's points up to the present one.
+    const ended = Math.max(0, Math.min(count, Math.floor((now - start) / size)));
+    const current = this.current();
+    const { outcomes, totals } = this.cached(`outcomes:${start}:${size}:${count}`, OUTCOME_TYPES, '', OutcomesValue, () => this.outcomes(buckets));
     return {
       from,
       to: now,
-      bucketMs: buckets.size,
+      bucketMs: size,
       outcomes,
-      phaseDurations: this.phaseDurations(from),
-      throughput: this.throughput(from),
-      council: this.council(from),
-      queue: this.queue(buckets, now),
-      totals: { ...totals, submitted: this.countType('task.created', from), ...this.current() },
+      phaseDurations: this.cached(`phases:${from}`, ['phase.completed'], this.resourceMark(), z.array(PhaseDuration), () => this.phaseDurations(from)),
+      throughput: this.cached(`throughput:${from}`, ['model.tokens'], '', z.array(ModelThroughput), () => this.throughput(from)),
+      council: this.cached(`council:${from}`, ['council.verdict'], this.verdictMark(), z.array(CouncilOutcome), () => this.council(from)),
+      queue: [...this.cached(`queue:${start}:${size}:${ended}`, QUEUE_TYPES, '', z.array(QueuePoint), () => this.queue(buckets, now)), { t: now, length: current.queuedNow }],
+      totals: { ...totals, submitted: this.cached(`submitted:${from}`, ['task.created'], '', z.number().int().nonnegative(), () => this.countType('task.created', from)), ...current },
     };
+  }
+
+  /** A figure through the cache, watermarked by the last seq of each event type it reads and `extra`. */
+  private cached<T>(key: string, types: readonly string[], extra: string, schema: z.ZodType<T>, compute: () => T): T {
+    if (!this.useCache) return compute();
+    const seqs = lastSeqOfTypes(this.db, types);
+    const watermark = `${types.map((t, i) => `${t}=${seqs[i]}`).join(',')}${extra ? `;${extra}` : ''}`;
+    return this.cache.read(`${CACHE_VERSION}:${key}`, watermark, schema, compute);
+  }
+
+  private resourceMark(): string {
+    return this.hasColumns('task_resource_history', ['phase', 'duration_ms', 'created_at']) ? `resources=${lastResourceSeq(this.db)}` : 'resources=none';
+  }
+
+  private verdictMark(): string {
+    return this.hasColumns('verdicts', ['decision', 'created_at']) ? `verdicts=${lastVerdictRowid(this.db)}` : 'verdicts=none';
   }
 
   /** Each task's first terminal outcome in the window, by bucket. */
@@ -132,8 +175,9 @@ export class MetricsService {
   }
 
   /**
-   * Queue length at the end of each bucket: tasks enter the queue when created (or sent back to
-   * it) and leave it on their first state change away from it. The last point is the tasks table.
+   * Queue length at the end of each bucket that has ended: tasks enter the queue when created (or
+   * sent back to it) and leave it on their first state change away from it. The caller adds the
+   * present point from the tasks table.
    */
   private queue(b: Buckets, now: number): Metrics['queue'] {
     const before = queueLengthBefore(this.db, b.start);
@@ -147,7 +191,6 @@ export class MetricsService {
       while (i < changes.length && changes[i]!.ts < end) length = Math.max(0, length + changes[i++]!.d);
       points.push({ t: end, length });
     }
-    points.push({ t: now, length: this.current().queuedNow });
     return points;
   }
 

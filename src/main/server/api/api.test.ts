@@ -544,6 +544,21 @@ describe('metrics and OpenAPI', () => {
     expect(text).toContain('agent_agency_test_gauge 42');
   });
 
+  it("counts the analytics cache's hits, misses and size as the Metrics page is read", async () => {
+    await start();
+    await submit();
+    // The page's first read computes its six figures; the next, with no new event, is served from the cache.
+    await call('GET', `${API_PREFIX}/stats?windowMs=86400000`);
+    await call('GET', `${API_PREFIX}/stats?windowMs=86400000`);
+    const text = (await call('GET', '/metrics')).body as string;
+    expect(text).toContain('# TYPE agent_agency_analytics_cache_hits_total counter');
+    expect(text).toContain('agent_agency_analytics_cache_hits_total 6');
+    expect(text).toContain('agent_agency_analytics_cache_misses_total 6');
+    expect(text).toContain('agent_agency_analytics_cache_hit_ratio 0.5');
+    expect(text).toContain('agent_agency_analytics_cache_entries{of="used"} 6');
+    expect(text).toContain('agent_agency_analytics_cache_evictions_total{reason="entries"} 0');
+  });
+
   it('serves an OpenAPI 3.1 document, generated from the contract, that validates', async () => {
     await start();
     const doc = await call('GET', `${API_PREFIX}/openapi.json`);

@@ -9,6 +9,7 @@ import { rawInput } from './input';
 import { toJsonSchema, type JsonSchema } from './json-schema';
 import { registerCoreMetrics, registerHttpMetrics } from './metrics/standard';
 import { registerSloMetrics } from './metrics/slo';
+import { registerAnalyticsCacheMetrics } from './metrics/analytics-cache';
 import { MetricsRegistry } from './metrics/registry';
 import { buildOpenApi } from './openapi';
 import { API_PREFIX, pathParams, ROUTES, type RestRoute } from './routes';
@@ -80,6 +81,7 @@ export async function registerApi(
   const metrics = new MetricsRegistry();
   registerCoreMetrics(metrics, core);
   registerSloMetrics(metrics, core);
+  registerAnalyticsCacheMetrics(metrics, core.metrics.cache);
   const sseMetrics = registerHttpMetrics(metrics, app);
   app.decorate('metrics', metrics);
 

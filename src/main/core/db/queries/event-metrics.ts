@@ -1,4 +1,5 @@
 import type { Db } from '../open';
+import { cachedStatement } from './statement-cache';
 
 /*
  * Reads of the events table for the Metrics page. Each is bounded by a time window (the (type, ts)
@@ -69,4 +70,34 @@ export function queueChangesSince(db: Db, from: number, limit: number): { ts: nu
 
 export function countEventsOfType(db: Db, type: string, from: number): number {
   return (db.prepare('SELECT count(*) AS n FROM events WHERE type = ? AND ts >= ?').get(type, from) as { n: number }).n;
+}
+
+/**
+ * The last seq of each event type (0 when there is none), through `events(type, seq)`: O(log n) per
+ * type, so a cached figure can say exactly which of the journal's rows it has seen.
+ */
+export function lastSeqOfTypes(db: Db, types: readonly string[]): number[] {
+  const stmt = cachedStatement(db, 'SELECT COALESCE(MAX(seq), 0) AS s FROM events WHERE type = ?');
+  return types.map((t) => (stmt.get(t) as { s: number }).s);
+}
+
+/** Tokens a task's models generated, by model and role (from its `model.tokens` batches). */
+export function taskTokensByModel(db: Db, taskId: string): { model: unknown; role: unknown; tokens: number }[] {
+  return cachedStatement(
+    db,
+    `SELECT ${field('$.model')} AS model, ${field('$.role')} AS role, COALESCE(SUM(${field('$.count')}), 0) AS tokens
+     FROM events WHERE task_id = ? AND type = 'model.tokens' GROUP BY 1, 2`,
+  ).all(taskId) as { model: unknown; role: unknown; tokens: number }[];
+}
+
+/** A task's active time so far: the durations of its completed phases, and when its open phase (if any) began. */
+export function taskPhaseTimes(db: Db, taskId: string): { completedMs: number; openSince: number | null } {
+  const done = cachedStatement(
+    db,
+    `SELECT COALESCE(SUM(${field('$.durationMs')}), 0) AS ms, COUNT(*) AS n FROM events WHERE task_id = ? AND type = 'phase.completed'`,
+  ).get(taskId) as { ms: number; n: number };
+  const started = cachedStatement(db, `SELECT ts FROM events WHERE task_id = ? AND type = 'phase.started' ORDER BY task_seq`).all(taskId) as { ts: number }[];
+  // Phases start and complete in turn: one more start than completions means one is open.
+  const open = started.length > done.n ? started[started.length - 1]!.ts : null;
+  return { completedMs: typeof done.ms === 'number' ? done.ms : 0, openSince: open };
 }

@@ -156,3 +156,8 @@ export function verdictsForTask(db: Db, taskId: string): StoredVerdict[] {
 export function verdictCountsSince(db: Db, from: number): { decision: unknown; n: number }[] {
   return db.prepare('SELECT decision, count(*) AS n FROM verdicts WHERE created_at >= ? GROUP BY 1').all(from) as { decision: unknown; n: number }[];
 }
+
+/** The newest stored verdict's rowid (0 when none): what a cached verdict count was computed up to. */
+export function lastVerdictRowid(db: Db): number {
+  return (db.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM verdicts').get() as { n: number }).n;
+}
