@@ -12,6 +12,7 @@ import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import type { InferenceAdmission, Slot, SlotRequest, WorkPriority } from './admission';
+import { DEFAULT_AGING_MS, serviceOrder } from './order';
 import { PressurePolicy } from './policy';
 import type { TimerHandle, Timers } from './timers';
 import type { PressureProbe, ProbeEvent, ProbeReading, ProbeStatus } from './types';
@@ -39,6 +40,13 @@ export type ThermalSchedulerOptions = {
   clock: Clock;
   timers: Timers;
   logger: Logger;
+  /**
+   * A task's expected remaining time (from its estimate), so background work of shorter tasks is
+   * served first; undefined when there is no history. Without it, background work is FIFO.
+   */
+  expectedMs?: (taskId: string) => number | undefined;
+  /** Background work waiting this long is served before shorter work that came later (default 2 min). */
+  agingMs?: number;
 };
 
 /**
@@ -49,15 +57,14 @@ export const CRITICAL_INTERACTIVE_SLOTS = 1;
 
 const isInteractive = (p: WorkPriority) => p === 'interactive' || p === 'approval';
 
-/** Interactive work and approvals first, then the council, then background work. */
-const RANK: Record<WorkPriority, number> = { interactive: 0, approval: 0, council: 1, background: 2 };
-
 type WaitKind = 'power' | 'critical' | 'deferred' | 'slots';
 
 type Waiter = {
   id: number;
   request: SlotRequest;
   since: number;
+  /** The task's expected remaining time when the request came (background order). */
+  expectedMs: number | undefined;
   reason: string;
   kind: WaitKind | undefined;
   resolve(slot: Slot): void;
@@ -77,6 +84,8 @@ export class ThermalScheduler implements InferenceAdmission {
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly logger: Logger;
+  private readonly expectedMs: ((taskId: string) => number | undefined) | undefined;
+  private readonly agingMs: number;
   private settings: SchedulerSettings;
 
   private queue: Waiter[] = [];
@@ -107,6 +116,8 @@ export class ThermalScheduler implements InferenceAdmission {
     this.clock = options.clock;
     this.timers = options.timers;
     this.logger = options.logger;
+    this.expectedMs = options.expectedMs;
+    this.agingMs = options.agingMs ?? DEFAULT_AGING_MS;
     this.policy = new PressurePolicy({ settings: options.settings, clock: options.clock });
   }
 
@@ -120,6 +131,7 @@ export class ThermalScheduler implements InferenceAdmission {
         id: this.nextWaiterId++,
         request,
         since: this.clock.now(),
+        expectedMs: request.priority === 'background' && request.taskId ? this.expected(request.taskId) : undefined,
         reason: '',
         kind: undefined,
         resolve,
@@ -132,10 +144,7 @@ export class ThermalScheduler implements InferenceAdmission {
         signal.addEventListener('abort', onAbort, { once: true });
         waiter.detach = () => signal.removeEventListener('abort', onAbort);
       }
-      // Stable insertion by rank: FIFO within a priority.
-      const at = this.queue.findIndex((w) => RANK[w.request.priority] > RANK[request.priority]);
-      if (at === -1) this.queue.push(waiter);
-      else this.queue.splice(at, 0, waiter);
+      this.queue.push(waiter);
       this.pump();
     });
   }
@@ -329,6 +338,13 @@ export class ThermalScheduler implements InferenceAdmission {
   /** Grants slots to waiting requests in priority order, and records why the rest wait. */
   private pump(): void {
     const slots = this.policy.slots();
+    // By rank, then (background work) shortest expected first with aging; see order.ts.
+    const now = this.clock.now();
+    this.queue = serviceOrder(
+      this.queue.map((w) => ({ id: w.id, priority: w.request.priority, since: w.since, expectedMs: w.expectedMs, w })),
+      now,
+      this.agingMs,
+    ).map((q) => q.w);
     let ahead = 0;
     for (const waiter of [...this.queue]) {
       const wait = this.whyWait(waiter, slots, ahead);
@@ -425,6 +441,14 @@ export class ThermalScheduler implements InferenceAdmission {
     };
     if (kind === 'level' || kind === 'pause' || kind === 'resume') this.logger.info(draft, 'scheduler decision');
     for (const l of this.decisionListeners) safely(() => l(draft));
+  }
+
+  private expected(taskId: string): number | undefined {
+    try {
+      return this.expectedMs?.(taskId);
+    } catch {
+      return undefined;
+    }
   }
 
   private probeStatus(): ProbeStatus[] {

@@ -29,6 +29,8 @@ export type SchedulerServiceOptions = {
   timelineCapacity?: number;
   /** Most decisions kept in the database. */
   maxStoredDecisions?: number;
+  /** A task's expected remaining time: background work of shorter tasks goes first (see order.ts). */
+  expectedMs?: (taskId: string) => number | undefined;
 };
 
 const PRUNE_EVERY = 200;
@@ -68,6 +70,7 @@ export class SchedulerService implements InferenceAdmission {
       clock: options.clock,
       timers: options.timers,
       logger: options.logger,
+      ...(options.expectedMs ? { expectedMs: options.expectedMs } : {}),
     });
     this.scheduler.onDecision((d) => this.record(d));
     this.scheduler.onSample(() => this.addPoint());
