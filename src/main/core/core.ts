@@ -12,6 +12,7 @@ import type { EngineSettingsInput } from './engine/settings';
 import type { StepSet } from './engine/step';
 import type { ExplorerService } from './explorer/explorer-service';
 import type { MetricsService } from './metrics/metrics-service';
+import type { EstimateService } from './estimates/estimate-service';
 import type { SettingsService } from './settings/settings-service';
 import type { PolicyService } from './caws/policy-service';
 import type { GovernanceRecords } from './governance-steps/records';
@@ -78,6 +79,8 @@ export type Core = {
   /** Read-only database explorer (schema, paged rows, SQL box in a killable process). */
   explorer: ExplorerService;
   metrics: MetricsService;
+  /** Estimates of a task's time, tokens and memory from the history of finished tasks like it. */
+  estimates: EstimateService;
   settings: SettingsService;
   /** Local models: registry, downloads, fit checks, roles, hot-swap; `models.client(role)` is the ModelGateway. */
   models: ModelService;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EvalRunView } from '../domain/eval';
+import { EstimateTaskInput, GetTaskEstimateInput, RunningEstimate, TaskEstimate } from '../domain/estimate';
 import { ActiveStateKind } from '../domain/task';
 
 const HOUR = 3_600_000;
@@ -70,4 +71,8 @@ export const metricsChannels = {
   getMetrics: { input: GetMetricsInput, output: Metrics },
   /** Stored `agent-agency eval` runs with their models and totals, newest first. */
   listEvalRuns: { input: ListEvalRunsInput, output: z.array(EvalRunView) },
+  /** What a task like this one used before (active time, tokens, peak memory), as a range; before submitting. */
+  estimateTask: { input: EstimateTaskInput, output: TaskEstimate },
+  /** A task's estimate with what it has used so far and the time the median leaves. */
+  getTaskEstimate: { input: GetTaskEstimateInput, output: RunningEstimate },
 } as const;

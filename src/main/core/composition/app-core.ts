@@ -14,6 +14,7 @@ import { TaskService } from '../tasks/task-service';
 import { TaskEngine } from '../engine/engine';
 import { ExplorerService } from '../explorer/explorer-service';
 import { MetricsService } from '../metrics/metrics-service';
+import { EstimateService } from '../estimates/estimate-service';
 import { installAppSandbox } from '../sandbox/journal-bridge';
 import { SettingsService } from '../settings/settings-service';
 import { PolicyService } from '../caws/policy-service';
@@ -46,6 +47,10 @@ export function createCore(options: CoreOptions): Core {
   const journal = new Journal({ db, clock, logger: options.logger });
   const tasks = new TaskService({ db, journal, clock, logger: options.logger });
   const provenance = new ProvenanceService({ db, journal, clock, logger: options.logger, dataDir: options.dataDir });
+  // Read lazily: the model service is built below, and asked only once a task is estimated.
+  const estimates: EstimateService = new EstimateService({ db, clock, logger: options.logger, workerModel: (): string | null => models.roles.get('worker')?.model ?? null });
+  // A finished task's totals feed the next estimates.
+  const unbindEstimates = estimates.bind(journal);
   const scheduler = new SchedulerService({
     db,
     journal,
@@ -54,6 +59,8 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     probe: options.scheduler?.probe ?? createDefaultProbe({ logger: options.logger, platformProbes: options.scheduler?.platformProbes ?? [] }),
     onFlush: () => db.pragma('wal_checkpoint(PASSIVE)'),
+    // Background work of the task expected to finish soonest goes first (aged, so none starves).
+    expectedMs: (taskId: string): number | undefined => estimates.expectedRemainingMs(taskId),
   });
   if (options.scheduler?.autoStart !== false) scheduler.start();
   const explorer = new ExplorerService({ file: dataFiles(options.dataDir).database, logger: options.logger, clock });
@@ -129,6 +136,7 @@ export function createCore(options: CoreOptions): Core {
     provenance,
     explorer,
     metrics,
+    estimates,
     settings,
     models,
     policy,
@@ -147,6 +155,7 @@ export function createCore(options: CoreOptions): Core {
       closed = true;
       unbindPause?.();
       unbindOutcomes();
+      unbindEstimates();
       if (sloTimer) clearInterval(sloTimer);
       void tracing.close();
       engine?.stop();

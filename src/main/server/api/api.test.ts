@@ -544,6 +544,18 @@ describe('metrics and OpenAPI', () => {
     expect(text).toContain('agent_agency_test_gauge 42');
   });
 
+  it('estimates a task before submission and while it runs, saying when there is no history', async () => {
+    await start();
+    const before = await call('POST', `${API_PREFIX}/estimates`, { body: { riskTier: 2, mode: 'auto', repoPath: core.repo } });
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ ok: true, value: { basis: { level: 'none', samples: 0 }, durationMs: null, features: { repoFiles: 0, sizeClass: 'under 100 files' } } });
+    const bad = await call('POST', `${API_PREFIX}/estimates`, { body: { riskTier: 9 } });
+    expect(bad.body).toMatchObject({ ok: false, error: { code: 'invalid_input', issues: [{ path: 'riskTier' }] } });
+    const id = ((await submit()).body as { value: { id: string } }).value.id;
+    const live = await call('GET', `${API_PREFIX}/tasks/${id}/estimate`);
+    expect(live.body).toMatchObject({ ok: true, value: { taskId: id, remainingMs: null, progress: { activeMs: 0, tokens: 0, finished: false } } });
+  });
+
   it("counts the analytics cache's hits, misses and size as the Metrics page is read", async () => {
     await start();
     await submit();

@@ -148,6 +148,8 @@ export const ROUTES: readonly RestRoute[] = [
   // Figures of the Metrics page (Prometheus metrics are at /metrics).
   get('/stats', 'getMetrics', 'metrics', 'Outcomes, phase durations, throughput and queue over a window'),
   get('/eval/runs', 'listEvalRuns', 'metrics', 'Stored agent-agency eval runs with models and totals, newest first'),
+  post('/estimates', 'estimateTask', 'metrics', "A new task's expected active time, tokens and peak memory, from finished tasks like it"),
+  get('/tasks/:id/estimate', 'getTaskEstimate', 'metrics', "A task's estimate with what it has used so far", task),
 
   // Scheduler.
   get('/scheduler', 'getSchedulerState', 'scheduler', 'Pressure state and admission'),

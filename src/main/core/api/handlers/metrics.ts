@@ -7,5 +7,7 @@ export function metricsHandlers(ctx: SessionContext): AreaHandlers<keyof typeof 
   return {
     getMetrics: (input) => metrics.compute(input.windowMs),
     listEvalRuns: (input) => listEvalRuns(ctx.core.db, input.limit),
+    estimateTask: (input) => ctx.core.estimates.estimate(input),
+    getTaskEstimate: (input) => ctx.core.estimates.forTask(input.taskId),
   };
 }
