@@ -41,6 +41,12 @@ export function summarizeEvent(e: AgentEvent): string {
       return e.payload.reason ?? `by ${e.payload.actor.who}`;
     case 'task.failed':
       return e.payload.reason;
+    case 'attachment.read':
+      return e.payload.status === 'read' ? `${e.payload.name}: ${e.payload.detail}` : `${e.payload.name} NOT read: ${e.payload.detail}`;
+    case 'knowledge.retrieved':
+      return `${e.payload.chunks.length} chunk(s) for the ${e.payload.purpose}: ${e.payload.chunks.slice(0, 3).map((c) => `${c.title} (${c.location})`).join(', ')}`;
+    case 'sandbox.network_granted':
+      return `network allowed: ${e.payload.detail}`;
     default:
       return '';
   }

@@ -23,6 +23,8 @@ describe('the objectives form', () => {
     expect(bad.errors['windowHours']).toMatch(/must be a number/);
     expect(bad.errors['threshold']).toMatch(/above 0/);
     expect(bad.errors['rules[1].factor']).toMatch(/required/);
+    expect(fromForm({ ...f, threshold: ' ' })).toMatchObject({ ok: false, errors: { threshold: 'the threshold is required' } });
+    expect(fromForm({ ...toForm(shipped('crash_recoveries')), maxEvents: '' })).toMatchObject({ ok: false, errors: { maxEvents: 'the budget is required' } });
   });
 
   it('names the form field of a refusal the core sends back', () => {

@@ -75,7 +75,14 @@ const FormSchema = z.object({
 /** The form's definition, or the messages keyed by field (`targetPercent`, `rules[0].factor`, …). */
 export function fromForm(f: SloForm): { ok: true; definition: SloDefinition } | { ok: false; errors: FormErrors } {
   const checked = FormSchema.safeParse(f);
-  if (!checked.success) return { ok: false, errors: keyed(checked.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))) };
+  const missing = [
+    ...(THRESHOLD_UNIT[f.id] && !f.threshold.trim() ? [{ path: 'threshold', message: 'the threshold is required' }] : []),
+    ...(f.kind === 'budget' && !f.maxEvents.trim() ? [{ path: 'maxEvents', message: 'the budget is required' }] : []),
+  ];
+  if (!checked.success || missing.length) {
+    const issues = checked.success ? [] : checked.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    return { ok: false, errors: keyed([...missing, ...issues]) };
+  }
   const v = checked.data;
   const candidate = {
     id: f.id,
