@@ -56,7 +56,6 @@ async function call(method: string, path: string, options: { body?: unknown; raw
 const submit = (description = 'Add input validation') =>
   call('POST', `${API_PREFIX}/tasks`, { body: { description, repoPath: core.repo } });
 
-/** Opens an event stream and collects its messages until `stop()`. */
 /** Status of one GET over a new TCP connection (fetch would reuse its keep-alive socket). */
 function freshConnectionStatus(path: string): Promise<number> {
   const url = new URL(`${host.url}${path}`);
@@ -68,6 +67,7 @@ function freshConnectionStatus(path: string): Promise<number> {
   });
 }
 
+/** Opens an event stream and collects its messages until `stop()`. */
 async function stream(path: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const res = await fetch(`${host.url}${path}`, {
@@ -542,33 +542,6 @@ describe('metrics and OpenAPI', () => {
     expect(text).toMatch(/agent_agency_http_requests_total\{method="POST",route="\/api\/v1\/tasks",status="201"\} 2/);
     expect(text).toMatch(/agent_agency_http_request_duration_seconds_bucket\{method="GET",route="\/api\/v1\/tasks",le="\+Inf"\} 1/);
     expect(text).toContain('agent_agency_test_gauge 42');
-  });
-
-  it('estimates a task before submission and while it runs, saying when there is no history', async () => {
-    await start();
-    const before = await call('POST', `${API_PREFIX}/estimates`, { body: { riskTier: 2, mode: 'auto', repoPath: core.repo } });
-    expect(before.status).toBe(200);
-    expect(before.body).toMatchObject({ ok: true, value: { basis: { level: 'none', samples: 0 }, durationMs: null, features: { repoFiles: 0, sizeClass: 'under 100 files' } } });
-    const bad = await call('POST', `${API_PREFIX}/estimates`, { body: { riskTier: 9 } });
-    expect(bad.body).toMatchObject({ ok: false, error: { code: 'invalid_input', issues: [{ path: 'riskTier' }] } });
-    const id = ((await submit()).body as { value: { id: string } }).value.id;
-    const live = await call('GET', `${API_PREFIX}/tasks/${id}/estimate`);
-    expect(live.body).toMatchObject({ ok: true, value: { taskId: id, remainingMs: null, progress: { activeMs: 0, tokens: 0, finished: false } } });
-  });
-
-  it("counts the analytics cache's hits, misses and size as the Metrics page is read", async () => {
-    await start();
-    await submit();
-    // The page's first read computes its six figures; the next, with no new event, is served from the cache.
-    await call('GET', `${API_PREFIX}/stats?windowMs=86400000`);
-    await call('GET', `${API_PREFIX}/stats?windowMs=86400000`);
-    const text = (await call('GET', '/metrics')).body as string;
-    expect(text).toContain('# TYPE agent_agency_analytics_cache_hits_total counter');
-    expect(text).toContain('agent_agency_analytics_cache_hits_total 6');
-    expect(text).toContain('agent_agency_analytics_cache_misses_total 6');
-    expect(text).toContain('agent_agency_analytics_cache_hit_ratio 0.5');
-    expect(text).toContain('agent_agency_analytics_cache_entries{of="used"} 6');
-    expect(text).toContain('agent_agency_analytics_cache_evictions_total{reason="entries"} 0');
   });
 
   it('serves an OpenAPI 3.1 document, generated from the contract, that validates', async () => {
