@@ -5,6 +5,7 @@ import type { LoopSpec } from '../agent/loop';
 import { createWorkerSteps } from '../agent/worker-steps';
 import { ChangeApplier } from '../apply/apply-change';
 import type { PolicyService } from '../caws/policy-service';
+import { readPolicyBudgets, stricterBudget } from '../caws/repository-caws';
 import { Council, type CouncilCalibration } from '../council/council';
 import { createLimiter, type Limiter } from '../council/limiter';
 import type { Db } from '../db/open';
@@ -83,7 +84,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
     gatesFor: (task: Task) => {
       const spec = specOf(task.id);
       if (!spec) throw new AppFailure('conflict', `task ${task.id} has no working spec to check the change against`);
-      const policy = s.policy.get();
+      const policy = repositoryBound(s.policy.get(), task.repoPath);
       return new GovernanceGateRunner({
         spec,
         policy,
@@ -92,7 +93,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
         commands: { ...s.defaultCommands?.(), ...policy.checkCommands[task.repoPath] },
       });
     },
-    budgetFor: (task: Task) => s.policy.budget(task.riskTier),
+    budgetFor: (task: Task) => repositoryBound(s.policy.get(), task.repoPath).budgets[task.riskTier],
     waiverCheckFor: (task: Task, spec: LoopSpec) => workspaceWaiverCheck(s.waivers, { taskId: task.id, specId: spec.id }),
     applier: new ChangeApplier({ logger: s.logger, sign: (payload) => s.signer.sign(payload) }),
     verdictOf: (taskId: string) => {
@@ -132,4 +133,10 @@ export function createDefaultSteps(s: StepServices): StepSet {
     apply: (ctx) => worker.apply(ctx),
     cleanup: (ctx) => worker.cleanup(ctx),
   };
+}
+
+/** The app's policy with each tier's budget narrowed to the repository's own `.caws/policy.yaml`, where stricter. */
+function repositoryBound(policy: ReturnType<PolicyService['get']>, repoPath: string): ReturnType<PolicyService['get']> {
+  const repo = readPolicyBudgets(repoPath).budgets;
+  return { ...policy, budgets: { 1: stricterBudget(policy.budgets[1], repo[1]), 2: stricterBudget(policy.budgets[2], repo[2]), 3: stricterBudget(policy.budgets[3], repo[3]) } };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedModel } from '../../../../test/fake-model';
@@ -67,6 +67,23 @@ describe('planner', () => {
     expect(prompt).toMatch(/Add email validation to the signup form/);
     expect(prompt).toMatch(/at most 100 files and 10000 changed lines/);
     expect(prompt).toMatch(/Relevant file src\/signup.js/);
+  });
+
+  it('starts from the repository\'s own CAWS specs and policy: lists them, takes a free id, keeps to the stricter budget', async () => {
+    mkdirSync(join(repo.dir, '.caws', 'specs'), { recursive: true });
+    const fixture = readFileSync(join(__dirname, '../../../../test/fixtures/caws/valid/tier2-feature.yaml'), 'utf8');
+    const existing = fixture.replace(/^title: .*$/m, 'title: Add the cart totals').replace(/^lifecycle_state: .*$/m, 'lifecycle_state: draft').replace(/^ {2}in: .*$/m, '  in: [src/cart.js]');
+    writeFileSync(join(repo.dir, '.caws', 'specs', 'FEAT-0042.yaml'), existing);
+    writeFileSync(join(repo.dir, '.caws', 'policy.yaml'), 'version: 1\nrisk_tiers:\n  2:\n    max_files: 4\n    max_loc: 120\n');
+    const model = new ScriptedModel([draft()]);
+    const result = await new Planner({ client: model, logger: silentLogger() }).plan(input());
+    // The model reused an id the repository already has: the plan gets the next free one.
+    expect(result.spec.id).toBe('FEAT-0043');
+    expect(result.attempts[0]!.repairs).toContain('id FEAT-0042 is already a spec of this repository; renamed to FEAT-0043');
+    const prompt = model.calls[0]!.messages.map((m) => m.content).join('\n');
+    expect(prompt).toMatch(/FEAT-0042 \[draft, tier 2\] Add the cart totals \(scope: src\/cart.js\)/);
+    // The repository's policy is stricter than the app's tier-2 budget (100 files, 10000 lines).
+    expect(prompt).toMatch(/at most 4 files and 120 changed lines/);
   });
 
   it('repairs what can be repaired deterministically', async () => {

@@ -3,6 +3,7 @@ import type { TierBudget } from '../../../shared/domain/governance';
 import type { RiskTier } from '../../../shared/domain/task';
 import type { WorkingSpec } from '../../../shared/domain/working-spec';
 import { AppFailure } from '../../../shared/errors';
+import { describeRepositoryCaws, readRepositoryCaws, stricterBudget } from '../caws/repository-caws';
 import { formatIssues, validateSpec } from '../caws/validate';
 import { serializeSpec } from '../caws/yaml';
 import type { ModelClient } from '../models/types';
@@ -89,6 +90,12 @@ export class Planner {
       ...(input.signal ? { signal: input.signal } : {}),
       ...(this.contextLimits ? { limits: this.contextLimits } : {}),
     });
+    // A repository that already uses CAWS: its policy's budget binds the plan when stricter, and its
+    // specs are listed so the plan builds on them and never takes an id already used.
+    const caws = readRepositoryCaws(input.repoPath);
+    const budget = stricterBudget(input.budget, caws.policyBudgets[input.riskTier]);
+    const takenIds = new Set(caws.specs.map((s) => s.id));
+    const repository = describeRepositoryCaws(caws);
     const schema = planDraftJsonSchema(input.riskTier);
     const idNumber = String(parseInt(createHash('sha256').update(input.taskId).digest('hex').slice(0, 8), 16) % 10_000).padStart(4, '0');
     const attempts: PlanAttempt[] = [];
@@ -97,7 +104,7 @@ export class Planner {
     let callErrors = 0;
 
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const messages = planningMessages({ description: input.description, riskTier: input.riskTier, budget: input.budget, context, guidance: input.guidance ?? [], references: input.references ?? [], problems });
+      const messages = planningMessages({ description: input.description, riskTier: input.riskTier, budget, context, guidance: input.guidance ?? [], references: input.references ?? [], problems, ...(repository ? { repository } : {}) });
       let value: unknown;
       let model: string | undefined;
       try {
@@ -122,7 +129,7 @@ export class Planner {
         continue;
       }
       const { value: repaired, repairs } = repairDraft(value, { riskTier: input.riskTier, description: input.description, idNumber });
-      const validation = validateSpec(repaired);
+      const validation = validateSpec(withFreshId(repaired, takenIds, repairs));
       // Schema-valid is not enough: words for titles and criteria, a scope inside the repository,
       // tests with a runner the repository has that actually run.
       const meaning = validation.ok ? await this.meaningProblems(validation.spec, input) : [];
@@ -159,4 +166,17 @@ export class Planner {
     if (problems.length > 0 || !this.testProbe) return problems;
     return testRunProblems(spec, input.repoPath, this.testProbe, input.signal);
   }
+}
+
+/** A draft whose id the repository already uses gets the next free number with the same prefix. */
+function withFreshId(draft: unknown, taken: ReadonlySet<string>, repairs: string[]): unknown {
+  if (typeof draft !== 'object' || draft === null || !('id' in draft) || typeof draft.id !== 'string' || !taken.has(draft.id)) return draft;
+  const match = /^(.*?)(\d+)$/.exec(draft.id);
+  if (!match) return draft;
+  const [, prefix, digits] = match as unknown as [string, string, string];
+  let n = Number(digits);
+  let id = draft.id;
+  while (taken.has(id)) id = `${prefix}${String(++n).padStart(digits.length, '0')}`;
+  repairs.push(`id ${draft.id} is already a spec of this repository; renamed to ${id}`);
+  return { ...draft, id };
 }

@@ -17,6 +17,8 @@ export type PromptInput = {
   problems: readonly string[];
   /** Reference material from the task's attachments and the knowledge base. */
   references?: readonly PlanReference[];
+  /** The repository's own CAWS specs and policy, when it has them. */
+  repository?: string;
 };
 
 const TIER_RULES: Record<RiskTier, string> = {
@@ -39,6 +41,7 @@ export function planningMessages(input: PromptInput): ChatMessage[] {
   const ctx = input.context;
   const parts = [`Task: ${input.description.trim()}`];
   if (ctx.tree.length) parts.push(`Repository files${ctx.treeTruncated ? ' (first ones)' : ''}:\n${ctx.tree.join('\n')}`);
+  if (input.repository) parts.push(input.repository);
   if (ctx.readme) parts.push(`README:\n${ctx.readme}`);
   for (const f of ctx.relevant) parts.push(`Relevant file ${f.path}:\n${f.excerpt}`);
   if (input.references?.length) parts.push(referenceSection(input.references));
