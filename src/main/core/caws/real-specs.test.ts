@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScriptedModel } from '../../../../test/fake-model';
@@ -60,6 +60,10 @@ describe.skipIf(!schemaPath)('specs the app writes, under the CAWS JSON schema f
   it('a plan the planner writes (from a tier 1 answer in the old vocabulary) is valid under spec.v1', async () => {
     const repo = tempDir('aa-caws-plan-');
     try {
+      // The plan must mean something in this repository: its scope exists and its test has a runner.
+      mkdirSync(join(repo.dir, 'src'), { recursive: true });
+      writeFileSync(join(repo.dir, 'src', 'signup.js'), 'export function signup(email) { return { email }; }\n');
+      writeFileSync(join(repo.dir, 'package.json'), JSON.stringify({ name: 'signup', scripts: { test: 'node --test' } }));
       const answer = {
         id: 'FIX-0007',
         title: 'Reject empty emails at signup',
