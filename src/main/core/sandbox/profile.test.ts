@@ -1,6 +1,9 @@
+import { realpathSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test/helpers';
 import { bwrapArgs, type PathKind } from './bwrap-args';
 import { buildPolicy, describePolicy } from './policy';
+import { SeatbeltBackend } from './seatbelt-backend';
 import { sbplString, seatbeltProfile } from './seatbelt-profile';
 
 const home = '/Users/ana';
@@ -83,5 +86,30 @@ describe('bubblewrap argv generated from the policy', () => {
 
   it('describes the policy in one line for the journal', () => {
     expect(describePolicy(buildPolicy({ workspaceDir: '/srv/ws', homeDir: home }))).toContain('network: none');
+  });
+});
+
+describe('seatbelt wrap for long-lived servers', () => {
+  it('runs the server under the same profile and limits, with home and temp in its private folder', async () => {
+    const ws = tempDir('aa-seatbelt-ws-');
+    try {
+      const policy = buildPolicy({ workspaceDir: ws.dir, network: false });
+      const backend = new SeatbeltBackend('/usr/bin/sandbox-exec');
+      const wrapped = await backend.wrap(['node', 'server.js', '--stdio'], { cwd: ws.dir, policy });
+      expect(wrapped.command).toBe('/usr/bin/sandbox-exec');
+      expect(wrapped.args[0]).toBe('-p');
+      const profile = wrapped.args[1]!;
+      expect(profile).toContain(`(deny default)`);
+      expect(profile).toContain(sbplString(realpathSync(ws.dir)));
+      expect(wrapped.args.slice(2, 4)).toEqual(['/bin/sh', '-c']);
+      expect(wrapped.args[4]).toMatch(/^ulimit -t \d+ && ulimit -u \d+ && ulimit -d \d+ .* && exec "\$@"$/);
+      expect(wrapped.args.slice(5)).toEqual(['sh', 'node', 'server.js', '--stdio']);
+      expect(wrapped.env['HOME']).toBe(wrapped.env['TMPDIR']);
+      expect(profile).toContain(sbplString(wrapped.env['TMPDIR']!));
+      rmSync(wrapped.env['TMPDIR']!, { recursive: true, force: true });
+      await expect(backend.wrap(['node'], { cwd: '/', policy })).rejects.toThrow(/outside the workspace/);
+    } finally {
+      ws.cleanup();
+    }
   });
 });
