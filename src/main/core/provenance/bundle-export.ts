@@ -88,6 +88,7 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string, option
     approvals: sources.approvals,
     gateResults: sources.gateResults,
     waivers: sources.waivers,
+    claims: sources.claims,
     models: sources.models,
     sourceIntegrity: integrity.map((r) => ({ path: r.path, sha256: r.sha256, kind: r.kind, recordedAt: r.recordedAt })),
     calibration: calibration.map((e) => ({ seq: e.seq, ts: e.ts, kind: e.kind, detail: JSON.parse(JSON.stringify(e.detail)) as Record<string, unknown> })),

@@ -115,6 +115,7 @@ export const LIST_SECTIONS = [
   'approvals',
   'gateResults',
   'waivers',
+  'claims',
   'models',
   'sourceIntegrity',
   'calibration',
@@ -138,6 +139,8 @@ export const BundleContent = z.object({
   approvals: z.array(SectionItem).optional(),
   gateResults: z.array(SectionItem).optional(),
   waivers: z.array(SectionItem).optional(),
+  /** Claims of the worker and the judges with their verdicts and evidence, and each acceptance criterion's standing. */
+  claims: z.array(SectionItem).optional(),
   models: z.array(ModelIdentity).optional(),
   sourceIntegrity: z.array(SourceIntegrityItem).optional(),
   calibration: z.array(CalibrationLogItem).optional(),

@@ -19,6 +19,7 @@ export type BundleSources = {
   approvals: SectionItem[];
   gateResults: SectionItem[];
   waivers: SectionItem[];
+  claims: SectionItem[];
   models: ModelIdentity[];
 };
 

@@ -5,6 +5,7 @@ import { checkChain, type LinkInput } from './chain-check';
 import { contentEntries, eventHash, eventLabel } from './bundle-entries';
 import { checkHead, compareEntries } from './bundle-entries-check';
 import { Findings, safeJson } from './bundle-findings';
+import { checkClaims } from './bundle-claims-check';
 import { checkTrace } from './bundle-trace-check';
 import { Bundle, Manifest, type BundleContent, type BundleEvent, type SectionItem } from './bundle-schema';
 import { keyLineage, SignatureChecker, Statement } from './bundle-signatures';
@@ -45,6 +46,7 @@ export async function verifyBundle(input: unknown, options: VerifyBundleOptions 
   checkSections(content, events, forged, findings);
   checkTexts(content, findings);
   if (content.trace) checkTrace(content.trace, reference.taskId, events, findings, warnings);
+  if (content.claims) checkClaims(content.claims, reference.taskId, findings);
   const signers = await checkSigners(content, keys, findings, warnings);
 
   return findings.report({

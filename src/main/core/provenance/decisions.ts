@@ -41,6 +41,8 @@ export const SECTION_EVENT_MATCHERS = {
   approvals: (t: string) => t.startsWith('approval.'),
   gateResults: (t: string) => t === 'gate.result',
   waivers: (t: string) => t.startsWith('waiver.'),
+  // Table rows only (task_claims, task_criteria): the worker's claims also ride in iteration.evaluated records.
+  claims: (_t: string) => false,
 } as const;
 export type EventSection = keyof typeof SECTION_EVENT_MATCHERS;
 export const EVENT_SECTIONS = Object.keys(SECTION_EVENT_MATCHERS) as EventSection[];

@@ -8,7 +8,7 @@ import type { Db } from '../open';
  * when one of these schemas changes.
  */
 
-export type BundleTableSection = 'verdicts' | 'votes' | 'approvals' | 'gateResults' | 'waivers';
+export type BundleTableSection = 'verdicts' | 'votes' | 'approvals' | 'gateResults' | 'waivers' | 'claims';
 
 /** Rows of the governance and engine tables per bundle section. `?` is the task id. */
 const TABLE_QUERIES: Record<BundleTableSection, { table: string; sql: string }[]> = {
@@ -30,6 +30,11 @@ const TABLE_QUERIES: Record<BundleTableSection, { table: string; sql: string }[]
             FROM waiver_uses LEFT JOIN waivers ON waivers.id = waiver_uses.waiver_id
             WHERE waiver_uses.task_id = ? ORDER BY waiver_uses.seq`,
     },
+  ],
+  // The claim table (worker and judges, each with its verdict and evidence) and each criterion's standing.
+  claims: [
+    { table: 'task_claims', sql: 'SELECT * FROM task_claims WHERE task_id = ? ORDER BY id' },
+    { table: 'task_criteria', sql: 'SELECT * FROM task_criteria WHERE task_id = ? ORDER BY id' },
   ],
 };
 
