@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { EXECUTION_MODES, Priority } from '../../shared/domain/task';
 import { action, numberOr, parseInput, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
 import { EXIT, type ExitCode } from '../exit-codes';
+import { processIo, type Io } from '../io';
 import { stateLabel } from '../format';
 import { parseWaitForHuman } from '../watch/human';
 import { watchTask } from '../watch/watch';
@@ -26,7 +27,7 @@ type ExecuteOptions = CommonOptions & {
 const FLAGS = { repoPath: '--repo', mode: '--mode', riskTier: '--tier', maxIterations: '--max-iterations', priority: '--priority', description: '<description>', specId: '--spec', allowNetwork: '--allow-network', attachments: '--attach' };
 
 
-export function executeCommand(): Command {
+export function executeCommand(io: Io = processIo): Command {
   const cmd = new Command('execute')
     .description('submit a task against a repository, and (with --watch, or when the core runs in this process) follow it live')
     .argument('<description>', 'what to do, in words ("add input validation to the signup form")')
@@ -44,7 +45,7 @@ export function executeCommand(): Command {
       'when the task needs a person (approval, escalation): never (print how to answer and stop watching, exit 8), always (keep following), or a duration such as 10m. Default: always when someone can answer, never when only this process could',
     );
   withCommonOptions(cmd);
-  return cmd.action(action(execute));
+  return cmd.action(action(execute, io));
 }
 
 export async function execute(ctx: CommandContext, description: string): Promise<ExitCode> {
