@@ -127,7 +127,8 @@ function topLevel(node: { parent: { parent: { type: string; parent: { type: stri
   return scope === 'program' || scope === 'export_statement';
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the main bundle's ESM shim declares one at the top of the same chunk.
+const requireHere = createRequire(import.meta.url);
 function packageDir(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
+  return dirname(requireHere.resolve(`${name}/package.json`));
 }
