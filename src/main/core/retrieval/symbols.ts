@@ -106,7 +106,7 @@ export class SymbolExtractor {
     let pending = this.loaded.get(lang);
     if (!pending) {
       pending = (async () => {
-        SymbolExtractor.runtime ??= Parser.init({ locateFile: (file: string) => require.resolve(`web-tree-sitter/${file}`) });
+        SymbolExtractor.runtime ??= Parser.init({ locateFile: (file: string) => requireHere.resolve(`web-tree-sitter/${file}`) });
         await SymbolExtractor.runtime;
         const spec = LANGUAGES[lang]!;
         const language = await Language.load(join(packageDir('tree-sitter-wasms'), 'out', spec.wasm));
