@@ -14,6 +14,7 @@ import { openDatabase } from '../src/main/core/db/open';
 import { PLAIN_BM25_MIGRATIONS, searchPlain, upsertPlain } from '../src/main/core/db/queries/retrieval';
 import { silentLogger } from '../src/main/core/observability/logger';
 import { gatherRepoContext } from '../src/main/core/planner/repo-context';
+import { readGitHistory } from '../src/main/core/retrieval/history';
 import { rankFiles } from '../src/main/core/retrieval/rank';
 import { RepoIndex, SKIP_PATHS, type IndexSource } from '../src/main/core/retrieval/repo-index';
 import { queryTerms } from '../src/main/core/retrieval/words';
@@ -23,6 +24,8 @@ const USAGE = 'usage: npm run bench:retrieval -- --repo PATH [--commits N] [--js
 const TARGET_RECALL_10 = 0.75;
 
 function treeSource(repo: string, commit: string): IndexSource {
+  // History ends at `commit` (the parent of the measured commit): the commit itself and anything
+  // later are never read, so the task cannot see its own answer.
   const entries = git(repo, ['ls-tree', '-r', '-z', '--long', commit])
     .split('\0')
     .filter(Boolean)
@@ -40,6 +43,7 @@ function treeSource(repo: string, commit: string): IndexSource {
       const buf = execFileSync('git', ['-C', repo, 'cat-file', 'blob', hash], { maxBuffer: 1024 * 1024 });
       return buf.includes(0) ? null : buf.toString('utf8');
     },
+    history: async () => readGitHistory(repo, { rev: commit, isolated: false }),
   };
 }
 

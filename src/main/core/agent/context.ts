@@ -28,12 +28,15 @@ export type WorkContext = {
 
 /**
  * Picks what the worker sees: files already changed first, then in-scope files named in the task or
- * in failing gate output, then the rest of the scope, within character budgets.
+ * in failing gate output, then in-scope files the retrieval service ranked for the task (best first),
+ * then the rest of the scope, within character budgets.
  */
 export async function gatherContext(input: {
   workspace: Workspace;
   scope: ScopeSpec;
   hints: readonly string[];
+  /** Paths the retrieval service ranked for the task, best first. */
+  retrieved?: readonly string[];
   limits?: Partial<ContextLimits>;
 }): Promise<WorkContext> {
   const limits = { ...DEFAULT_CONTEXT_LIMITS, ...input.limits };
@@ -43,8 +46,10 @@ export async function gatherContext(input: {
   const changed = (await input.workspace.changes()).filter((c) => c.status !== 'deleted').map((c) => c.path);
   const hintText = input.hints.join('\n');
   const mentioned = all.filter((p) => inScope(p) && (hintText.includes(p) || (basename(p).length >= 4 && hintText.includes(basename(p)))));
+  const listed = new Set(all);
+  const retrieved = (input.retrieved ?? []).filter((p) => listed.has(p) && inScope(p));
   const rest = all.filter(inScope);
-  const order = [...new Set([...changed, ...mentioned, ...rest])];
+  const order = [...new Set([...changed, ...mentioned, ...retrieved, ...rest])];
 
   const files: ShownFile[] = [];
   const seen = new Map<string, string>();

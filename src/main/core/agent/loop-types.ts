@@ -144,6 +144,8 @@ export type LoopOptions = {
    */
   promptBudgetTokens?: number;
   context?: Partial<ContextLimits>;
+  /** Files the retrieval service ranked for the task, best first: shown before the rest of the scope. */
+  retrieved?: readonly string[];
   /** Iterations already done by an earlier run of this loop (a resumed task). */
   startIteration?: number;
   /** MCP tools the model may call; without them it can only edit. */

@@ -108,6 +108,7 @@ export class AgentLoop {
         workspace: this.o.workspace,
         scope: this.o.spec.scope,
         hints: [this.o.description, ...this.current.gates.filter((g) => g.status === 'fail').map((g) => g.details), ...this.current.criteria.map((c) => c.evidence)],
+        ...(this.o.retrieved ? { retrieved: this.o.retrieved } : {}),
         ...(this.o.context ? { limits: this.o.context } : {}),
       });
       const tools = await this.toolCatalogue();

@@ -16,6 +16,7 @@ import type { ChangeUnderReview } from '../governance-steps/steps';
 import type { Clock } from '../journal/journal';
 import type { ModelClient } from '../models/types';
 import { toAwaitApproval } from '../tools/engine-approval';
+import type { FileRetrieval } from '../retrieval/service';
 import type { ToolsService } from '../tools/service';
 import type { WaiverCheck } from '../workspace/applier';
 import { git } from '../workspace/git';
@@ -58,6 +59,8 @@ export type WorkerStepsDeps = {
    * execute step return `awaitApproval`; approval runs it again, and it makes the approved call.
    */
   tools?: ToolsService;
+  /** The retrieval service: the files it ranks for the task are the worker's first reads. */
+  retrieval?: FileRetrieval;
   /** Where the worker's final account (its checked claims) and each criterion's standing are recorded. */
   claims?: ClaimRecords;
 };
@@ -81,6 +84,7 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
     const workspace = await deps.workspaces.create({ taskId: ctx.taskId, source: ctx.task.repoPath, signal: ctx.signal });
     // After the workspace exists: tool paths are checked against it.
     const earlier = deps.tools ? await performApprovedToolCalls(deps.tools, deps.db, ctx) : [];
+    const retrieved = await retrieve(ctx);
     let waiting = ctx.guidance.map((g) => g.text);
     const maxIterations = ctx.task.maxIterations;
     const loop = new AgentLoop({
@@ -98,6 +102,7 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
         ...(deps.waiverCheckFor ? { waiverCheck: deps.waiverCheckFor(ctx.task, spec) } : {}),
       },
       limits: { ...deps.limits, maxIterations },
+      retrieved,
       ...(deps.promptBudgetTokens !== undefined ? { promptBudgetTokens: deps.promptBudgetTokens } : {}),
       takeGuidance: () => {
         const out = [...waiting, ...ctx.takeGuidance().map((g) => g.text)];
@@ -126,6 +131,19 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
       throw e;
     }
     return finishExecute(ctx, result, workspace.taskId, spec);
+  }
+
+  /** The task's files as the retrieval service ranks them (from the repository's index in the data folder); none when it fails. */
+  async function retrieve(ctx: WorkerStepContext): Promise<string[]> {
+    if (!deps.retrieval) return [];
+    try {
+      const ranked = await deps.retrieval.relevantFiles({ repoPath: ctx.task.repoPath, task: ctx.task.description, limit: 10, signal: ctx.signal });
+      return ranked.map((r) => r.path);
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      ctx.logger.warn({ err: e, taskId: ctx.taskId }, 'retrieval failed; the worker reads its scope in path order');
+      return [];
+    }
   }
 
   async function finishExecute(ctx: WorkerStepContext, result: LoopResult, taskId: string, spec: LoopSpec): Promise<WorkOutcome> {

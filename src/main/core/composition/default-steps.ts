@@ -19,6 +19,7 @@ import type { Logger } from '../observability/logger';
 import type { ToolsService } from '../tools/service';
 import { Planner } from '../planner/planner';
 import { sandboxTestProbe } from '../planner/test-probe';
+import { RetrievalService, type FileRetrieval } from '../retrieval/service';
 import { defaultSandboxService } from '../sandbox/default-service';
 import type { WaiverService } from '../waivers/waiver-service';
 import type { ClaimRecords } from '../claims/records';
@@ -51,6 +52,8 @@ export type StepServices = {
   claims?: ClaimRecords;
   /** Task attachments and the knowledge base the planner reads and cites. */
   knowledge?: PlanningKnowledge;
+  /** The one retrieval service the planner and the worker choose files through (default: indexes in the data folder). */
+  retrieval?: FileRetrieval;
 };
 
 /** The parts of a working spec the worker loop needs. */
@@ -71,6 +74,8 @@ function loopSpecOf(spec: WorkingSpec): LoopSpec {
 export function createDefaultSteps(s: StepServices): StepSet {
   const workspaces = new WorkspaceManager({ root: join(s.dataDir, 'workspaces'), db: s.db, logger: s.logger, clock: s.clock });
   const specOf = (taskId: string) => s.governance.currentSpec(taskId)?.spec ?? null;
+  // One index per repository under the data folder, shared by the planner and the worker.
+  const retrieval = s.retrieval ?? new RetrievalService({ dataDir: s.dataDir, logger: s.logger });
 
   const worker = createWorkerSteps({
     workspaces,
@@ -102,6 +107,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
     },
     ...(s.tools ? { tools: s.tools } : {}),
     ...(s.claims ? { claims: s.claims } : {}),
+    retrieval,
   });
 
   const governance = createGovernanceSteps({
@@ -110,6 +116,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
       logger: s.logger,
       // The plan's test commands run in the sandbox (on a scratch clone) before the plan goes to review.
       testProbe: sandboxTestProbe(() => defaultSandboxService(s.logger), { dataDir: s.dataDir }),
+      retrieval,
     }),
     // The model service takes a scheduler slot for every inference call, so the judges' real
     // parallelism follows the scheduler; the limiter only caps how many wait at once.

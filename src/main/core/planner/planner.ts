@@ -13,6 +13,7 @@ import { repoFiles, runnerProblems, scopeProblems, wordProblems, availableRunner
 import { testRunProblems, type TestProbe } from './test-probe';
 import { planningMessages, type PlanReference } from './prompt';
 import { repairDraft } from './repair';
+import type { FileRetrieval } from '../retrieval/service';
 import { gatherRepoContext, type RepoContext, type RepoContextLimits } from './repo-context';
 
 export type PlannerOptions = {
@@ -29,6 +30,8 @@ export type PlannerOptions = {
    * repository's runners only.
    */
   testProbe?: TestProbe;
+  /** The retrieval service: it chooses the files shown to the planner (without it, embedding or word search over the first files). */
+  retrieval?: FileRetrieval;
 };
 
 export type PlanInput = {
@@ -60,7 +63,7 @@ export class PlanningFailed extends AppFailure {
 
 /**
  * Turns a task description into a CAWS working spec: gathers the repository context (tree, README,
- * files found by embedding search), asks the planner model for a schema-constrained draft, repairs
+ * files found by the retrieval service, or by embedding search without one), asks the planner model for a schema-constrained draft, repairs
  * what can be repaired deterministically, validates, and asks again with the problems listed when
  * the draft is still invalid. An invalid spec is never returned.
  */
@@ -71,6 +74,7 @@ export class Planner {
   private readonly maxTokens: number;
   private readonly contextLimits: Partial<RepoContextLimits> | undefined;
   private readonly testProbe: TestProbe | undefined;
+  private readonly retrieval: FileRetrieval | undefined;
 
   constructor(options: PlannerOptions) {
     this.client = options.client;
@@ -79,6 +83,7 @@ export class Planner {
     this.maxTokens = options.maxTokens ?? 2_000;
     this.contextLimits = options.contextLimits;
     this.testProbe = options.testProbe;
+    this.retrieval = options.retrieval;
   }
 
   async plan(input: PlanInput): Promise<PlanResult> {
@@ -89,6 +94,7 @@ export class Planner {
       logger: this.logger,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(this.contextLimits ? { limits: this.contextLimits } : {}),
+      ...(this.retrieval ? { retrieval: this.retrieval } : {}),
     });
     // A repository that already uses CAWS: its policy's budget binds the plan when stricter, and its
     // specs are listed so the plan builds on them and never takes an id already used.

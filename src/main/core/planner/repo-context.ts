@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { ModelClient } from '../models/types';
 import type { Logger } from '../observability/logger';
+import type { FileRetrieval } from '../retrieval/service';
 
 /** What the planner is shown of the repository, bounded so it fits a small model's context. */
 export type RepoContext = {
@@ -9,10 +10,13 @@ export type RepoContext = {
   tree: string[];
   treeTruncated: boolean;
   readme?: string;
-  /** Files most related to the task, by embedding similarity to the description. */
+  /** Files most related to the task: from the retrieval service, else by embedding similarity to the description. */
   relevant: { path: string; score: number; excerpt: string }[];
-  /** How `relevant` was ranked: `embedding`, or `lexical` when the model could not embed. */
-  ranking: 'embedding' | 'lexical' | 'none';
+  /**
+   * How `relevant` was ranked: `retrieval` (the retrieval service's fused ranking), `embedding`, or
+   * `lexical` when there was no retrieval service and the model could not embed.
+   */
+  ranking: 'retrieval' | 'embedding' | 'lexical' | 'none';
 };
 
 export type RepoContextLimits = {
@@ -48,13 +52,20 @@ export type GatherOptions = {
   logger: Logger;
   signal?: AbortSignal;
   limits?: Partial<RepoContextLimits>;
+  /** The retrieval service; when given (and it answers) it chooses the relevant files. */
+  retrieval?: FileRetrieval;
 };
 
-/** Reads the tree, the README and the files nearest to the description in embedding space. */
+/** Reads the tree, the README and the files the retrieval service ranks best (without one: nearest to the description in embedding space). */
 export async function gatherRepoContext(options: GatherOptions): Promise<RepoContext> {
   const limits = { ...DEFAULT_CONTEXT_LIMITS, ...options.limits };
   const { entries, files, truncated } = walk(options.repoPath, limits);
   const readme = readReadme(options.repoPath, limits.readmeChars);
+  const context: RepoContext = { tree: entries, treeTruncated: truncated, relevant: [], ranking: 'none', ...(readme ? { readme } : {}) };
+  if (options.retrieval) {
+    const retrieved = await retrievedFiles(options, limits);
+    if (retrieved) return { ...context, relevant: retrieved, ranking: 'retrieval' };
+  }
   const candidates = files
     .filter((f) => TEXT_EXT.has(extname(f).toLowerCase()) && !/(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock)$/.test(f))
     .slice(0, limits.candidates)
@@ -62,7 +73,6 @@ export async function gatherRepoContext(options: GatherOptions): Promise<RepoCon
       const text = readText(join(options.repoPath, path), limits.maxFileBytes);
       return text === undefined ? [] : [{ path, text }];
     });
-  const context: RepoContext = { tree: entries, treeTruncated: truncated, relevant: [], ranking: 'none', ...(readme ? { readme } : {}) };
   if (candidates.length === 0) return context;
 
   const docs = candidates.map((c) => `${c.path}\n${c.text.slice(0, 1500)}`);
@@ -84,6 +94,26 @@ export async function gatherRepoContext(options: GatherOptions): Promise<RepoCon
     .sort((a, b) => b.score - a.score || a.path.localeCompare(b.path))
     .slice(0, limits.relevant);
   return context;
+}
+
+/** The retrieval service's best files with their excerpts, or undefined when it failed (the caller falls back). */
+async function retrievedFiles(options: GatherOptions, limits: RepoContextLimits): Promise<RepoContext['relevant'] | undefined> {
+  try {
+    const ranked = await options.retrieval!.relevantFiles({
+      repoPath: options.repoPath,
+      task: options.description,
+      limit: limits.relevant,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return ranked.flatMap((r) => {
+      const text = readText(join(options.repoPath, r.path), limits.maxFileBytes);
+      return text === undefined ? [] : [{ path: r.path, score: r.score, excerpt: text.slice(0, limits.excerptChars) }];
+    });
+  } catch (e) {
+    if (options.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) throw e;
+    options.logger.warn({ err: e }, 'retrieval failed; ranking files by embeddings or shared words');
+    return undefined;
+  }
 }
 
 async function embedBatched(client: Pick<ModelClient, 'embed'>, texts: string[], signal?: AbortSignal): Promise<number[][]> {

@@ -1,46 +1,78 @@
 import type { Db } from '../db/open';
-import { allPaths, findDefinitions, importNeighbours, searchFts } from '../db/queries/retrieval';
-import { namedIdentifiers, queryTerms } from './words';
+import { searchFts } from '../db/queries/retrieval';
+import {
+  allPaths,
+  best,
+  coChangedFiles,
+  definingFiles,
+  frequentlyChangedFiles,
+  historyFiles,
+  importNeighbourFiles,
+  mentionedFiles,
+  pairedFiles,
+  KNOB,
+} from './signals';
+import { queryTerms } from './words';
 
 /** One ranked file and the signals that put it there. */
 export type RankedFile = { path: string; score: number; signals: string[] };
 
-export type RankWeights = { bm25: number; path: number; symbols: number; graph: number; mention: number };
+export type RankWeights = {
+  bm25: number;
+  path: number;
+  symbols: number;
+  mention: number;
+  history: number;
+  prior: number;
+  graph: number;
+  cochange: number;
+  pair: number;
+};
 
-/** Measured with bench:retrieval (a higher path or graph weight lost recall there). */
-export const DEFAULT_WEIGHTS: RankWeights = { bm25: 1, path: 0.4, symbols: 1, graph: 0.2, mention: 1.5 };
+/** Measured with bench:retrieval on repositories other than the ones reported (see docs/retrieval.md). */
+export const DEFAULT_WEIGHTS: RankWeights = { bm25: 1, path: 0.4, symbols: 1, mention: 1.5, history: 1, prior: 0.3, graph: 0.2, cochange: 0.5, pair: 0.5 };
 
 /** Reciprocal rank fusion constant: larger flattens the difference between ranks. */
 const RRF_K = 20;
+/** How many of the first-stage best files seed the graph, co-change and test-pairing lists. */
+const SEEDS = 5;
+
+type Fused = Map<string, { score: number; signals: string[] }>;
 
 /**
- * Ranks the indexed files for a task text by fusing ranked lists (reciprocal rank fusion): BM25 over
- * path words, symbol names and content; BM25 over path words alone; files defining identifiers the
- * task names; files whose name the task mentions; and import-graph neighbours of the best of those.
+ * Ranks the indexed files for a task text by weighted reciprocal rank fusion of ranked lists:
+ * BM25F over path words, symbol names and content (stemmed); BM25 over path words alone; files
+ * defining identifiers the task names; files the task names; files changed by past commits whose
+ * messages resemble the task; files changed often lately. The best of those then seed three more
+ * lists: their import-graph neighbours, the files that changed with them, and their test or source.
  */
 export function rankFiles(db: Db, task: string, options: { limit?: number; weights?: Partial<RankWeights> } = {}): RankedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
   const limit = options.limit ?? 10;
   const terms = queryTerms(task).slice(0, 40);
-  const lists: Array<{ name: keyof RankWeights; paths: string[] }> = [];
-  if (terms.length > 0) {
-    const any = terms.map((t) => `"${t}"`).join(' OR ');
-    lists.push({ name: 'bm25', paths: searchFts(db, any, [4, 3, 1], 100).map((r) => r.path) });
-    lists.push({ name: 'path', paths: searchFts(db, `path_words : (${any})`, [1, 0, 0], 50).map((r) => r.path) });
+  const match = terms.length > 0 ? terms.map((t) => `"${t}"`).join(' OR ') : null;
+  const paths = allPaths(db);
+  const fused: Fused = new Map();
+  if (match !== null) {
+    fuse(fused, 'bm25', w.bm25, searchFts(db, match, [KNOB.colPath, KNOB.colSym, 1], 100).map((r) => r.path));
+    fuse(fused, 'path', w.path, searchFts(db, `path_words : (${match})`, [1, 0, 0], 50).map((r) => r.path));
   }
-  lists.push({ name: 'symbols', paths: symbolList(db, task) });
-  lists.push({ name: 'mention', paths: mentioned(db, task) });
-  const fused = fuse(lists, w);
-  const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, 3).map(([p]) => p);
-  const graph = graphList(db, top);
-  if (graph.length > 0) {
-    for (const [path, v] of fuse([{ name: 'graph', paths: graph }], w)) {
-      const cur = fused.get(path);
-      if (cur) {
-        cur.score += v.score;
-        cur.signals.push('graph');
-      } else fused.set(path, v);
-    }
+  fuse(fused, 'symbols', w.symbols, definingFiles(db, task));
+  fuse(fused, 'mention', w.mention, mentionedFiles(paths, task));
+  const vague = KNOB.adapt > 0 ? Math.min(1, KNOB.adapt / Math.max(1, terms.length)) : 1;
+  fuse(fused, 'history', w.history * vague, historyFiles(db, terms));
+  fuse(fused, 'prior', w.prior * vague, frequentlyChangedFiles(db));
+  const seeds = best(new Map([...fused].map(([p, v]) => [p, v.score])), SEEDS);
+  const expansions: Fused = new Map();
+  fuse(expansions, 'graph', w.graph, importNeighbourFiles(db, seeds));
+  fuse(expansions, 'cochange', w.cochange, coChangedFiles(db, seeds.slice(0, KNOB.coSeeds)));
+  fuse(expansions, 'pair', w.pair, pairedFiles(paths, seeds));
+  for (const [path, v] of expansions) {
+    const cur = fused.get(path);
+    if (cur) {
+      cur.score += v.score;
+      cur.signals.push(...v.signals);
+    } else fused.set(path, v);
   }
   return [...fused.entries()]
     .map(([path, v]) => ({ path, score: v.score, signals: v.signals }))
@@ -48,50 +80,14 @@ export function rankFiles(db: Db, task: string, options: { limit?: number; weigh
     .slice(0, limit);
 }
 
-function fuse(lists: ReadonlyArray<{ name: keyof RankWeights; paths: readonly string[] }>, w: RankWeights): Map<string, { score: number; signals: string[] }> {
-  const out = new Map<string, { score: number; signals: string[] }>();
-  for (const list of lists) {
-    list.paths.forEach((path, rank) => {
-      const add = w[list.name] / (RRF_K + rank + 1);
-      const cur = out.get(path);
-      if (cur) {
-        cur.score += add;
-        cur.signals.push(list.name);
-      } else out.set(path, { score: add, signals: [list.name] });
-    });
-  }
-  return out;
+function fuse(into: Fused, name: string, weight: number, paths: readonly string[]): void {
+  if (weight <= 0) return;
+  paths.forEach((path, rank) => {
+    const add = weight / (RRF_K + rank + 1);
+    const cur = into.get(path);
+    if (cur) {
+      cur.score += add;
+      cur.signals.push(name);
+    } else into.set(path, { score: add, signals: [name] });
+  });
 }
-
-/** Files defining identifiers the task names; rarer names count more. */
-function symbolList(db: Db, task: string): string[] {
-  const hits = findDefinitions(db, namedIdentifiers(task).slice(0, 60));
-  const score = new Map<string, number>();
-  for (const h of hits) score.set(h.path, (score.get(h.path) ?? 0) + 1 / Math.log2(1 + Math.max(1, h.spread)));
-  return [...score.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 50).map(([p]) => p);
-}
-
-/** Files whose path or distinctive file name the task mentions. */
-function mentioned(db: Db, task: string): string[] {
-  const lower = task.toLowerCase();
-  const out: Array<{ path: string; strength: number }> = [];
-  for (const path of allPaths(db)) {
-    const p = path.toLowerCase();
-    const base = p.slice(p.lastIndexOf('/') + 1);
-    if (lower.includes(p)) out.push({ path, strength: 3 });
-    else if (base.length >= 5 && new RegExp(`(^|[^a-z0-9])${escapeRe(base)}([^a-z0-9]|$)`).test(lower)) out.push({ path, strength: 2 });
-  }
-  return out.sort((a, b) => b.strength - a.strength || a.path.localeCompare(b.path)).map((o) => o.path);
-}
-
-/** Files importing or imported by the top files, most connected first. */
-function graphList(db: Db, top: readonly string[]): string[] {
-  const topSet = new Set(top);
-  const count = new Map<string, number>();
-  for (const e of importNeighbours(db, top)) {
-    for (const p of [e.from, e.to]) if (!topSet.has(p)) count.set(p, (count.get(p) ?? 0) + 1);
-  }
-  return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 20).map(([p]) => p);
-}
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -2,19 +2,21 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Db } from '../db/open';
 import { openDatabase } from '../db/open';
-import { deleteIndexedFile, insertIndexedFile, listIndexedFiles, RETRIEVAL_MIGRATIONS } from '../db/queries/retrieval';
+import { deleteIndexedFile, insertIndexedFile, listIndexedFiles, RETRIEVAL_MIGRATIONS, syncHistory, type HistoryCommit } from '../db/queries/retrieval';
 import type { Logger } from '../observability/logger';
 import { resolveImport } from './imports';
 import { languageOf, SymbolExtractor, type FileSymbols } from './symbols';
-import { indexWords, pathWords } from './words';
+import { indexWords, messageWords, pathWords } from './words';
 
 /** Where the files come from: a workspace, a folder, or a commit's tree. `hash` changes when content does. */
 export type IndexSource = {
   files(): Promise<Array<{ path: string; hash: string }>>;
   read(path: string): Promise<string | null>;
+  /** The commits before this state, newest first (for change frequencies and similar past tasks); none without git. */
+  history?(): Promise<HistoryCommit[]>;
 };
 
-export type IndexStats = { files: number; added: number; updated: number; removed: number; unchanged: number };
+export type IndexStats = { files: number; added: number; updated: number; removed: number; unchanged: number; commits: number };
 
 /** Text files worth indexing: not lock files, not minified or generated bundles, not binaries. */
 export const SKIP_PATHS = /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|__pycache__)\/|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock)$|\.min\.(js|css)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|wasm|gguf|woff2?|ttf|eot|mp4|mp3|sqlite|db)$/i;
@@ -33,17 +35,19 @@ export function indexFileFor(dataDir: string, repoKey: string): string {
  */
 export class RepoIndex {
   readonly db: Db;
-  private readonly symbols = new SymbolExtractor();
+  private readonly symbols: SymbolExtractor;
 
-  constructor(options: { file: string; logger: Logger }) {
+  /** `symbols`: a parser shared between indexes (loading the grammars takes seconds; once per process is enough). */
+  constructor(options: { file: string; logger: Logger; symbols?: SymbolExtractor }) {
     this.db = openDatabase({ file: options.file, logger: options.logger, migrations: RETRIEVAL_MIGRATIONS });
+    this.symbols = options.symbols ?? new SymbolExtractor();
   }
 
   async update(source: IndexSource): Promise<IndexStats> {
     const listed = (await source.files()).filter((f) => !SKIP_PATHS.test(f.path));
     const known = new Map(listIndexedFiles(this.db).map((f) => [f.path, f]));
     const paths = new Set(listed.map((f) => f.path));
-    const stats: IndexStats = { files: listed.length, added: 0, updated: 0, removed: 0, unchanged: 0 };
+    const stats: IndexStats = { files: listed.length, added: 0, updated: 0, removed: 0, unchanged: 0, commits: 0 };
     const gone = [...known.values()].filter((f) => !paths.has(f.path));
     const work: Array<{ path: string; hash: string; replace: number | null }> = [];
     for (const f of listed) {
@@ -83,6 +87,11 @@ export class RepoIndex {
         else stats.added++;
       }
     })();
+    if (source.history) {
+      const commits = await source.history();
+      syncHistory(this.db, commits.map((c) => ({ sha: c.sha, message: messageWords(c.message), files: c.files })));
+      stats.commits = commits.length;
+    }
     return stats;
   }
 

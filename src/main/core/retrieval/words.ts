@@ -42,9 +42,22 @@ export function pathWords(path: string): string {
     .join(' ');
 }
 
+/**
+ * A release version (`1.2.3`, `v2.0.0-rc.1`) in a commit message or a task stands for this one word,
+ * so a task naming a version finds the commits that named one (release commits change the same files).
+ */
+export const VERSION_WORD = 'releaseversion';
+const VERSION = /(^|[^\w.])v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?(?!\w)/;
+
+/** Words of a commit message for the history index: its words and identifier parts, and the version word. */
+export function messageWords(text: string): string {
+  return `${indexWords(text)}${VERSION.test(text) ? ` ${VERSION_WORD}` : ''}`;
+}
+
 /** Query terms of a task text: meaningful words and identifier parts, without stop words. */
 export function queryTerms(text: string): string[] {
   const terms = new Set<string>();
+  if (VERSION.test(text)) terms.add(VERSION_WORD);
   for (const token of text.match(/[A-Za-z_$][A-Za-z0-9_$-]*/g) ?? []) {
     const whole = token.toLowerCase().replace(/[^a-z0-9]/g, '');
     const parts = splitIdentifier(token);

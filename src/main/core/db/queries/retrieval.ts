@@ -36,6 +36,34 @@ CREATE INDEX imports_file ON imports(file_id);
 CREATE INDEX imports_target ON imports(target);
 `,
   },
+  {
+    // The repository's history (commit messages, stemmed, and the files each commit changed) for the
+    // history signals. The file tables are emptied so every file is read again on the next update,
+    // (the content keeps its unstemmed tokenizer). The index is a
+    // cache; nothing else is lost.
+    version: 2,
+    name: 'retrieval_stemming_and_history',
+    sql: `
+DELETE FROM definitions;
+DELETE FROM imports;
+DELETE FROM files;
+DROP TABLE fts;
+CREATE VIRTUAL TABLE fts USING fts5(path_words, symbols, content, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE commits (
+  id INTEGER PRIMARY KEY,
+  sha TEXT NOT NULL UNIQUE,
+  age INTEGER NOT NULL,
+  file_count INTEGER NOT NULL
+) STRICT;
+CREATE VIRTUAL TABLE commit_fts USING fts5(message, tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE TABLE commit_files (
+  commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+  path TEXT NOT NULL
+) STRICT;
+CREATE INDEX commit_files_commit ON commit_files(commit_id);
+CREATE INDEX commit_files_path ON commit_files(path);
+`,
+  },
 ];
 
 export type IndexedFile = { id: number; path: string; hash: string };
@@ -124,4 +152,93 @@ export function upsertPlain(db: Db, path: string, content: string | null): void 
 
 export function searchPlain(db: Db, match: string, limit: number): string[] {
   return (db.prepare('SELECT path FROM plain WHERE plain MATCH ? ORDER BY bm25(plain) LIMIT ?').all(match, limit) as Array<{ path: string }>).map((r) => r.path);
+}
+
+/** One commit of the repository's history: its message (as index words) and the files it changed. */
+export type HistoryCommit = { sha: string; message: string; files: readonly string[] };
+
+/**
+ * Makes the stored history the given list (newest first; `age` is the position): commits already
+ * stored are kept and re-aged, new ones inserted, ones no longer in the list removed.
+ */
+export function syncHistory(db: Db, commits: readonly HistoryCommit[]): { added: number; removed: number } {
+  const known = new Map((db.prepare('SELECT id, sha FROM commits').all() as Array<{ id: number; sha: string }>).map((r) => [r.sha, r.id]));
+  const wanted = new Set(commits.map((c) => c.sha));
+  let added = 0;
+  let removed = 0;
+  db.transaction(() => {
+    for (const [sha, id] of known) {
+      if (wanted.has(sha)) continue;
+      db.prepare('DELETE FROM commit_fts WHERE rowid = ?').run(id);
+      db.prepare('DELETE FROM commit_files WHERE commit_id = ?').run(id);
+      db.prepare('DELETE FROM commits WHERE id = ?').run(id);
+      removed++;
+    }
+    const age = db.prepare('UPDATE commits SET age = ? WHERE id = ?');
+    const insert = db.prepare('INSERT INTO commits (sha, age, file_count) VALUES (?, ?, ?)');
+    const text = db.prepare('INSERT INTO commit_fts (rowid, message) VALUES (?, ?)');
+    const file = db.prepare('INSERT INTO commit_files (commit_id, path) VALUES (?, ?)');
+    commits.forEach((c, i) => {
+      const id = known.get(c.sha);
+      if (id !== undefined) {
+        age.run(i, id);
+        return;
+      }
+      const files = [...new Set(c.files)];
+      const newId = Number(insert.run(c.sha, i, files.length).lastInsertRowid);
+      text.run(newId, c.message);
+      for (const f of files) file.run(newId, f);
+      known.set(c.sha, newId);
+      added++;
+    });
+  })();
+  return { added, removed };
+}
+
+/** Stored commits whose message matches (BM25, best first), with their age and size. */
+export function searchCommits(db: Db, match: string, limit: number): Array<{ id: number; age: number; fileCount: number; score: number }> {
+  return db
+    .prepare(
+      `SELECT c.id AS id, c.age AS age, c.file_count AS fileCount, bm25(commit_fts) AS score
+       FROM commit_fts JOIN commits c ON c.id = commit_fts.rowid WHERE commit_fts MATCH ? ORDER BY score LIMIT ?`,
+    )
+    .all(match, limit) as Array<{ id: number; age: number; fileCount: number; score: number }>;
+}
+
+/** The files each of the commits changed that are in the index now. */
+export function filesOfCommits(db: Db, ids: readonly number[]): Array<{ id: number; path: string }> {
+  if (ids.length === 0) return [];
+  const marks = ids.map(() => '?').join(', ');
+  return db
+    .prepare(`SELECT cf.commit_id AS id, cf.path AS path FROM commit_files cf JOIN files f ON f.path = cf.path WHERE cf.commit_id IN (${marks})`)
+    .all(...ids) as Array<{ id: number; path: string }>;
+}
+
+/** Every change to a file still in the index, by commits of at most `maxFiles` files: path, commit age and size. */
+export function fileChanges(db: Db, maxFiles: number): Array<{ path: string; age: number; fileCount: number }> {
+  return db
+    .prepare(
+      `SELECT cf.path AS path, c.age AS age, c.file_count AS fileCount FROM commit_files cf
+       JOIN commits c ON c.id = cf.commit_id JOIN files f ON f.path = cf.path WHERE c.file_count <= ?`,
+    )
+    .all(maxFiles) as Array<{ path: string; age: number; fileCount: number }>;
+}
+
+/** Pairs (seed, other) of indexed files changed by the same commit of at most `maxFiles` files. */
+export function coChanges(db: Db, seeds: readonly string[], maxFiles: number): Array<{ seed: string; other: string; fileCount: number; age: number }> {
+  if (seeds.length === 0) return [];
+  const marks = seeds.map(() => '?').join(', ');
+  return db
+    .prepare(
+      `SELECT a.path AS seed, b.path AS other, c.file_count AS fileCount, c.age AS age FROM commit_files a
+       JOIN commit_files b ON b.commit_id = a.commit_id AND b.path != a.path
+       JOIN commits c ON c.id = a.commit_id JOIN files f ON f.path = b.path
+       WHERE a.path IN (${marks}) AND c.file_count <= ?`,
+    )
+    .all(...seeds, maxFiles) as Array<{ seed: string; other: string; fileCount: number; age: number }>;
+}
+
+/** How many stored commits match. */
+export function countCommits(db: Db, match: string): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM commit_fts WHERE commit_fts MATCH ?').get(match) as { n: number }).n;
 }
