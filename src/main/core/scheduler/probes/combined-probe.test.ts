@@ -4,6 +4,7 @@ import { ManualProbe } from '../testing';
 import { FakeClock } from '../timers';
 import type { PressureProbe, ProbeReading } from '../types';
 import { CombinedProbe } from './combined-probe';
+import { cpuLoadReader } from './cpu-load';
 import { SystemInformationProbe, type SystemInfoSource } from './systeminformation-probe';
 
 const hanging: PressureProbe = { name: 'hanging', sample: () => new Promise<ProbeReading>(() => undefined) };
@@ -100,6 +101,15 @@ describe('SystemInformationProbe', () => {
     const reading = await new SystemInformationProbe({ source: source({ battery: async () => ({ hasBattery: false, acConnected: true, percent: 0 }) }) }).sample();
     expect(reading.onBattery).toBe(false);
     expect(reading.batteryPercent).toBeUndefined();
+  });
+
+  it('reads CPU load from the kernel counters as busy time over the time between samples', async () => {
+    const core = (user: number, idle: number) => ({ model: 'cpu', speed: 1, times: { user, nice: 0, sys: 0, idle, irq: 0 } });
+    const samples = [[core(100, 900), core(100, 900)], [core(150, 950), core(200, 900)]];
+    const read = cpuLoadReader(() => samples.shift()!);
+    expect((await read()).currentLoad).toBeCloseTo(10);
+    // Between the two samples: 150 busy of 200 ticks.
+    expect((await read()).currentLoad).toBeCloseTo(75);
   });
 
   it('reads this machine without failing', async () => {

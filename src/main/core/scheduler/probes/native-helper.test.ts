@@ -84,7 +84,7 @@ describe('native thermal helper', () => {
 });
 
 describe('SensorsProbe', () => {
-  it('falls back to the sysfs reader when the helper fails, and stops trying after repeated failures', async () => {
+  it('reads sysfs in-process on Linux and never starts the helper there (a process start stalls the event loop)', async () => {
     let helperCalls = 0;
     const probe = new SensorsProbe({
       logger: silentLogger(),
@@ -93,15 +93,28 @@ describe('SensorsProbe', () => {
       sysfsRoot: sysfs,
       runHelper: async () => {
         helperCalls++;
+        return { ok: true, sensors: [] };
+      },
+    });
+    for (let i = 0; i < 3; i++) expect((await probe.sample()).temperatures).toEqual(FAKE_SYSFS_SENSORS);
+    expect(helperCalls).toBe(0);
+    expect(probe.status()[0]).toMatchObject({ ok: true, detail: '5 sensor(s) via sysfs' });
+  });
+
+  it('stops running a helper that keeps failing', async () => {
+    let helperCalls = 0;
+    const probe = new SensorsProbe({
+      logger: silentLogger(),
+      helperPath: '/nonexistent/thermal',
+      platform: 'darwin',
+      runHelper: async () => {
+        helperCalls++;
         return { ok: false, reason: 'broken' };
       },
     });
-    for (let i = 0; i < 5; i++) {
-      const reading = await probe.sample();
-      expect(reading.temperatures).toEqual(FAKE_SYSFS_SENSORS);
-    }
+    for (let i = 0; i < 5; i++) expect(await probe.sample()).toEqual({});
     expect(helperCalls).toBe(3);
-    expect(probe.status()[0]).toMatchObject({ ok: true, detail: '5 sensor(s) via sysfs' });
+    expect(probe.status()[0]).toMatchObject({ ok: true, detail: 'no temperature sensors readable' });
   });
 
   it('uses the helper when it works and reports no temperatures, not an error, when there are none', async () => {

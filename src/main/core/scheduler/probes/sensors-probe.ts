@@ -19,8 +19,8 @@ export type SensorsProbeOptions = {
 const MAX_HELPER_FAILURES = 3;
 
 /**
- * Temperatures: the native helper first (the only reader of Apple Silicon SoC sensors), the
- * TypeScript sysfs reader when the helper is missing or misbehaves on Linux, and nothing at all
+ * Temperatures: on Linux the TypeScript sysfs reader, in-process; elsewhere the native helper (the
+ * only reader of Apple Silicon SoC sensors), left alone after repeated failures; and nothing at all
  * — not an error — on a machine that exposes no sensors.
  */
 export class SensorsProbe implements PressureProbe {
@@ -44,20 +44,24 @@ export class SensorsProbe implements PressureProbe {
   async sample(): Promise<ProbeReading> {
     let sensors: SensorTemperature[] | undefined;
     let via = '';
-    if (this.helperPath) {
+    // On Linux the helper reads the same sysfs files as the in-process reader, and starting a
+    // process from a large one (Electron's main, the headless host) blocks its event loop while the
+    // kernel copies it: every sample stalled the API for tens of milliseconds. So Linux reads sysfs
+    // here; elsewhere the helper is the only reader (Apple Silicon SoC sensors).
+    if (this.platform === 'linux') {
+      sensors = await readSysfsTemperatures(this.sysfsRoot);
+      via = 'sysfs';
+    }
+    if (sensors === undefined && this.helperPath) {
       const result = await this.runHelper(this.helperPath);
       if (result.ok) {
         this.helperFailures = 0;
         sensors = result.sensors;
         via = 'native helper';
       } else if (++this.helperFailures >= MAX_HELPER_FAILURES) {
-        this.logger.warn({ reason: result.reason }, 'native thermal helper keeps failing; using the portable reader');
+        this.logger.warn({ reason: result.reason }, 'native thermal helper keeps failing; reading no temperatures');
         this.helperPath = undefined;
       }
-    }
-    if (sensors === undefined && this.platform === 'linux') {
-      sensors = await readSysfsTemperatures(this.sysfsRoot);
-      via = 'sysfs';
     }
     const count = sensors?.length ?? 0;
     this.last = { name: this.name, ok: true, detail: count > 0 ? `${count} sensor(s) via ${via}` : 'no temperature sensors readable' };

@@ -1,6 +1,7 @@
-import { battery, currentLoad } from 'systeminformation';
+import { battery } from 'systeminformation';
 import { z } from 'zod';
 import type { PressureProbe, ProbeReading, ProbeStatus } from '../types';
+import { cpuLoadReader } from './cpu-load';
 
 /** The systeminformation calls this probe uses; injectable so tests can feed odd values. */
 export type SystemInfoSource = {
@@ -8,7 +9,8 @@ export type SystemInfoSource = {
   battery(): Promise<unknown>;
 };
 
-export const systemInformation: SystemInfoSource = { currentLoad, battery };
+/** Load from the kernel's counters in-process (see cpu-load.ts); the power source from systeminformation. */
+export const systemInformation = (): SystemInfoSource => ({ currentLoad: cpuLoadReader(), battery });
 
 // Library output is parsed like any other input: a field that is missing or odd is dropped.
 const finite = z.number().finite();
@@ -27,7 +29,7 @@ export class SystemInformationProbe implements PressureProbe {
   private last: ProbeStatus = { name: 'systeminformation', ok: true, detail: 'not sampled yet' };
 
   constructor(options: { source?: SystemInfoSource } = {}) {
-    this.source = options.source ?? systemInformation;
+    this.source = options.source ?? systemInformation();
   }
 
   async sample(): Promise<ProbeReading> {
