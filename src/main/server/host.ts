@@ -49,9 +49,12 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   let port = options.port ?? 0;
   const app = Fastify({ logger: false, bodyLimit: 1_000_000 });
 
+  // Both depend only on the port, known once listening: built then, not per request.
+  let hosts = allowedHosts(port);
+  let csp = contentSecurityPolicy(port);
   app.addHook('onRequest', async (request, reply) => {
     // A page on another site that resolves its own name to 127.0.0.1 still sends its own Host.
-    if (!allowedHosts(port).has(request.headers.host ?? '')) {
+    if (!hosts.has(request.headers.host ?? '')) {
       return reply.code(421).send({ ok: false, error: { code: 'forbidden', message: 'unknown host' } });
     }
   });
@@ -59,10 +62,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
-    reply.header(
-      'Content-Security-Policy',
-      `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
-    );
+    reply.header('Content-Security-Policy', csp);
     return payload;
   });
 
@@ -83,6 +83,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   await app.listen({ host, port });
   const address = app.server.address();
   if (address && typeof address === 'object') port = address.port;
+  hosts = allowedHosts(port);
+  csp = contentSecurityPolicy(port);
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const instanceFile = dataFiles(core.dataDir).instance;
   const advertise = (token: string) => {
@@ -107,4 +109,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       await app.close();
     },
   };
+}
+
+function contentSecurityPolicy(port: number): string {
+  return `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 }

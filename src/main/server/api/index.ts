@@ -16,7 +16,7 @@ import { API_PREFIX, pathParams, ROUTES, type RestRoute } from './routes';
 import { resolveRoutes, type SkippedRoute } from './served-routes';
 import { streamEvents } from './sse';
 import { codeForStatus, errorBody, HTTP_STATUS } from './status';
-import { CACHEABLE_CHANNELS, ReadCache } from './read-cache';
+import { acceptsGzip, CACHEABLE_CHANNELS, etagMatches, gzipped, ReadCache } from './read-cache';
 
 export type RateLimitOptions = {
   /** Requests one client may make per window. */
@@ -178,18 +178,29 @@ function callHandler(session: ContractSession, route: RestRoute, inputSchema: Js
   };
 }
 
-/** callHandler for a read-only channel: an unchanged database answers from the serialized cache. */
+/**
+ * callHandler for a read-only channel: an unchanged database answers from the serialized cache,
+ * gzipped for clients that accept it (fetch, browsers and curl --compressed do), and with 304 to a
+ * client that already holds this answer (If-None-Match).
+ */
 function cachedCallHandler(session: ContractSession, route: RestRoute, inputSchema: JsonSchema, cache: ReadCache) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.url;
     const { hit, version } = cache.lookup(key);
-    if (hit) return reply.code(hit.status).type('application/json; charset=utf-8').send(hit.body);
-    const input = rawInput(route, inputSchema, request);
-    const result = input.ok ? await session.call(route.channel, input.value) : input;
-    const status = result.ok ? (route.status ?? 200) : HTTP_STATUS[result.error.code];
-    const body = JSON.stringify(result);
-    if (result.ok) cache.store(key, version, status, body);
-    return reply.code(status).type('application/json; charset=utf-8').send(body);
+    let answer = hit;
+    if (!answer) {
+      const input = rawInput(route, inputSchema, request);
+      const result = input.ok ? await session.call(route.channel, input.value) : input;
+      const status = result.ok ? (route.status ?? 200) : HTTP_STATUS[result.error.code];
+      const body = JSON.stringify(result);
+      if (!result.ok) return reply.code(status).type('application/json; charset=utf-8').send(body);
+      answer = cache.store(key, version, status, body);
+    }
+    reply.header('ETag', answer.etag).header('Vary', 'Accept-Encoding');
+    if (etagMatches(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+    reply.code(answer.status).type('application/json; charset=utf-8');
+    if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('Content-Encoding', 'gzip').send(gzipped(answer));
+    return reply.send(answer.body);
   };
 }
 

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, testCore } from '../../../../test/helpers';
 import { openDatabase } from '../../core/db/open';
@@ -7,6 +9,7 @@ import { Journal } from '../../core/journal/journal';
 import { silentLogger } from '../../core/observability/logger';
 import { dataFiles } from '../../core/paths';
 import { startHeadlessHost, type HeadlessHost } from '../host';
+import { acceptsGzip, etagMatches } from './read-cache';
 import { API_PREFIX } from './routes';
 
 let core: ReturnType<typeof testCore> | undefined;
@@ -67,5 +70,62 @@ describe('GET /api/v1/tasks from the read cache', () => {
       other.close();
     }
     expect((await list(host))[0]!.description).toBe('renamed elsewhere');
+  });
+});
+
+/** A raw request (fetch would decompress and hide the encoding). */
+function raw(h: HeadlessHost, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${h.url}${API_PREFIX}/tasks`, { headers: { authorization: `Bearer ${h.token}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('GET /api/v1/tasks encodings and validators', () => {
+  it('gzips for a client that accepts it, plain otherwise, the same answer either way', async () => {
+    const { core, host } = await start();
+    for (let i = 0; i < 30; i++) core.tasks.submit({ description: `task number ${i}`, repoPath: core.repo, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    const plain = await raw(host, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await raw(host, { 'accept-encoding': 'gzip, deflate' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['vary']).toMatch(/accept-encoding/i);
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 4);
+    expect(gunzipSync(zipped.body).toString()).toBe(plain.body.toString());
+    expect((await raw(host, { 'accept-encoding': 'gzip;q=0, identity' })).headers['content-encoding']).toBeUndefined();
+  });
+
+  it('answers 304 to a client holding the current answer, and the new answer after a change', async () => {
+    const { core, host } = await start();
+    core.tasks.submit({ description: 'first task', repoPath: core.repo, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    const first = await raw(host, {});
+    const etag = String(first.headers['etag']);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await raw(host, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    core.tasks.submit({ description: 'second task', repoPath: core.repo, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 3 });
+    const changed = await raw(host, { 'if-none-match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers['etag']).not.toBe(etag);
+    expect(JSON.parse(changed.body.toString()).value).toHaveLength(2);
+  });
+
+  it('reads Accept-Encoding and If-None-Match as HTTP says', () => {
+    expect(acceptsGzip('br, gzip;q=0.5')).toBe(true);
+    expect(acceptsGzip('GZIP')).toBe(true);
+    expect(acceptsGzip('*')).toBe(true);
+    expect(acceptsGzip('gzip;q=0')).toBe(false);
+    expect(acceptsGzip('identity')).toBe(false);
+    expect(acceptsGzip(undefined)).toBe(false);
+    expect(etagMatches('"a", W/"b"', '"b"')).toBe(true);
+    expect(etagMatches('*', '"x"')).toBe(true);
+    expect(etagMatches('"a"', '"b"')).toBe(false);
+    expect(etagMatches(undefined, '"b"')).toBe(false);
   });
 });
