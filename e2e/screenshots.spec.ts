@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -24,7 +24,7 @@ const SIZES = [
   { width: 900, height: 600 },
 ] as const;
 const THEMES = ['light', 'dark'] as const;
-const PAGES = ['tasks', 'models', 'explorer', 'metrics', 'audit', 'settings'] as const;
+const PAGES = ['tasks', 'models', 'knowledge', 'explorer', 'metrics', 'alerts', 'audit', 'settings'] as const;
 
 test.beforeAll(async () => {
   // Fixture repositories live under the temp folder: let tasks target it (the default is the home folder).
@@ -46,6 +46,10 @@ test.beforeAll(async () => {
   const failed = full.core.tasks.submit({ description: 'rename the config loader and update its callers', repoPath: failedRepo, mode: 'auto', riskTier: 2, priority: 'normal', maxIterations: 5 });
   updateTaskState(full.core.db, failed.id, { kind: 'failed', reason: 'the council rejected the change twice' }, 70, full.core.clock.now());
   full.core.tasks.submit({ description: 'document the retry policy in the README', repoPath: failedRepo, mode: 'strict', riskTier: 1, priority: 'high', maxIterations: 3 });
+  // The knowledge base holds a document of its own (the page lists it beside nothing else).
+  const doc = join(scratch, 'retry-policy.md');
+  writeFileSync(doc, '# Retry policy\n\nFailed uploads are retried three times with exponential backoff, then reported.\n');
+  await full.core.knowledge.add([doc]);
 });
 
 test.afterAll(async () => {

@@ -10,6 +10,7 @@ import { MetricsPage } from './features/metrics/MetricsPage';
 import { AlertsPage } from './features/alerts/AlertsPage';
 import { useFiringAlerts } from './features/alerts/use-firing-alerts';
 import { ModelsPage } from './features/models/ModelsPage';
+import { KnowledgePage } from './features/knowledge/KnowledgePage';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { Onboarding } from './features/onboarding/Onboarding';
 import { SettingsPage } from './features/settings/SettingsPage';
@@ -78,6 +79,7 @@ export function App() {
         {route.page === 'settings' && <SettingsPage section={route.section} />}
         {route.page === 'audit' && <AuditPage />}
         {route.page === 'models' && <ModelsPage />}
+        {route.page === 'knowledge' && <KnowledgePage />}
       </main>
     </div>
   );

@@ -3,7 +3,7 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { page: 'tasks' }
   | { page: 'task'; id: string }
-  | { page: 'models' | 'explorer' | 'metrics' | 'audit' | 'alerts' }
+  | { page: 'models' | 'explorer' | 'metrics' | 'audit' | 'alerts' | 'knowledge' }
   /** `section`: one part of Settings (general, notifications, scheduler, governance, tools, access). */
   | { page: 'settings'; section?: string };
 
@@ -12,7 +12,7 @@ export function parseRoute(hash: string): Route {
   const [head, id] = parts;
   if (head === 'tasks' && id) return { page: 'task', id: decodeURIComponent(id) };
   if (head === 'settings') return id ? { page: 'settings', section: decodeURIComponent(id) } : { page: 'settings' };
-  if (head === 'models' || head === 'explorer' || head === 'metrics' || head === 'audit' || head === 'alerts') {
+  if (head === 'models' || head === 'explorer' || head === 'metrics' || head === 'audit' || head === 'alerts' || head === 'knowledge') {
     return { page: head };
   }
   return { page: 'tasks' };

@@ -6,6 +6,7 @@ import { ThermalIndicator } from '../features/scheduler/ThermalIndicator';
 const ITEMS: { page: Exclude<Route['page'], 'task'>; label: string }[] = [
   { page: 'tasks', label: 'Tasks' },
   { page: 'models', label: 'Models' },
+  { page: 'knowledge', label: 'Knowledge' },
   { page: 'explorer', label: 'Explorer' },
   { page: 'metrics', label: 'Metrics' },
   { page: 'alerts', label: 'Alerts' },

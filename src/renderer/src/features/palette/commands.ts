@@ -50,6 +50,7 @@ export function buildCommands(route: Route): PaletteCommand[] {
     [
       ['tasks', 'Tasks'],
       ['models', 'Models'],
+      ['knowledge', 'Knowledge'],
       ['explorer', 'Explorer'],
       ['metrics', 'Metrics'],
       ['audit', 'Audit'],
