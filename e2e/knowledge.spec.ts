@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { makeGitFixture, type FixtureRepo } from './fixtures/fixture-repo';
 import { startGovernedHost, type GovernedHost } from './fixtures/governed-host';
 
 // The real host, core and UI with the production steps; only the models' words are scripted. The
-// knowledge base reads real files (a real PDF, Markdown).
+// knowledge base reads real files (a real PDF, Markdown), and an attached image is read by real OCR.
 let host: GovernedHost;
+let repo: FixtureRepo;
 let files: string;
 
 test.beforeAll(async () => {
   host = await startGovernedHost();
+  repo = makeGitFixture();
   files = mkdtempSync(join(tmpdir(), 'aa-kb-e2e-'));
   writeFileSync(join(files, 'ports.md'), '# Ports\n\nThe telemetry collector listens on port 4318 for OTLP over HTTP.\n');
   const pdf = await PDFDocument.create();
@@ -23,6 +26,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await host?.close();
+  repo?.cleanup();
   rmSync(files, { recursive: true, force: true });
 });
 
@@ -67,3 +71,43 @@ test('the Knowledge page: add files by path (one refused with its reason), searc
   await expect(page.getByRole('status').filter({ hasText: 'No chunk matches.' })).toBeVisible();
 });
 
+test('the submit form: an estimate (none without history), files attached and one of an unknown type refused by name; the files reach the task', async ({ page }) => {
+  // An image whose text exists nowhere else, rendered by the browser itself.
+  const shot = await page.context().newPage();
+  await shot.setContent('<body style="margin:0;background:#fff"><p style="font:48px sans-serif;color:#000;padding:30px;margin:0">SUM MUST RETURN FIVE</p></body>');
+  await shot.setViewportSize({ width: 1000, height: 140 });
+  const png = await shot.screenshot();
+  await shot.close();
+
+  await page.goto(host.launchUrl);
+  const description = 'sum(2, 3) returns -1; make it add (see the attachments)';
+  await page.getByLabel('What should the agent do?').fill(description);
+  await page.getByLabel('Target repository (absolute path)').fill(repo.dir);
+  // Before any task has finished, the form's estimate says so rather than inventing a figure.
+  await expect(page.getByTestId('submit-estimate').getByTestId('estimate-basis')).toHaveText('No history: no task has finished yet, so there is nothing to estimate from.');
+  await page.getByTestId('attachments-input').setInputFiles([
+    { name: 'bug.md', mimeType: 'text/markdown', buffer: Buffer.from('# Bug\n\nsum(2, 3) returns -1 instead of 5.\n') },
+    { name: 'screenshot.png', mimeType: 'image/png', buffer: png },
+    { name: 'broken.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\nnot really a PDF\n') },
+  ]);
+  const attached = page.getByRole('list', { name: 'Attached files' });
+  await expect(attached.getByRole('listitem')).toHaveCount(3);
+
+  // A file of an unknown type is refused by name before anything is sent, and can be removed.
+  await page.getByTestId('attachments-input').setInputFiles([{ name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') }]);
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  await expect(page.locator('.attachments .field-error')).toContainText('"tool.exe" has a type that is not accepted (.exe)');
+  await attached.getByRole('button', { name: 'Remove tool.exe' }).click();
+
+  await page.getByRole('button', { name: 'Submit task' }).click();
+  const row = page.getByRole('row', { name: new RegExp(description.replace(/[()]/g, '\\$&').slice(0, 30)) });
+  await row.getByRole('link').first().click();
+  // The three files the form read reached the core with the task, in the order picked.
+  await expect(page).toHaveURL(/#\/tasks\/[^/]+$/);
+  const taskId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
+  expect(host.core.attachments.list(taskId).map((a) => [a.name, a.kind, a.bytes])).toEqual([
+    ['bug.md', 'markdown', 42],
+    ['screenshot.png', 'image', png.length],
+    ['broken.pdf', 'pdf', 26],
+  ]);
+});

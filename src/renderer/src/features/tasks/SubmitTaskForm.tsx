@@ -7,6 +7,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { selectRecentRepos, useAppStore } from '../../store/store';
 import { onDraft, takeDraft } from '../outcome/draft';
 import { useHasAssignedModel, useRepoCheck } from './use-submit-checks';
+import { AttachmentPicker, type PickedFile } from './AttachmentPicker';
+import { SubmitEstimate } from '../estimates/TaskEstimate';
 
 type FieldErrors = Partial<Record<string, string>>;
 
@@ -24,6 +26,7 @@ export function SubmitTaskForm() {
   const [priority, setPriority] = useState<Priority>('normal');
   const [maxIterations, setMaxIterations] = useState('5');
   const [allowNetwork, setAllowNetwork] = useState(false);
+  const [attachments, setAttachments] = useState<PickedFile[]>([]);
   const recentRepos = useAppStore(useShallow(selectRecentRepos));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -57,7 +60,7 @@ export function SubmitTaskForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setFormError(null);
-    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations), ...(retryOf ? { retryOf } : {}), ...(allowNetwork ? { allowNetwork: true } : {}) };
+    const input = { description, repoPath, mode, riskTier, priority, maxIterations: Number(maxIterations), ...(retryOf ? { retryOf } : {}), ...(allowNetwork ? { allowNetwork: true } : {}), ...(attachments.length ? { attachments: attachments.map((a) => ({ name: a.name, dataBase64: a.dataBase64 })) } : {}) };
     const local = SubmitTaskInput.safeParse(input);
     if (!local.success) {
       setErrors(toFieldErrors(describeZodError(local.error).issues));
@@ -81,6 +84,7 @@ export function SubmitTaskForm() {
     setRetryOf(null);
     // A grant is for one task: the next one starts without network again.
     setAllowNetwork(false);
+    setAttachments([]);
     setSubmitted({ id: result.value.id, description: result.value.description });
   };
 
@@ -188,6 +192,8 @@ export function SubmitTaskForm() {
           </p>
         ) : null}
       </div>
+      <AttachmentPicker files={attachments} onChange={setAttachments} error={errors['attachments']} />
+      <SubmitEstimate repoPath={repoPath} riskTier={riskTier} mode={mode} />
       {formError && (
         <p className="form-error" role="alert">
           {formError}
@@ -221,6 +227,10 @@ function Field({ id, label, error, children }: { id: string; label: string; erro
 
 function toFieldErrors(issues: { path: string; message: string }[]): FieldErrors {
   const out: FieldErrors = {};
-  for (const i of issues) out[i.path.split('.')[0] || 'form'] ??= i.message;
+  // `attachments[1].name` belongs to the attachments field; each of its problems is shown there.
+  for (const i of issues) {
+    const field = i.path.split(/[.[]/)[0] || 'form';
+    out[field] = field === 'attachments' && out[field] ? `${out[field]}; ${i.message}` : (out[field] ?? i.message);
+  }
   return out;
 }
