@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { makeGitFixture, type FixtureRepo } from './fixtures/fixture-repo';
 import { startGovernedHost, type GovernedHost } from './fixtures/governed-host';
+import { stateBadge } from './fixtures/task-ui';
 
 // The real host, core and UI with the production steps; only the models' words are scripted. The
 // knowledge base reads real files (a real PDF, Markdown), and an attached image is read by real OCR.
@@ -71,7 +72,8 @@ test('the Knowledge page: add files by path (one refused with its reason), searc
   await expect(page.getByRole('status').filter({ hasText: 'No chunk matches.' })).toBeVisible();
 });
 
-test('the submit form: an estimate (none without history), files attached and one of an unknown type refused by name; the files reach the task', async ({ page }) => {
+test('a task submitted with attachments: they are read for planning (the image by OCR), the one that could not be read is named with why; the task page shows its estimate and the claim table of checked claims', async ({ page }) => {
+  test.setTimeout(120_000);
   // An image whose text exists nowhere else, rendered by the browser itself.
   const shot = await page.context().newPage();
   await shot.setContent('<body style="margin:0;background:#fff"><p style="font:48px sans-serif;color:#000;padding:30px;margin:0">SUM MUST RETURN FIVE</p></body>');
@@ -110,4 +112,33 @@ test('the submit form: an estimate (none without history), files attached and on
     ['screenshot.png', 'image', png.length],
     ['broken.pdf', 'pdf', 26],
   ]);
+  await expect(stateBadge(page)).toHaveText('completed', { timeout: 90_000 });
+
+  // The estimate beside what the task used: now from its own history, said to be rough.
+  const estimate = page.getByTestId('task-estimate');
+  await expect(estimate.getByTestId('task-estimate-progress')).toHaveText(/^Used: \d+ s active, \d+ tokens/);
+  await expect(estimate.getByTestId('estimate-basis')).toContainText('From 1 finished task at tier 2, dry-run');
+  await expect(estimate.getByTestId('estimate-figures')).toContainText('Active time');
+
+  const attachments = page.getByTestId('task-attachments');
+  await expect(attachments.getByTestId('attachment-bug.md')).toContainText('read as text');
+  await expect(attachments.getByTestId('attachment-screenshot.png')).toContainText('image, read by OCR');
+  await expect(attachments.getByTestId('attachment-screenshot.png')).toContainText('the model is given the OCR text, not the image');
+  await expect(attachments.getByTestId('attachment-broken.pdf').locator('.badge')).toHaveText('not read');
+  await expect(page.getByTestId('attachments-not-read')).toContainText('broken.pdf (the PDF could not be read');
+
+  // The planner was given the chunks, each cited by file and location, the OCR text said to be OCR.
+  const plannerCall = host.gateway().calls.find((c) => c.role === 'planner');
+  const prompt = plannerCall!.messages.map((m) => m.content).join('\n');
+  expect(prompt).toMatch(/\[screenshot\.png, image \(OCR\)\] \(OCR text of an image; characters may be misread\):\nSUM MUST RETURN FIVE/);
+  expect(prompt).toContain('[bug.md, lines 1-4]:\n# Bug');
+
+  // The claim table: the worker's claim and the judges', each checked; A1 met by its passing test.
+  const claims = page.getByTestId('task-claims');
+  await expect(claims.getByTestId('criterion-A1').locator('.badge')).toHaveText('met');
+  await expect(claims.getByTestId('criterion-A1')).toContainText('passed');
+  await expect(claims.getByRole('row').filter({ hasText: 'criterion_met A1' }).first().locator('.badge')).toHaveText('verified');
+  await expect(claims.getByRole('row').filter({ hasText: 'constitutional' }).filter({ hasText: 'file_changed sum.js' }).locator('.badge')).toHaveText('verified');
+  await expect(claims).toContainText(/\d+ claim\(s\)/);
+  await page.screenshot({ path: 'e2e-artifacts/task-attachments-claims.png', fullPage: true });
 });

@@ -24,6 +24,11 @@ import { recordsRevision } from './task-review';
 import { TaskReview } from './TaskReview';
 import { TaskSpecSection } from './TaskSpecSection';
 import { useTaskRecords } from './use-task-records';
+import { knowledgeRevision, useTaskKnowledge } from './use-task-knowledge';
+import { TaskAttachments } from './TaskAttachments';
+import { TaskClaims } from './TaskClaims';
+import { RunningTaskEstimate } from '../estimates/TaskEstimate';
+import { TERMINAL_STATES } from '../../../../shared/domain/task';
 import './task-detail.css';
 
 const EMPTY: AgentEvent[] = [];
@@ -42,6 +47,7 @@ export function TaskDetail({ id }: { id: string }) {
   const { records, reload } = useTaskRecords(id, recordsRevision(events));
   const phases = useMemo(() => (task ? phaseTimeline(events, task.state) : []), [events, task]);
   const streams = useMemo(() => outputStreams(events), [events]);
+  const knowledge = useTaskKnowledge(id, knowledgeRevision(events));
 
   useEffect(() => {
     let live = true;
@@ -111,16 +117,19 @@ export function TaskDetail({ id }: { id: string }) {
         <ApprovalPrompt key={`${task.state.kind}:${task.state.kind === 'awaiting_approval' ? task.state.waitingFor : ''}`} task={task} events={events} patch={records.patch} />
         <TaskControls task={task} />
         <GuideForm task={task} />
-        {records.errors.length > 0 ? (
+        {records.errors.length > 0 || knowledge.error ? (
           <p className="form-error" role="alert">
-            Some details could not be read: {records.errors.join('; ')}
+            Some details could not be read: {[...records.errors, ...(knowledge.error ? [knowledge.error] : [])].join('; ')}
           </p>
         ) : null}
       </section>
       <TaskOutcome task={task} patch={records.patch} revision={events.length} />
       <ModelOutput streams={streams} />
+      <RunningTaskEstimate taskId={task.id} revision={estimateRevision(events)} active={!(TERMINAL_STATES as readonly string[]).includes(task.state.kind)} />
+      <TaskAttachments attachments={knowledge.attachments} />
       <TaskSpecSection task={task} spec={records.spec} onSaved={reload} />
       <TaskReview events={events} gates={records.gates} verdicts={records.verdicts} verifying={task.state.kind === 'verifying'} />
+      <TaskClaims claims={knowledge.claims} criteria={knowledge.criteria} />
       <TaskChanges events={events} patch={records.patch} maxIterations={task.maxIterations} />
       <ApprovalsList taskId={task.id} events={events} grants={records.grants} standing={records.standing} onChanged={reload} />
       <ExportBundle taskId={task.id} />
@@ -131,4 +140,10 @@ export function TaskDetail({ id }: { id: string }) {
       </section>
     </>
   );
+}
+
+/** The estimate is asked again when a phase starts or ends (and on a timer while the task runs), not on every token. */
+function estimateRevision(events: readonly AgentEvent[]): number {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i]!.type.startsWith('phase.') || events[i]!.type.startsWith('task.')) return events[i]!.seq;
+  return 0;
 }
