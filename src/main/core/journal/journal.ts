@@ -69,14 +69,12 @@ export class Journal {
    * whoever writes it, is dropped, logged and refused with a `cancelled` failure.
    */
   append(taskId: string, event: NewEvent, idempotencyKey: string): { event: AgentEvent; duplicate: boolean } {
-    if (!AFTER_CANCEL.has(event.type) && cancellationJournaled(this.db, taskId)) {
-      this.droppedAfterCancel++;
-      this.logger?.warn({ taskId, type: event.type, idempotencyKey }, 'dropped an event of a cancelled task');
-      throw new AppFailure('cancelled', `task ${taskId} was cancelled; its ${event.type} event is not journaled`);
-    }
+    const guarded = !AFTER_CANCEL.has(event.type);
     if (this.depth === 0 && !this.db.inTransaction) {
-      // Outside a transaction, one autocommit insert does (see appendEventUnlocked for why it is safe).
-      const written = appendEventUnlocked(this.db, taskId, event, idempotencyKey, this.clock.now());
+      // Outside a transaction, one autocommit insert does (see appendEventUnlocked for why it is
+      // safe); the read that checks the chain tip also answers whether the task is cancelled.
+      const written = appendEventUnlocked(this.db, taskId, event, idempotencyKey, this.clock.now(), guarded);
+      if (written === 'cancelled') this.refuse(taskId, event, idempotencyKey);
       if (written) {
         if (!written.duplicate) {
           this.pending.push(written.event);
@@ -85,11 +83,18 @@ export class Journal {
         return written;
       }
     }
+    if (guarded && cancellationJournaled(this.db, taskId)) this.refuse(taskId, event, idempotencyKey);
     return this.transaction(() => {
       const written = appendEvent(this.db, taskId, event, idempotencyKey, this.clock.now());
       if (!written.duplicate) this.pending.push(written.event);
       return written;
     });
+  }
+
+  private refuse(taskId: string, event: NewEvent, idempotencyKey: string): never {
+    this.droppedAfterCancel++;
+    this.logger?.warn({ taskId, type: event.type, idempotencyKey }, 'dropped an event of a cancelled task');
+    throw new AppFailure('cancelled', `task ${taskId} was cancelled; its ${event.type} event is not journaled`);
   }
 
   subscribe(listener: JournalListener): () => void {

@@ -3,6 +3,7 @@ import { chainNextEvent, hashRecord, type ChainedEvent } from './chain';
 import type { JsonValue } from '../canonical';
 import type { Db } from '../open';
 import { cachedStatement } from './statement-cache';
+import { CANCELLATION_JOURNALED } from './tasks';
 
 type EventRow = {
   seq: number;
@@ -72,14 +73,35 @@ export function appendEvent(db: Db, taskId: string, event: NewEvent, key: string
  * numbers a record max(seq) + 1 — a record appended by anyone since the tip was read takes the seq
  * this one wants (PRIMARY KEY) or its task's next task_seq (UNIQUE), and the insert fails. Returns
  * undefined when the caller must take the transactional path (tip unknown, or such a conflict).
+ * With `refuseCancelled`, the same read that checks the tip also says whether the task's
+ * cancellation is journaled (see cancellationJournaled), and 'cancelled' is returned instead of a
+ * write: one read per append instead of two, each of which opens a read transaction on the WAL.
  */
-export function appendEventUnlocked(db: Db, taskId: string, event: NewEvent, key: string, ts: number): { event: AgentEvent; duplicate: boolean } | undefined {
+export function appendEventUnlocked(
+  db: Db,
+  taskId: string,
+  event: NewEvent,
+  key: string,
+  ts: number,
+  refuseCancelled = false,
+): { event: AgentEvent; duplicate: boolean } | 'cancelled' | undefined {
   if (!tips.has(db)) return undefined;
+  const head = journalHead(db, taskId);
+  if (refuseCancelled && head?.cancelled === 1) return 'cancelled';
   const payload = JSON.stringify(event.payload);
-  const link = tipLink(db, taskId, event.type, ts, payload);
+  const link = tipLink(db, taskId, event.type, ts, payload, head);
   if (!link) return undefined;
   const written = insertLinked(db, taskId, event, key, ts, payload, link);
   return written === 'conflict' ? undefined : written;
+}
+
+type JournalHead = { seq: number; record_hash: string | null; cancelled: 0 | 1 };
+
+/** The journal's newest record and whether `taskId`'s cancellation is journaled, in one read. */
+function journalHead(db: Db, taskId: string): JournalHead | undefined {
+  return cachedStatement(db, `SELECT seq, record_hash, ${CANCELLATION_JOURNALED} AS cancelled FROM events ORDER BY seq DESC LIMIT 1`).get({ task: taskId }) as
+    | JournalHead
+    | undefined;
 }
 
 function insertLinked(
@@ -120,13 +142,13 @@ function insertLinked(
   return { event: { seq: link.seq, taskId, taskSeq: link.taskSeq, ts, ...event } as AgentEvent, duplicate: false };
 }
 
-/** The next link from the remembered tip, if the journal's newest row is still that tip. */
-function tipLink(db: Db, taskId: string, type: string, ts: number, payloadJson: string): ChainedEvent | undefined {
+/** The next link from the remembered tip, if the journal's newest row (`head`, else read now) is still that tip. */
+function tipLink(db: Db, taskId: string, type: string, ts: number, payloadJson: string, head?: JournalHead): ChainedEvent | undefined {
   const tip = tips.get(db);
   if (!tip) return undefined;
-  const newest = cachedStatement(db, 'SELECT seq, record_hash FROM events ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; record_hash: string | null }
-    | undefined;
+  const newest =
+    head ??
+    (cachedStatement(db, 'SELECT seq, record_hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; record_hash: string | null } | undefined);
   if (!newest || newest.seq !== tip.seq || newest.record_hash !== tip.hash) {
     tips.delete(db);
     return undefined;
