@@ -15,11 +15,14 @@
 //    target >= 0.7x.
 // The host runs from source (bench/api-host.ts), so no build is needed. On a machine shared with
 // other work the figures are noisy: compare ratios from one run, not absolute numbers across runs.
+// On Linux each load run also says how long the host's event-loop thread was runnable but waiting
+// for a CPU (/proc/<pid>/schedstat) and the load average: a p99 above target while the host waited
+// for a CPU much of the run is the machine's, not the server's.
 //
 //   npm run bench:api [-- --json]          (BENCH_DURATION=10 seconds per load run by default)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -34,6 +37,7 @@ const TARGET = { tasksP99Ms: 50, streamRatio: 0.5, journalRatio: 0.7 };
 /** Tasks submitted while streaming; their task.created events are the ones every stream must get. */
 const STREAM_PREFIX = 'Benchmark stream task';
 const node = process.execPath;
+const cores = availableParallelism();
 const log = (...a) => (JSON_OUT ? undefined : console.log(...a));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aa-bench-data-'));
@@ -84,9 +88,10 @@ try {
   log(`seeding ${TASKS} tasks…`);
   for (let i = 0; i < TASKS; i += 20) await Promise.all(Array.from({ length: Math.min(20, TASKS - i) }, (_, j) => submit(i + j)));
 
-  const health = summary(await cannon(url, '/health', auth));
-  const list = summary(await cannon(url, '/api/v1/tasks', { ...auth, 'accept-encoding': 'gzip, deflate' }));
-  const listIdentity = summary(await cannon(url, '/api/v1/tasks', auth));
+  const hostPid = children[0].pid;
+  const health = summary(await starved(hostPid, () => cannon(url, '/health', auth)));
+  const list = summary(await starved(hostPid, () => cannon(url, '/api/v1/tasks', { ...auth, 'accept-encoding': 'gzip, deflate' })));
+  const listIdentity = summary(await starved(hostPid, () => cannon(url, '/api/v1/tasks', auth)));
   const firstPage = await (await fetch(`${url}/api/v1/tasks`, { headers })).json();
 
   // Streaming, the API: 100 clients follow /api/v1/events; the submitted tasks' task.created events
@@ -121,8 +126,12 @@ try {
     tasks_page: firstPage.value.length,
     tasks_identity_p99_ms: listIdentity.p99,
     tasks_identity_rps: listIdentity.rps,
+    tasks_host_cpu_wait_share: list.cpuWaitShare,
+    tasks_host_cpu_run_share: list.cpuRunShare,
+    load_average_1m: list.load1,
     health_p99_ms: health.p99,
     health_rps: health.rps,
+    health_host_cpu_wait_share: health.cpuWaitShare,
     stream_deliveries_per_s: api.deliveriesPerSecond,
     stream_baseline_deliveries_per_s: base.deliveriesPerSecond,
     stream_ratio: streamRatio,
@@ -144,6 +153,7 @@ try {
     log(`GET /api/v1/tasks p99 (page of ${String(firstPage.value.length).padStart(3)}, gzip) ${fmt(list.p99)} ms   < ${TARGET.tasksP99Ms} ms   (${fmt(list.rps)} req/s)`);
     log(`  same, uncompressed                      ${fmt(listIdentity.p99)} ms   < ${TARGET.tasksP99Ms} ms   (${fmt(listIdentity.rps)} req/s)`);
     log(`  floor: GET /health p99                  ${fmt(health.p99)} ms            (${fmt(health.rps)} req/s)`);
+    log(`  host thread during the gzip run: ran ${pct(list.cpuRunShare)} of the time, runnable but waiting for a CPU ${pct(list.cpuWaitShare)}; load average ${list.load1?.toFixed(1) ?? '?'} on ${cores} cores`);
     log(`SSE deliveries/s, API / bare SSE server    ${fmt(streamRatio, 2)} x    >= ${TARGET.streamRatio} x   (${fmt(api.deliveriesPerSecond)} vs ${fmt(base.deliveriesPerSecond)} deliveries/s; API delivery p99 ${fmt(api.p99)} ms)`);
     log(`journal appends / plain insert loop        ${fmt(journal.journal_ratio, 2)} x    >= ${TARGET.journalRatio} x   (${fmt(journal.journal_rows_per_s)} vs ${fmt(journal.baseline_rows_per_s)} rows/s)`);
     if (failed) console.error(`ERRORS during the benchmark: ${result.errors}`);
@@ -161,7 +171,32 @@ function cannon(url, path, headers) {
 }
 
 function summary(r) {
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total };
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total, cpuWaitShare: r.cpuWaitShare, cpuRunShare: r.cpuRunShare, load1: r.load1 };
+}
+
+/** /proc/<pid>/schedstat: ns on a CPU, ns runnable but waiting for one (Linux; undefined elsewhere). */
+function schedstat(pid) {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { run, wait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a load run and adds the share of its wall time the host's main thread ran and waited for a CPU. */
+async function starved(pid, run) {
+  const before = schedstat(pid);
+  const started = process.hrtime.bigint();
+  const r = await run();
+  const wall = Number(process.hrtime.bigint() - started);
+  const after = schedstat(pid);
+  if (before && after) Object.assign(r, { cpuRunShare: (after.run - before.run) / wall, cpuWaitShare: (after.wait - before.wait) / wall });
+  return Object.assign(r, { load1: process.platform === 'win32' ? undefined : loadavg()[0] });
+}
+
+function pct(share) {
+  return share === undefined ? '?' : `${(share * 100).toFixed(0)}%`;
 }
 
 function fmt(n, digits) {
