@@ -162,3 +162,22 @@ describe('live updates', () => {
     expect(host.subscribedAfter.length).toBeGreaterThan(1);
   });
 });
+
+describe('replies and live events', () => {
+  it("a reply that arrives after newer live events does not take the task's state back", async () => {
+    useAppStore.setState({ connection: 'connected' });
+    host.setConnected(true);
+    await settle();
+    const submitted = { ...host.task };
+    host.append({ type: 'task.state', payload: { from: { kind: 'queued' }, to: { kind: 'planning' } } } as NewEvent);
+    await settle();
+    expect(state().tasks[TASK]?.state).toEqual({ kind: 'planning' });
+    // The submit call's reply (the task as created, still queued) lands now.
+    state().upsertTasks([{ ...submitted, spec: 'id: X\n' }]);
+    expect(state().tasks[TASK]?.state).toEqual({ kind: 'planning' });
+    expect(state().tasks[TASK]?.spec).toBe('id: X\n');
+    // A reply newer than anything live is taken whole.
+    state().upsertTasks([{ ...submitted, state: { kind: 'paused', from: 'planning' }, updatedAt: 1_000_000 }]);
+    expect(state().tasks[TASK]?.state).toMatchObject({ kind: 'paused' });
+  });
+});

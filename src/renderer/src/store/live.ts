@@ -65,7 +65,7 @@ export function startLiveUpdates(api: AgentAgencyApi): () => void {
       const reached = missed.length > 0 ? missed[missed.length - 1]!.seq : lastSeq;
       if (reached >= lastSeq || missed.length === 0) {
         // The snapshot is the truth as of lastSeq; events after it arrive live.
-        store().upsertTasks(tasks, fresh);
+        store().setSnapshot(tasks, fresh);
         store().setLastSeq(lastSeq);
         return;
       }

@@ -14,7 +14,13 @@ export const MAX_TASKS_WITH_EVENTS = 50;
 
 type TasksSlice = {
   tasks: Record<string, Task>;
-  upsertTasks(tasks: Task[], replace?: boolean): void;
+  /** The journal's snapshot: the truth as of its sequence number (`replace` drops tasks it does not list). */
+  setSnapshot(tasks: Task[], replace?: boolean): void;
+  /**
+   * Tasks from a call's reply (submit, pause, promote, a page load). A reply can reach the page after
+   * live events that are newer than it: the live state, progress and iteration limit are then kept.
+   */
+  upsertTasks(tasks: Task[]): void;
 };
 
 type EventsSlice = {
@@ -37,10 +43,16 @@ export type AppState = TasksSlice & EventsSlice & ConnectionSlice;
 
 export const useAppStore = create<AppState>()((set) => ({
   tasks: {},
-  upsertTasks: (tasks, replace = false) =>
+  setSnapshot: (tasks, replace = false) =>
     set((s) => {
       const next: Record<string, Task> = replace ? {} : { ...s.tasks };
       for (const t of tasks) next[t.id] = t;
+      return { tasks: next };
+    }),
+  upsertTasks: (tasks) =>
+    set((s) => {
+      const next: Record<string, Task> = { ...s.tasks };
+      for (const t of tasks) next[t.id] = newerOf(next[t.id], t);
       return { tasks: next };
     }),
 
@@ -129,3 +141,9 @@ export const selectRecentRepos = (s: AppState): string[] => {
   }
   return [...seen];
 };
+
+/** A reply's task, unless live events already moved the task past it (see upsertTasks). */
+function newerOf(live: Task | undefined, reply: Task): Task {
+  if (!live || live.updatedAt <= reply.updatedAt) return reply;
+  return { ...reply, state: live.state, progress: live.progress, maxIterations: live.maxIterations, updatedAt: live.updatedAt };
+}
