@@ -5,16 +5,18 @@ import { makeFixtureRepo, startInProcessHost, type RunningHost } from './fixture
 import type { Core } from '../src/main/core/composition/app-core';
 
 // The server, core, engine and renderer are the real ones; only the steps are scripted: tasks
-// named "slow" take 1.5 s a step, the others 0.15 s, and every step honours its abort signal.
+// named "slow" take 5 s to plan and to execute, the others 0.15 s, and every step honours its abort
+// signal. Five seconds leave room for a loaded machine between seeing a phase and acting in it.
+const SLOW_MS = 5_000;
 let host: RunningHost & { core: Core };
 let repo: string;
 
 test.beforeAll(async () => {
   const steps = new ScriptedSteps({
     script: {
-      plan: (ctx) => sleep(ctx.task.description.includes('slow') ? 1_500 : 150, ctx.signal).then(() => ({ spec: 'id: E2E-1\n' })),
+      plan: (ctx) => sleep(ctx.task.description.includes('slow') ? SLOW_MS : 150, ctx.signal).then(() => ({ spec: 'id: E2E-1\n' })),
       reviewPlan: (ctx) => sleep(150, ctx.signal).then(() => ({ decision: 'accept' as const, summary: 'the plan is sound' })),
-      execute: (ctx) => sleep(ctx.task.description.includes('slow') ? 1_500 : 150, ctx.signal).then(() => ({})),
+      execute: (ctx) => sleep(ctx.task.description.includes('slow') ? SLOW_MS : 150, ctx.signal).then(() => ({})),
       verify: (ctx) => sleep(150, ctx.signal).then(() => ({ passed: true, summary: 'gates pass' })),
       reviewChange: (ctx) => sleep(150, ctx.signal).then(() => ({ decision: 'accept' as const, summary: 'looks right' })),
       apply: (ctx) => sleep(150, ctx.signal).then(() => ({})),
@@ -55,8 +57,8 @@ test('pause and resume a running task from its page, and watch it finish live', 
 
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await expect(badge).toHaveText('planning');
-  await expect(badge).toHaveText('executing', { timeout: 10_000 });
-  await expect(badge).toHaveText('completed', { timeout: 20_000 });
+  await expect(badge).toHaveText('executing', { timeout: 3 * SLOW_MS });
+  await expect(badge).toHaveText('completed', { timeout: 4 * SLOW_MS });
   await expect(page.getByRole('progressbar', { name: 'Task progress' })).toHaveAttribute('aria-valuenow', '100');
   await expect(page.getByRole('button', { name: 'Pause', exact: true })).toHaveCount(0);
 });
@@ -66,12 +68,19 @@ test('cancel another task from the list, after confirming', async ({ page }) => 
   const row = await submit(page, 'slow: refactor the logger');
   await expect(row.locator('[data-state]')).toHaveText('planning');
   await row.getByRole('button', { name: 'Cancel slow: refactor the logger' }).click();
-  // Nothing happens until the cancel is confirmed.
+  // A modal dialog asks first (the list behind it is inert); nothing happens until it is confirmed.
+  const confirm = page.getByRole('alertdialog', { name: 'Cancel this task?' });
+  await expect(confirm).toContainText('slow: refactor the logger');
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toBeHidden();
   await expect(row.locator('[data-state]')).toHaveText('planning');
-  await row.getByRole('button', { name: 'Keep it' }).click();
-  await expect(row.locator('[data-state]')).not.toHaveText('cancelled');
+  await expect(row.getByRole('button', { name: 'Cancel slow: refactor the logger' })).toBeFocused();
+  // Escape keeps the task too.
   await row.getByRole('button', { name: 'Cancel slow: refactor the logger' }).click();
-  await row.getByRole('button', { name: 'Yes, cancel task' }).click();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await row.getByRole('button', { name: 'Cancel slow: refactor the logger' }).click();
+  await confirm.getByRole('button', { name: 'Yes, cancel task' }).click();
   await expect(row.locator('[data-state]')).toHaveText('cancelled');
   await expect(row.getByRole('group', { name: /Controls for/ })).toHaveCount(0);
   await page.screenshot({ path: 'e2e-artifacts/intervention-cancelled.png', fullPage: true });

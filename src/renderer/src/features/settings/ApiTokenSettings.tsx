@@ -1,3 +1,4 @@
+import { AlertDialog } from 'radix-ui';
 import { useEffect, useState } from 'react';
 import { api, rememberToken } from '../../api';
 
@@ -44,20 +45,32 @@ export function ApiTokenSettings() {
         <button type="button" onClick={() => setShown((s) => !s)} aria-pressed={shown}>
           {shown ? 'Hide' : 'Show'}
         </button>
-        {confirming ? (
-          <>
-            <button type="button" onClick={() => void rotate()}>
-              Rotate now
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep the token
-            </button>
-          </>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)}>
-            Rotate token…
-          </button>
-        )}
+        <AlertDialog.Root open={confirming} onOpenChange={setConfirming}>
+          <AlertDialog.Trigger asChild>
+            <button type="button">Rotate token…</button>
+          </AlertDialog.Trigger>
+          <AlertDialog.Portal>
+            <AlertDialog.Overlay className="dialog-overlay" />
+            <AlertDialog.Content className="dialog">
+              <AlertDialog.Title>Rotate the API token?</AlertDialog.Title>
+              <AlertDialog.Description>
+                Scripts, the command line and other agents holding the current token are refused at once; this window keeps working.
+              </AlertDialog.Description>
+              <div className="dialog-actions">
+                <AlertDialog.Cancel asChild>
+                  <button type="button" className="secondary">
+                    Keep the token
+                  </button>
+                </AlertDialog.Cancel>
+                <AlertDialog.Action asChild>
+                  <button type="button" onClick={() => void rotate()}>
+                    Rotate now
+                  </button>
+                </AlertDialog.Action>
+              </div>
+            </AlertDialog.Content>
+          </AlertDialog.Portal>
+        </AlertDialog.Root>
       </div>
       {message && (
         <p className="form-ok" role="status">

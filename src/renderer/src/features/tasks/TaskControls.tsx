@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { AlertDialog } from 'radix-ui';
+import { useRef, useState } from 'react';
 import type { Task } from '../../../../shared/domain/task';
 import { api } from '../../api';
 import { windowActor } from './actor';
@@ -13,12 +14,13 @@ export const canResume = (task: Task) => task.state.kind === 'paused';
 export const canCancel = (task: Task) => !FINISHED.has(task.state.kind);
 
 /**
- * Pause, resume and cancel (with a confirmation) for one task. `compact` is the task list's row
+ * Pause, resume and cancel (confirmed in a dialog) for one task. `compact` is the task list's row
  * version; the detail page adds guidance (see GuideForm).
  */
 export function TaskControls({ task, compact = false }: { task: Task; compact?: boolean }) {
   const { busy, error, run } = useIntervention();
   const [confirming, setConfirming] = useState(false);
+  const cancelButton = useRef<HTMLButtonElement>(null);
   if (FINISHED.has(task.state.kind)) return null;
   const name = compact ? ` ${task.description}` : '';
   return (
@@ -33,28 +35,44 @@ export function TaskControls({ task, compact = false }: { task: Task; compact?: 
           Resume
         </button>
       )}
-      {canCancel(task) && !confirming && (
-        <button type="button" className="secondary" disabled={busy} aria-label={`Cancel${name}`} onClick={() => setConfirming(true)}>
-          Cancel…
-        </button>
-      )}
-      {confirming && (
-        <span className="confirm" role="group" aria-label="Confirm cancel">
-          <span>Cancel this task? Work in progress is discarded.</span>
-          <button
-            type="button"
-            className="danger"
-            disabled={busy}
-            onClick={() =>
-              void run(() => api.cancelTask({ id: task.id, actor: windowActor })).then(() => setConfirming(false))
-            }
-          >
-            Yes, cancel task
+      {canCancel(task) && (
+        // Cancelling discards work in progress: ask first, in an accessible alert dialog (Escape keeps the task).
+        <AlertDialog.Root open={confirming} onOpenChange={setConfirming}>
+          {/* Not AlertDialog.Trigger: its data-state attribute would clash with the task's state badge. */}
+          <button ref={cancelButton} type="button" className="secondary" disabled={busy} aria-label={`Cancel${name}`} aria-haspopup="dialog" onClick={() => setConfirming(true)}>
+            Cancel…
           </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => setConfirming(false)}>
-            Keep it
-          </button>
-        </span>
+          <AlertDialog.Portal>
+            <AlertDialog.Overlay className="dialog-overlay" />
+            <AlertDialog.Content
+              className="dialog"
+              onCloseAutoFocus={(e) => {
+                e.preventDefault();
+                cancelButton.current?.focus();
+              }}
+            >
+              <AlertDialog.Title>Cancel this task?</AlertDialog.Title>
+              <AlertDialog.Description>
+                {task.description} — work in progress is discarded; nothing reaches the repository.
+              </AlertDialog.Description>
+              <div className="dialog-actions">
+                <AlertDialog.Cancel asChild>
+                  <button type="button" className="secondary">
+                    Keep it
+                  </button>
+                </AlertDialog.Cancel>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={busy}
+                  onClick={() => void run(() => api.cancelTask({ id: task.id, actor: windowActor })).then(() => setConfirming(false))}
+                >
+                  Yes, cancel task
+                </button>
+              </div>
+            </AlertDialog.Content>
+          </AlertDialog.Portal>
+        </AlertDialog.Root>
       )}
       {error && (
         <span className="control-error" role="alert">
