@@ -94,6 +94,8 @@ export const ModelMetricsView = z.object({
   errorRate: z.number().min(0).max(1),
   tokensPerSecond: z.number().nonnegative().nullable(),
   meanLatencyMs: z.number().nonnegative().nullable(),
+  /** Mean time to the first generated token over the recent window (models that report it: local ones). */
+  meanFirstTokenMs: z.number().nonnegative().nullable(),
 });
 export type ModelMetricsView = z.infer<typeof ModelMetricsView>;
 

@@ -1,6 +1,6 @@
 import type { ModelMetricsView } from '../../../shared/domain/model';
 
-export type CallOutcome = { ok: boolean; latencyMs: number; tokens: number; durationMs: number };
+export type CallOutcome = { ok: boolean; latencyMs: number; tokens: number; durationMs: number; firstTokenMs?: number | undefined };
 
 /** Calls remembered per model for the error rate and latency. */
 const WINDOW = 50;
@@ -29,16 +29,23 @@ export class ModelMetrics {
 
   view(model: string): ModelMetricsView {
     const s = this.byModel.get(model);
-    if (!s) return { calls: 0, errors: 0, errorRate: 0, tokensPerSecond: null, meanLatencyMs: null };
+    if (!s) return { calls: 0, errors: 0, errorRate: 0, tokensPerSecond: null, meanLatencyMs: null, meanFirstTokenMs: null };
     const recentErrors = s.recent.filter((o) => !o.ok).length;
     const okLatencies = s.recent.filter((o) => o.ok).map((o) => o.latencyMs);
+    const firstTokens = s.recent.flatMap((o) => (o.ok && o.firstTokenMs !== undefined ? [o.firstTokenMs] : []));
     return {
       calls: s.calls,
       errors: s.errors,
       errorRate: s.recent.length === 0 ? 0 : recentErrors / s.recent.length,
       tokensPerSecond: s.tokensPerSecond,
-      meanLatencyMs: okLatencies.length === 0 ? null : okLatencies.reduce((a, b) => a + b, 0) / okLatencies.length,
+      meanLatencyMs: mean(okLatencies),
+      meanFirstTokenMs: mean(firstTokens),
     };
+  }
+
+  /** Models with at least one recorded call, in first-call order. */
+  models(): string[] {
+    return [...this.byModel.keys()];
   }
 
   samples(model: string): number {
@@ -57,4 +64,8 @@ export class ModelMetrics {
     }
     return s;
   }
+}
+
+function mean(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }

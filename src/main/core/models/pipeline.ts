@@ -38,7 +38,7 @@ export type PipelineOptions = {
 /** Who a call is for: a role (routing, canary) or one named model (the OpenAI endpoint). */
 export type Target = { role: ModelRoleName } | { model: string };
 
-type Measure = { tokens: number; durationMs: number };
+type Measure = { tokens: number; durationMs: number; firstTokenMs?: number | undefined };
 
 const JUDGE_PRIORITY: WorkPriority = 'council';
 
@@ -169,7 +169,7 @@ export class InferencePipeline {
       const result = await call(lease.model, effective);
       const m = measure(result);
       const latencyMs = this.o.clock.now() - started;
-      if (kind !== 'count') this.o.metrics.record(name, { ok: true, latencyMs, tokens: m.tokens, durationMs: m.durationMs });
+      if (kind !== 'count') this.o.metrics.record(name, { ok: true, latencyMs, tokens: m.tokens, durationMs: m.durationMs, firstTokenMs: m.firstTokenMs });
       if (canary && role) this.recordCanary(role, name, true, latencyMs);
       return result;
     } catch (e) {
@@ -222,7 +222,7 @@ export class InferencePipeline {
   }
 }
 
-const generationMeasure = (g: Generation): Measure => ({ tokens: g.tokens, durationMs: g.durationMs });
+const generationMeasure = (g: Generation): Measure => ({ tokens: g.tokens, durationMs: g.durationMs, firstTokenMs: g.firstTokenMs });
 
 /** The ModelClient a role (or the OpenAI endpoint) holds; every call goes through the pipeline. */
 class PipelineClient implements ModelClient {

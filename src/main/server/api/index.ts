@@ -10,6 +10,7 @@ import { toJsonSchema, type JsonSchema } from './json-schema';
 import { registerCoreMetrics, registerHttpMetrics } from './metrics/standard';
 import { registerSloMetrics } from './metrics/slo';
 import { registerAnalyticsCacheMetrics } from './metrics/analytics-cache';
+import { registerModelMetrics } from './metrics/models';
 import { MetricsRegistry } from './metrics/registry';
 import { buildOpenApi } from './openapi';
 import { API_PREFIX, pathParams, ROUTES, type RestRoute } from './routes';
@@ -82,6 +83,7 @@ export async function registerApi(
   registerCoreMetrics(metrics, core);
   registerSloMetrics(metrics, core);
   registerAnalyticsCacheMetrics(metrics, core.metrics.cache);
+  registerModelMetrics(metrics, core.models.metrics);
   const sseMetrics = registerHttpMetrics(metrics, app);
   app.decorate('metrics', metrics);
 

@@ -28,6 +28,8 @@ export function InstalledRow({ model, action }: { model: ModelView; action: Acti
       <td>{model.roles.length ? model.roles.join(', ') : <span className="muted">none</span>}</td>
       <td className="muted">
         {model.metrics.tokensPerSecond !== null ? `${model.metrics.tokensPerSecond.toFixed(1)} tok/s` : '—'}
+        {model.metrics.meanFirstTokenMs !== null && <div title="Mean time to the first token over recent calls">first token {Math.round(model.metrics.meanFirstTokenMs)} ms</div>}
+        {model.metrics.meanLatencyMs !== null && <div title="Mean duration of recent calls, waiting for the model included">call {(model.metrics.meanLatencyMs / 1000).toFixed(1)} s</div>}
         {model.metrics.calls > 0 && <div>{Math.round(model.metrics.errorRate * 100)}% errors</div>}
       </td>
       <td>

@@ -1,0 +1,57 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, testCore } from '../../../../../test/helpers';
+import { ModelMetrics } from '../../../core/models/metrics';
+import { startHeadlessHost, type HeadlessHost } from '../../host';
+import { registerModelMetrics } from './models';
+import { MetricsRegistry } from './registry';
+
+let cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+describe('per-model figures of the performance monitor', () => {
+  it('keep speed, time to first token and latency of each model, leaving out what a model does not report', () => {
+    const metrics = new ModelMetrics();
+    metrics.record('local', { ok: true, latencyMs: 1000, tokens: 40, durationMs: 800, firstTokenMs: 200 });
+    metrics.record('local', { ok: true, latencyMs: 3000, tokens: 40, durationMs: 800, firstTokenMs: 400 });
+    metrics.record('local', { ok: false, latencyMs: 50, tokens: 0, durationMs: 0 });
+    metrics.record('remote', { ok: true, latencyMs: 500, tokens: 10, durationMs: 500 });
+    expect(metrics.view('local')).toMatchObject({ calls: 3, errors: 1, tokensPerSecond: 50, meanLatencyMs: 2000, meanFirstTokenMs: 300 });
+    expect(metrics.view('remote').meanFirstTokenMs).toBeNull();
+
+    const registry = new MetricsRegistry();
+    registerModelMetrics(registry, metrics);
+    const text = registry.render();
+    expect(text).toContain('agent_agency_model_tokens_per_second{model="local"} 50');
+    expect(text).toContain('agent_agency_model_tokens_per_second{model="remote"} 20');
+    expect(text).toContain('agent_agency_model_time_to_first_token_seconds{model="local"} 0.3');
+    expect(text).not.toContain('agent_agency_model_time_to_first_token_seconds{model="remote"}');
+    expect(text).toContain('agent_agency_model_call_duration_seconds{model="local"} 2');
+    expect(text).toContain('agent_agency_model_calls_total{model="local"} 3');
+    expect(text).toContain('agent_agency_model_errors_total{model="local"} 1');
+  });
+
+  it('are served at /metrics for the models the app has called', async () => {
+    const core = testCore({ scheduler: { autoStart: false } });
+    cleanups.push(() => core.cleanup());
+    const renderer = tempDir('aa-renderer-');
+    cleanups.push(() => renderer.cleanup());
+    mkdirSync(renderer.dir, { recursive: true });
+    writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>t</title>');
+    const host: HeadlessHost = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api: { rateLimit: false } });
+    cleanups.push(async () => {
+      host.app.server.closeAllConnections();
+      await host.close();
+    });
+    core.models.metrics.record('worker-model', { ok: true, latencyMs: 900, tokens: 30, durationMs: 600, firstTokenMs: 150 });
+    const res = await fetch(`${host.url}/metrics`, { headers: { authorization: `Bearer ${host.token}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('agent_agency_model_tokens_per_second{model="worker-model"} 50');
+    expect(text).toContain('agent_agency_model_time_to_first_token_seconds{model="worker-model"} 0.15');
+  });
+});
