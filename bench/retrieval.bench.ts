@@ -18,12 +18,12 @@ import { readGitHistory } from '../src/main/core/retrieval/history';
 import { rankFiles } from '../src/main/core/retrieval/rank';
 import { RepoIndex, SKIP_PATHS, type IndexSource } from '../src/main/core/retrieval/repo-index';
 import { queryTerms } from '../src/main/core/retrieval/words';
-import { git, listCommits, parseBenchArgs, ratio } from './git-history';
+import { git, listCommits, parseBenchArgs, ratio, type Commit } from './git-history';
 
 const USAGE = 'usage: npm run bench:retrieval -- --repo PATH [--commits N] [--json]';
 const TARGET_RECALL_10 = 0.75;
 
-function treeSource(repo: string, commit: string): IndexSource {
+export function treeSource(repo: string, commit: string): IndexSource {
   // History ends at `commit` (the parent of the measured commit): the commit itself and anything
   // later are never read, so the task cannot see its own answer.
   const entries = git(repo, ['ls-tree', '-r', '-z', '--long', commit])
@@ -47,7 +47,20 @@ function treeSource(repo: string, commit: string): IndexSource {
   };
 }
 
-const recall = (found: readonly string[], wanted: readonly string[], k: number) => ratio(wanted.filter((w) => found.slice(0, k).includes(w)).length, wanted.length);
+export const recall = (found: readonly string[], wanted: readonly string[], k: number) => ratio(wanted.filter((w) => found.slice(0, k).includes(w)).length, wanted.length);
+/**
+ * The measured commits, oldest first (so each index update is the small step from one parent to the
+ * next): the newest `count` that modify or delete 1–20 indexable files and have a message, which is
+ * the task. A file the commit adds is not wanted (no index could hold it).
+ */
+export function benchCommits(repo: string, count: number): Array<Commit & { task: string; wanted: string[] }> {
+  return listCommits(repo, count * 4)
+    .map((c) => ({ ...c, task: `${c.subject}\n${c.body}`.trim(), wanted: c.changed.filter((f) => (f.status === 'M' || f.status === 'D') && !SKIP_PATHS.test(f.path)).map((f) => f.path) }))
+    .filter((c) => c.wanted.length > 0 && c.wanted.length <= 20 && c.task.length > 0)
+    .slice(0, count)
+    .reverse();
+}
+
 const mean = (xs: readonly number[]) => ratio(xs.reduce((a, b) => a + b, 0), xs.length);
 
 export default async function main(argv: string[]): Promise<void> {
@@ -59,14 +72,8 @@ export default async function main(argv: string[]): Promise<void> {
   const plainHashes = new Map<string, string>();
   const rows: Array<{ ours: [number, number]; baseline: [number, number]; bm25: [number, number] }> = [];
   try {
-    // Oldest first, so each index update is the small step from one parent to the next.
-    const picked = listCommits(args.repo, args.commits * 4)
-      .map((c) => ({ ...c, wanted: c.changed.filter((f) => (f.status === 'M' || f.status === 'D') && !SKIP_PATHS.test(f.path)).map((f) => f.path) }))
-      .filter((c) => c.wanted.length > 0 && c.wanted.length <= 20 && `${c.subject} ${c.body}`.trim().length > 0)
-      .slice(0, args.commits)
-      .reverse();
-    for (const [n, c] of picked.entries()) {
-      const task = `${c.subject}\n${c.body}`.trim();
+    for (const [n, c] of benchCommits(args.repo, args.commits).entries()) {
+      const task = c.task;
       const source = treeSource(args.repo, c.parent);
       await index.update(source);
       const ours = rankFiles(index.db, task, { limit: 10 }).map((r) => r.path);

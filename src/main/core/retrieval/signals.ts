@@ -1,5 +1,5 @@
 import type { Db } from '../db/open';
-import { allPaths, countCommits, coChanges, fileChanges, filesOfCommits, findDefinitions, importNeighbours, searchCommits } from '../db/queries/retrieval';
+import { allPaths, coChanges, fileChanges, filesOfCommits, findDefinitions, importNeighbours, searchCommits } from '../db/queries/retrieval';
 import { namedIdentifiers } from './words';
 
 /**
@@ -42,23 +42,17 @@ export function mentionedFiles(paths: readonly string[], task: string): string[]
 
 /**
  * Files changed by past commits whose messages resemble the task (the "similar fixed reports" signal
- * of bug localisation): a commit counts by its rank, less when it changed many files.
+ * of bug localisation): a commit counts by its rank (`rankOffset` flattens the difference between
+ * ranks), less when it changed many files.
  */
-export const KNOB = { histCommits: 40, histTerms: 0, adapt: 0, colPath: 4, colSym: 3, histPow: 0, histCap: 50, histRank: 3, coSeeds: 5, coMin: 2 };
-export function historyFiles(db: Db, terms: readonly string[]): string[] {
-  let use = [...terms];
-  if (KNOB.histTerms > 0) {
-    const df = new Map(use.map((t) => [t, countCommits(db, `"${t}"`)]));
-    use = use.filter((t) => df.get(t)! > 0).sort((a, b) => df.get(a)! - df.get(b)!).slice(0, KNOB.histTerms);
-  }
-  if (use.length === 0) return [];
-  const match = use.map((t) => `"${t}"`).join(' OR ');
-  const commits = searchCommits(db, match, KNOB.histCommits).filter((c) => c.fileCount <= SWEEPING_COMMIT_FILES);
-  const top = commits[0]?.score ?? -1;
-  const weight = new Map(commits.map((c, rank) => [c.id, Math.pow(c.score / top, KNOB.histPow) / (rank + KNOB.histRank) / Math.sqrt(c.fileCount)]));
+export function historyFiles(db: Db, terms: readonly string[], tuning: { commits: number; rankOffset: number }): string[] {
+  if (terms.length === 0) return [];
+  const match = terms.map((t) => `"${t}"`).join(' OR ');
+  const commits = searchCommits(db, match, tuning.commits).filter((c) => c.fileCount <= SWEEPING_COMMIT_FILES);
+  const weight = new Map(commits.map((c, rank) => [c.id, 1 / (rank + tuning.rankOffset) / Math.sqrt(c.fileCount)]));
   const score: Scores = new Map();
   for (const f of filesOfCommits(db, commits.map((c) => c.id))) add(score, f.path, weight.get(f.id) ?? 0);
-  return best(score, KNOB.histCap);
+  return best(score, 50);
 }
 
 /** Files changed often and lately: a prior that knows nothing of the task. */
@@ -68,8 +62,11 @@ export function frequentlyChangedFiles(db: Db): string[] {
   return best(score, 50);
 }
 
-/** Files that changed together with the seeds in past commits, by how often (P(other | seed)), for the better seeds more. */
-export function coChangedFiles(db: Db, seeds: readonly string[]): string[] {
+/**
+ * Files that changed together with the seeds in past commits, by how often (P(other | seed)), for the
+ * better seeds more; a pair seen fewer than `minTogether` times is chance.
+ */
+export function coChangedFiles(db: Db, seeds: readonly string[], minTogether: number): string[] {
   const seedSet = new Set(seeds);
   const seedWeight = new Map(seeds.map((s, i) => [s, 1 / (i + 1)]));
   const pairs = coChanges(db, seeds, SWEEPING_COMMIT_FILES);
@@ -85,7 +82,7 @@ export function coChangedFiles(db: Db, seeds: readonly string[]): string[] {
   const score: Scores = new Map();
   for (const [key, n] of together) {
     const [seed, other] = key.split('\0') as [string, string];
-    if (seedSet.has(other) || n < KNOB.coMin) continue;
+    if (seedSet.has(other) || n < minTogether) continue;
     add(score, other, ((seedWeight.get(seed) ?? 0) * n) / (changesOfSeed.get(seed)!.size + 1));
   }
   return best(score, 20);

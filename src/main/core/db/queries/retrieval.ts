@@ -38,9 +38,8 @@ CREATE INDEX imports_target ON imports(target);
   },
   {
     // The repository's history (commit messages, stemmed, and the files each commit changed) for the
-    // history signals. The file tables are emptied so every file is read again on the next update,
-    // (the content keeps its unstemmed tokenizer). The index is a
-    // cache; nothing else is lost.
+    // history signals. The file tables are emptied so every file is read again on the next update;
+    // file contents keep the unstemmed tokenizer. The index is a cache: nothing else is lost.
     version: 2,
     name: 'retrieval_stemming_and_history',
     sql: `
@@ -236,9 +235,4 @@ export function coChanges(db: Db, seeds: readonly string[], maxFiles: number): A
        WHERE a.path IN (${marks}) AND c.file_count <= ?`,
     )
     .all(...seeds, maxFiles) as Array<{ seed: string; other: string; fileCount: number; age: number }>;
-}
-
-/** How many stored commits match. */
-export function countCommits(db: Db, match: string): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM commit_fts WHERE commit_fts MATCH ?').get(match) as { n: number }).n;
 }
