@@ -62,7 +62,7 @@ export function folderSource(dir: string, options: { signal?: AbortSignal } = {}
     async history() {
       if (!(await gitRepo())) return [];
       // A repository without commits yet has no history to read.
-      return readGitHistory(dir, { isolated: false, ...(options.signal ? { signal: options.signal } : {}) }).catch(() => []);
+      return readGitHistory(dir, { isolated: false, relative: true, ...(options.signal ? { signal: options.signal } : {}) }).catch(() => []);
     },
   };
 }

@@ -8,9 +8,17 @@ export const HISTORY_COMMITS = 1000;
  * The repository's history up to `rev` (newest first, merges left out): each commit's message and the
  * files it changed. Only what is already committed at `rev` is read, so a task never sees its own answer.
  * `isolated` as for `git()`: true on an app workspace, false on the user's repository (read-only here).
+ * `relative`: `dir` is a working tree, maybe a folder inside the repository.
  */
-export async function readGitHistory(dir: string, options: { rev?: string; limit?: number; isolated?: boolean; signal?: AbortSignal } = {}): Promise<HistoryCommit[]> {
-  const args = ['log', '--no-merges', '--no-renames', `-n${options.limit ?? HISTORY_COMMITS}`, '--format=%x1e%H%x00%B%x00', '--name-only', options.rev ?? 'HEAD', '--'];
+export async function readGitHistory(
+  dir: string,
+  options: { rev?: string; limit?: number; isolated?: boolean; signal?: AbortSignal; relative?: boolean } = {},
+): Promise<HistoryCommit[]> {
+  // Paths unquoted (as `ls-files -z` gives them) and no signature lines in the log, whatever the user's settings.
+  const args = ['-c', 'core.quotePath=false', '-c', 'log.showSignature=false', 'log', '--no-merges', '--no-renames', `-n${options.limit ?? HISTORY_COMMITS}`, '--format=%x1e%H%x00%B%x00', '--name-only'];
+  // From a folder inside a repository: only its changes, with paths relative to it (as `ls-files` gives them).
+  if (options.relative) args.push('--relative');
+  args.push(options.rev ?? 'HEAD', '--');
   const out = await gitOk(args, { cwd: dir, isolated: options.isolated ?? true, ...(options.signal ? { signal: options.signal } : {}) });
   return parseGitHistory(out.toString('utf8'));
 }

@@ -69,6 +69,13 @@ describe('RetrievalService', () => {
     expect(ranked.find((r) => r.path === 'CHANGELOG.md')?.signals).toContain('cochange');
   });
 
+  it('indexes a folder inside a repository with paths relative to it, its history included', async () => {
+    const { repo, service } = setup();
+    expect(await service.update(join(repo, 'src'))).toMatchObject({ files: 3, added: 3, commits: 1 });
+    const ranked = await service.relevantFiles({ repoPath: join(repo, 'src'), task: 'invoice total rounding', limit: 2 });
+    expect(ranked[0]).toMatchObject({ path: 'billing/invoice.ts', signals: expect.arrayContaining(['bm25', 'prior']) });
+  });
+
   it('indexes a folder without git by walking and hashing it', async () => {
     const base = mkdtempSync(join(tmpdir(), 'aa-retrieval-plain-'));
     dirs.push(base);
