@@ -128,6 +128,8 @@ try {
     tasks_identity_rps: listIdentity.rps,
     tasks_host_cpu_wait_share: list.cpuWaitShare,
     tasks_host_cpu_run_share: list.cpuRunShare,
+    tasks_host_cpu_us_per_request: list.cpuUsPerRequest,
+    health_host_cpu_us_per_request: health.cpuUsPerRequest,
     load_average_1m: list.load1,
     health_p99_ms: health.p99,
     health_rps: health.rps,
@@ -154,6 +156,7 @@ try {
     log(`  same, uncompressed                      ${fmt(listIdentity.p99)} ms   < ${TARGET.tasksP99Ms} ms   (${fmt(listIdentity.rps)} req/s)`);
     log(`  floor: GET /health p99                  ${fmt(health.p99)} ms            (${fmt(health.rps)} req/s)`);
     log(`  host thread during the gzip run: ran ${pct(list.cpuRunShare)} of the time, runnable but waiting for a CPU ${pct(list.cpuWaitShare)}; load average ${list.load1?.toFixed(1) ?? '?'} on ${cores} cores`);
+    log(`  host CPU per request (contention moves it little): list ${fmt(list.cpuUsPerRequest ?? NaN)} µs, /health ${fmt(health.cpuUsPerRequest ?? NaN)} µs`);
     log(`SSE deliveries/s, API / bare SSE server    ${fmt(streamRatio, 2)} x    >= ${TARGET.streamRatio} x   (${fmt(api.deliveriesPerSecond)} vs ${fmt(base.deliveriesPerSecond)} deliveries/s; API delivery p99 ${fmt(api.p99)} ms)`);
     log(`journal appends / plain insert loop        ${fmt(journal.journal_ratio, 2)} x    >= ${TARGET.journalRatio} x   (${fmt(journal.journal_rows_per_s)} vs ${fmt(journal.baseline_rows_per_s)} rows/s)`);
     if (failed) console.error(`ERRORS during the benchmark: ${result.errors}`);
@@ -171,7 +174,7 @@ function cannon(url, path, headers) {
 }
 
 function summary(r) {
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total, cpuWaitShare: r.cpuWaitShare, cpuRunShare: r.cpuRunShare, load1: r.load1 };
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, total: r.requests.total, cpuWaitShare: r.cpuWaitShare, cpuRunShare: r.cpuRunShare, cpuUsPerRequest: r.cpuUsPerRequest, load1: r.load1 };
 }
 
 /** /proc/<pid>/schedstat: ns on a CPU, ns runnable but waiting for one (Linux; undefined elsewhere). */
@@ -191,7 +194,9 @@ async function starved(pid, run) {
   const r = await run();
   const wall = Number(process.hrtime.bigint() - started);
   const after = schedstat(pid);
-  if (before && after) Object.assign(r, { cpuRunShare: (after.run - before.run) / wall, cpuWaitShare: (after.wait - before.wait) / wall });
+  if (before && after) {
+    Object.assign(r, { cpuRunShare: (after.run - before.run) / wall, cpuWaitShare: (after.wait - before.wait) / wall, cpuUsPerRequest: (after.run - before.run) / 1000 / Math.max(1, r.requests.total) });
+  }
   return Object.assign(r, { load1: process.platform === 'win32' ? undefined : loadavg()[0] });
 }
 
