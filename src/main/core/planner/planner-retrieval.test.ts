@@ -64,6 +64,22 @@ describe('planner with the retrieval service', () => {
     expect(existsSync(join(repo.dir, 'retrieval'))).toBe(false);
   });
 
+  it('plans on when the retrieval service fails, with the similarity search it replaced', async () => {
+    const repo = repository();
+    cleanups.push(repo.cleanup);
+    const model = new ScriptedModel([draft, draft]);
+    const broken = { relevantFiles: async () => Promise.reject(new Error('index file is corrupt')) };
+    const result = await new Planner({ client: model, logger: silentLogger(), retrieval: broken }).plan({
+      taskId: 'tsk_abc0000000',
+      description: 'computeInvoiceTotal does not round the invoice total to cents',
+      repoPath: repo.dir,
+      riskTier: 3,
+      budget: DEFAULT_POLICY.budgets[3],
+    });
+    expect(result.context.ranking).toBe('embedding');
+    expect(result.context.relevant.length).toBeGreaterThan(0);
+  });
+
   it('without the retrieval service the same task never shows that file (the selection it replaces)', async () => {
     const repo = repository();
     cleanups.push(repo.cleanup);

@@ -64,7 +64,8 @@ export async function gatherRepoContext(options: GatherOptions): Promise<RepoCon
   const context: RepoContext = { tree: entries, treeTruncated: truncated, relevant: [], ranking: 'none', ...(readme ? { readme } : {}) };
   if (options.retrieval) {
     const retrieved = await retrievedFiles(options, limits);
-    if (retrieved) return { ...context, relevant: retrieved, ranking: 'retrieval' };
+    // Nothing ranked (a task of stop words only, say): the similarity search below may still find something.
+    if (retrieved && retrieved.length > 0) return { ...context, relevant: retrieved, ranking: 'retrieval' };
   }
   const candidates = files
     .filter((f) => TEXT_EXT.has(extname(f).toLowerCase()) && !/(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock)$/.test(f))
