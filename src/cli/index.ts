@@ -78,7 +78,8 @@ program
   .argument('<bundle>', 'bundle file')
   .option('-k, --key <file...>', "trusted public key(s): a JWK, JWKS or an installation's keys/history.json")
   .option('--json', 'print the verification report as JSON')
-  .action(async (bundle: string, opts: { key?: string[]; json?: boolean }) => {
+  .option('--sources <dir>', "a directory holding the files the bundle's sources name (workspace or repository files by path, attachments by name): their hashes are checked")
+  .action(async (bundle: string, opts: { key?: string[]; json?: boolean; sources?: string }) => {
     process.exitCode = await verifyCommand(bundle, opts);
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { VerificationReport } from '../shared/channels/provenance';
@@ -7,7 +7,7 @@ import { PublicJwk } from '../main/core/provenance/keys';
 import { EXIT } from './exit-codes';
 import { processIo, type Io } from './io';
 
-export type VerifyOptions = { key?: string[]; json?: boolean };
+export type VerifyOptions = { key?: string[]; json?: boolean; sources?: string };
 
 /** A trusted-key file: one JWK, a list, a JWKS (`{ keys: [...] }`), or an app's `keys/history.json`. */
 export const KeyFile = z.union([
@@ -17,8 +17,9 @@ export const KeyFile = z.union([
 ]);
 
 /**
- * `agent-agency verify <bundle>`: checks a bundle offline (hashes, chain, signatures). Exit 0 when it
- * verifies, 1 naming each problem when it does not, 2 when the bundle or a key file cannot be read.
+ * `agent-agency verify <bundle>`: checks a bundle offline (hashes, chain, signatures, and with
+ * `--sources DIR` the hashes of the source files it lists). Exit 0 when it verifies, 1 naming each
+ * problem when it does not, 2 when the bundle, a key file or the sources directory cannot be read.
  */
 export async function verifyCommand(bundleFile: string, options: VerifyOptions, io: Io = processIo): Promise<number> {
   let text: string;
@@ -43,7 +44,15 @@ export async function verifyCommand(bundleFile: string, options: VerifyOptions, 
     }
     trustedKeys = [...(trustedKeys ?? []), ...parsed.data];
   }
-  const report = await verifyBundle(text, trustedKeys ? { trustedKeys } : {});
+  let sourcesDir: string | undefined;
+  if (options.sources !== undefined) {
+    sourcesDir = resolve(options.sources);
+    if (!isDirectory(sourcesDir)) {
+      io.err(`agent-agency: --sources ${options.sources}: not a directory\n`);
+      return EXIT.usage;
+    }
+  }
+  const report = await verifyBundle(text, { ...(trustedKeys ? { trustedKeys } : {}), ...(sourcesDir ? { sourcesDir } : {}) });
   if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (report.ok) io.out(describeOk(report));
   else io.err(describeFailure(bundleFile, report));
@@ -56,9 +65,26 @@ function describeOk(r: VerificationReport): string {
     `Verified: audit bundle of ${r.taskId}`,
     `  ${plural(r.checked.entries, 'entry', 'entries')}, ${plural(r.checked.events, 'record')}, ${plural(r.checked.signatures, 'signature')} intact`,
     `  signed by ${signers}`,
+    ...sourcesLine(r),
     ...r.warnings.map((w) => `  note: ${w}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** What became of the sources the bundle lists: checked against the files given, or not checked. */
+function sourcesLine(r: VerificationReport): string[] {
+  if (!r.sources) return [];
+  if (!r.sources.checked) return [`  ${plural(r.sources.listed, 'source version')} listed, not checked: pass --sources DIR with the files to check their hashes`];
+  const count = (s: string) => r.sources!.files.filter((f) => f.status === s).length;
+  return [`  sources: ${count('matches')} match the last version recorded, ${count('earlier')} an earlier one, ${count('not_supplied')} not supplied, ${count('not_checkable')} not checkable by file (knowledge chunks)`];
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -31,6 +31,17 @@ export const VerificationProblem = z.object({
 });
 export type VerificationProblem = z.infer<typeof VerificationProblem>;
 
+/** A source file the user supplied, checked against the hashes the bundle lists for it. */
+export const SourceFileCheck = z.object({
+  source: z.enum(['workspace', 'repository', 'attachment', 'knowledge']),
+  path: z.string(),
+  /** matches the last recorded version; earlier: an earlier one; differs: none; not_supplied: not in the directory; not_checkable: a knowledge chunk or a path outside the directory. */
+  status: z.enum(['matches', 'earlier', 'differs', 'not_supplied', 'not_checkable']),
+  recorded: z.string(),
+  found: z.string().nullable(),
+});
+export type SourceFileCheck = z.infer<typeof SourceFileCheck>;
+
 export const VerificationReport = z.object({
   ok: z.boolean(),
   taskId: z.string().nullable(),
@@ -41,6 +52,8 @@ export const VerificationReport = z.object({
   signers: z.array(z.object({ kid: z.string(), trusted: z.boolean().nullable() })),
   checked: z.object({ entries: z.number().int(), events: z.number().int(), signatures: z.number().int() }),
   chainHead: z.object({ taskSeq: z.number().int(), recordHash: z.string() }).nullable(),
+  /** The sources the bundle lists: whether their files were checked (a sources directory was given) and how each compared. */
+  sources: z.object({ listed: z.number().int(), checked: z.boolean(), files: z.array(SourceFileCheck) }).optional(),
 });
 export type VerificationReport = z.infer<typeof VerificationReport>;
 

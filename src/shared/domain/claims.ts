@@ -9,6 +9,17 @@ import { z } from 'zod';
 export const ClaimStatus = z.enum(['verified', 'refuted', 'unverifiable']);
 export type ClaimStatus = z.infer<typeof ClaimStatus>;
 
+/** A source a claim was checked against: the version read (its sha256) and whether it has changed since. */
+export const ClaimSourceView = z.object({
+  source: z.enum(['workspace', 'repository', 'attachment', 'knowledge']),
+  path: z.string(),
+  location: z.string().nullable(),
+  sha256: z.string(),
+  /** The source's hash was later recorded different: what the claim says may no longer hold. */
+  stale: z.boolean(),
+});
+export type ClaimSourceView = z.infer<typeof ClaimSourceView>;
+
 export const ClaimView = z.object({
   id: z.number().int(),
   /** execute: the worker's final account of an execution round; review_*: a judge's reasons. */
@@ -23,6 +34,10 @@ export const ClaimView = z.object({
   evidence: z.string(),
   extractedBy: z.enum(['rules', 'model']),
   createdAt: z.number().int(),
+  /** The sources it was checked against, with their hashes (none for a claim decided by gates or tests). */
+  sources: z.array(ClaimSourceView).optional(),
+  /** A source it was checked against changed afterwards: it no longer counts as verified for a criterion. */
+  stale: z.boolean().optional(),
 });
 export type ClaimView = z.infer<typeof ClaimView>;
 

@@ -79,6 +79,7 @@ export async function evaluateWorkspace(o: LoopOptions, e: EvaluateSettings, cla
     {
       changes,
       readFile: async (p) => (await o.workspace.readFile(p))?.data.toString('utf8') ?? null,
+      readBytes: async (p) => (await o.workspace.readFile(p))?.data ?? null,
       gates,
       criterionTests,
       criterionIds: o.spec.acceptance.map((c) => c.id),

@@ -155,6 +155,8 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
     // The change review starts from this: the worker's claims about the kept state and each criterion's standing.
     if (deps.claims && result.evaluation) deps.claims.recordExecution(ctx.taskId, ctx.round, result.evaluation.claims ?? [], executionStanding(spec.acceptance, result.evaluation));
     const workspace = await deps.workspaces.open(taskId);
+    // Earlier rounds' claims checked against files this round changed become stale.
+    if (deps.claims && workspace) await deps.claims.refresh(ctx.taskId, async (p) => (await workspace.readFile(p))?.data ?? null);
     if (ctx.mode === 'dry-run' && workspace) {
       const kept = await keepDryRunPatch({ db: deps.db, clock: deps.clock }, workspace);
       ctx.emit({ type: 'artifact.produced', payload: { kind: 'patch', name: 'change.patch', sha256: kept.sha256 } }, `worker.r${ctx.round}.patch.${kept.sha256}`);

@@ -56,6 +56,21 @@ export function reviewStanding(
   });
 }
 
+/**
+ * A stale claim does not count as verified: a criterion pending on the worker's account is unmet
+ * when any of the worker's verified claims was checked against a source that changed since (the
+ * account may no longer describe the change under review). Other standings are kept.
+ */
+export function withoutStale(
+  standing: readonly Standing[],
+  claims: readonly { status: string; stale?: boolean | undefined; kind: string; subject: string; sources?: readonly { path: string; stale: boolean }[] | undefined }[],
+): Standing[] {
+  const stale = claims.filter((c) => c.status === 'verified' && c.stale);
+  if (stale.length === 0) return [...standing];
+  const why = stale.map((c) => `${c.kind} ${c.subject} (${(c.sources ?? []).filter((s) => s.stale).map((s) => s.path).join(', ')} changed since)`).join('; ');
+  return standing.map((s) => (s.status === 'pending' ? { ...s, status: 'unmet', decidedBy: 'none', evidence: clip(`the worker's account is stale: ${why}`) } : s));
+}
+
 /** Criteria that are not met by a verified claim. */
 export const unmetCriteria = (standing: readonly Standing[]): Standing[] => standing.filter((s) => s.status !== 'verified');
 

@@ -23,7 +23,8 @@ export function reviewEvidence(input: {
   for (const s of input.standing) if (s.decidedBy === 'test') criterionTests.set(s.criterionId, { passed: s.status === 'verified', output: s.evidence });
   return {
     changes: input.changedFiles.map((f) => ({ path: f.path, status: status.get(f.path) ?? 'modified' })),
-    readFile: (p) => readInside(input.workspaceDir, p),
+    readFile: async (p) => (await readBytesInside(input.workspaceDir, p))?.toString('utf8') ?? null,
+    readBytes: (p) => readBytesInside(input.workspaceDir, p),
     gates: input.gates,
     criterionTests,
     criterionIds: input.criterionIds,
@@ -45,15 +46,15 @@ export function diffStatuses(diff: string): Map<string, 'added' | 'modified' | '
   return out;
 }
 
-/** A workspace file's text, or null when it is missing, too large, or resolves outside the workspace. */
-async function readInside(root: string, path: string): Promise<string | null> {
+/** A workspace file's bytes, or null when it is missing, too large, or resolves outside the workspace. */
+export async function readBytesInside(root: string, path: string): Promise<Buffer | null> {
   try {
     const base = await realpath(root);
     const target = await realpath(resolve(base, path));
     const rel = relative(base, target);
     if (rel.startsWith('..') || isAbsolute(rel)) return null;
     const data = await readFile(target);
-    return data.length > MAX_FILE_BYTES ? null : data.toString('utf8');
+    return data.length > MAX_FILE_BYTES ? null : data;
   } catch {
     return null;
   }

@@ -1,19 +1,57 @@
-import type { Claim, ClaimEvidence, VerifiedClaim } from './types';
+import { createHash } from 'node:crypto';
+import type { Claim, ClaimEvidence, ClaimSource, VerifiedClaim } from './types';
 
 const MAX_FILE_BYTES = 1_000_000;
 
 /**
  * Checks each claim against the diff, the workspace after the change, the gate output and the test
  * results. Verified and refuted carry the evidence; a claim nothing here can decide is unverifiable
- * (never counted as verified).
+ * (never counted as verified). A claim decided by reading workspace files lists them in `sources`
+ * with the hash of the version read.
  */
 export async function verifyClaims(claims: readonly Claim[], ev: ClaimEvidence): Promise<VerifiedClaim[]> {
   const out: VerifiedClaim[] = [];
-  for (const c of claims) out.push({ ...c, ...(await verifyOne(c, ev)) });
+  const files = new Files(ev);
+  for (const c of claims) {
+    const read: ClaimSource[] = [];
+    const result = await verifyOne(c, ev, files, read);
+    out.push({ ...c, ...result, ...(read.length ? { sources: read } : {}) });
+  }
   return out;
 }
 
-async function verifyOne(c: Claim, ev: ClaimEvidence): Promise<Pick<VerifiedClaim, 'status' | 'evidence'>> {
+/** Workspace files read once per verification, with the hash of the bytes read. */
+class Files {
+  private readonly cache = new Map<string, Promise<{ text: string; sha256: string } | null>>();
+  constructor(private readonly ev: ClaimEvidence) {}
+
+  get(path: string): Promise<{ text: string; sha256: string } | null> {
+    let hit = this.cache.get(path);
+    if (!hit) {
+      hit = this.load(path);
+      this.cache.set(path, hit);
+    }
+    return hit;
+  }
+
+  private async load(path: string): Promise<{ text: string; sha256: string } | null> {
+    if (this.ev.readBytes) {
+      const bytes = await this.ev.readBytes(path);
+      return bytes === null ? null : { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex') };
+    }
+    const text = await this.ev.readFile(path);
+    return text === null ? null : { text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
+  }
+}
+
+/** Reads a workspace file for a claim and lists it among the claim's sources. */
+async function readFor(files: Files, read: ClaimSource[], path: string): Promise<string | null> {
+  const f = await files.get(path);
+  if (f) read.push({ source: 'workspace', path, sha256: f.sha256 });
+  return f?.text ?? null;
+}
+
+async function verifyOne(c: Claim, ev: ClaimEvidence, files: Files, read: ClaimSource[]): Promise<Pick<VerifiedClaim, 'status' | 'evidence'>> {
   switch (c.kind) {
     case 'criterion_met': {
       if (!ev.criterionIds.includes(c.subject)) return { status: 'refuted', evidence: `the spec has no acceptance criterion ${c.subject}` };
@@ -23,6 +61,8 @@ async function verifyOne(c: Claim, ev: ClaimEvidence): Promise<Pick<VerifiedClai
     }
     case 'file_changed': {
       const hit = findChange(ev, c.subject);
+      // The version checked: if the file changes again later, the claim is stale until checked again.
+      if (hit && hit.status !== 'deleted') await readFor(files, read, hit.path);
       if (hit && hit.status !== 'deleted') return { status: 'verified', evidence: `the diff ${hit.status === 'added' ? 'adds' : 'modifies'} ${hit.path}` };
       if (hit) return { status: 'refuted', evidence: `the diff deletes ${hit.path}, it does not change it` };
       return { status: 'refuted', evidence: `the diff does not touch ${c.subject} (it changes ${list(ev.changes.map((f) => f.path))})` };
@@ -33,14 +73,21 @@ async function verifyOne(c: Claim, ev: ClaimEvidence): Promise<Pick<VerifiedClai
       return { status: 'refuted', evidence: hit ? `the diff ${hit.status} ${hit.path}, it does not delete it` : `the diff does not touch ${c.subject}` };
     }
     case 'symbol_present': {
-      const files = ev.changes.filter((f) => f.status !== 'deleted');
-      if (files.length === 0) return { status: 'refuted', evidence: `nothing changed, so ${c.subject} was not added` };
+      const changed = ev.changes.filter((f) => f.status !== 'deleted');
+      if (changed.length === 0) return { status: 'refuted', evidence: `nothing changed, so ${c.subject} was not added` };
       const word = new RegExp(`(?<![\\w$])${c.subject.replace(/[$]/g, '\\$')}(?![\\w$])`);
-      for (const f of files) {
-        const text = await ev.readFile(f.path);
-        if (text !== null && text.length <= MAX_FILE_BYTES && word.test(text)) return { status: 'verified', evidence: `${c.subject} appears in ${f.path} after the change` };
+      const seen: ClaimSource[] = [];
+      for (const f of changed) {
+        const text = await readFor(files, seen, f.path);
+        if (text !== null && text.length <= MAX_FILE_BYTES && word.test(text)) {
+          // Verified by this file alone.
+          read.push(seen[seen.length - 1]!);
+          return { status: 'verified', evidence: `${c.subject} appears in ${f.path} after the change` };
+        }
       }
-      return { status: 'refuted', evidence: `${c.subject} appears in none of the changed files (${list(files.map((f) => f.path))})` };
+      // Refuted by all of them.
+      read.push(...seen);
+      return { status: 'refuted', evidence: `${c.subject} appears in none of the changed files (${list(changed.map((f) => f.path))})` };
     }
     case 'tests_pass': {
       const tests = ev.gates.find((g) => g.gate === 'tests');

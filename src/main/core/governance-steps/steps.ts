@@ -4,9 +4,9 @@ import type { WorkingSpec } from '../../../shared/domain/working-spec';
 import { AppFailure } from '../../../shared/errors';
 import type { ChangedFile } from '../caws/budget';
 import { extractClaims } from '../claims/extract';
-import { reviewStanding } from '../claims/ledger';
+import { reviewStanding, withoutStale } from '../claims/ledger';
 import type { ClaimRecords } from '../claims/records';
-import { reviewEvidence } from '../claims/review-evidence';
+import { readBytesInside, reviewEvidence } from '../claims/review-evidence';
 import type { VerifiedClaim } from '../claims/types';
 import { verifyClaims } from '../claims/verify';
 import type { KnowledgeHit } from '../../../shared/domain/knowledge';
@@ -137,7 +137,11 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
       ...(gateResults ? { gateResults } : {}),
     };
     // A change review sees the claim table and checks each judge's own claims against the same evidence.
-    const execution = kind === 'change' && deps.claims ? deps.claims.latestExecution(ctx.taskId) : undefined;
+    // The workspace files the claims were checked against are hashed again first: a claim whose file changed since is stale.
+    if (kind === 'change' && deps.claims && change) await deps.claims.refresh(ctx.taskId, (p) => readBytesInside(change.workspaceDir, p));
+    const latest = kind === 'change' && deps.claims ? deps.claims.latestExecution(ctx.taskId) : undefined;
+    // A stale claim does not count as verified: a criterion pending on a stale account is unmet.
+    const execution = latest ? { claims: latest.claims, standing: withoutStale(latest.standing, latest.claims) } : undefined;
     if (execution && execution.standing.length) subject.claims = { worker: execution.claims, criteria: execution.standing };
     const judgeClaims = new Map<string, VerifiedClaim[]>();
     const evidence =

@@ -5,6 +5,7 @@ import type { KnowledgeHit } from '../../../shared/domain/knowledge';
 import { AppFailure } from '../../../shared/errors';
 import { attachmentsForTask, insertAttachments, markAttachment, type AttachmentRow } from '../db/queries/attachments';
 import type { Db } from '../db/open';
+import { recordSourceVersion } from '../db/queries/source-integrity-records';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { sha256 } from '../workspace/hash';
@@ -155,7 +156,23 @@ export class AttachmentService {
     // Every attachment is at least represented by its first chunk: the user attached it for a reason.
     const attached = attachmentsForTask(this.o.db, taskId).filter((r) => r.status === 'read' && r.entityId && !own.some((h) => h.entityId === r.entityId));
     const extra = attached.flatMap((r) => this.o.knowledge.search(`${r.name.replace(/\.[^.]+$/, '')} ${query}`, 20, taskId).filter((h) => h.entityId === r.entityId).slice(0, 1));
-    return [...own, ...extra].slice(0, limit + attached.length);
+    const hits = [...own, ...extra].slice(0, limit + attached.length);
+    this.recordRead(taskId, hits);
+    return hits;
+  }
+
+  /**
+   * Source integrity: the attachments read into the knowledge base (the hash of the kept file) and
+   * every chunk handed to the planner (the hash of its text, at its source and location), each
+   * version recorded once for the task.
+   */
+  private recordRead(taskId: string, hits: readonly KnowledgeHit[]): void {
+    const now = this.o.clock.now();
+    const read = attachmentsForTask(this.o.db, taskId).filter((r) => r.status === 'read');
+    this.o.db.transaction(() => {
+      for (const r of read) recordSourceVersion(this.o.db, taskId, { source: 'attachment', path: r.name, sha256: r.sha256 }, now);
+      for (const h of hits) recordSourceVersion(this.o.db, taskId, { source: 'knowledge', path: h.source, location: h.location, sha256: sha256(Buffer.from(h.text, 'utf8')) }, now);
+    })();
   }
 
   acceptsImages(): boolean {

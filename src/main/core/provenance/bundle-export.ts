@@ -18,7 +18,7 @@ import { listFederationLog } from '../db/queries/federation';
 import type { KeyRecord } from './keys';
 import { chainRecordsForTask, ensureSealed } from '../db/queries/chain-records';
 import { signaturesForTask } from '../db/queries/provenance-signatures';
-import { sourceIntegrityForTask } from '../db/queries/source-integrity-records';
+import { claimIdsByRecord, sourceIntegrityForTask } from '../db/queries/source-integrity-records';
 import { spansOfTrace } from '../db/queries/task-spans';
 import { traceIdOf } from '../observability/trace-id';
 
@@ -52,6 +52,7 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string, option
       sources: readBundleSources(db, taskId, task.spec, records),
       signatures: signaturesForTask(db, taskId),
       integrity: sourceIntegrityForTask(db, taskId),
+      claimLinks: claimIdsByRecord(db, taskId),
       // Calibration and federation history up to this task's last record (the log is installation-wide).
       calibration: listFederationLog(db, { until: records.at(-1)?.ts ?? deps.now, limit: 200 }).reverse(),
       trace: options.includeTrace ? spansOfTrace(db, traceIdOf(taskId)) : undefined,
@@ -64,7 +65,7 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string, option
       [{ path: 'includeTrace', message: 'no spans are kept for this task' }],
     );
   }
-  const { task, records, sources, integrity, calibration } = read;
+  const { task, records, sources, integrity, claimLinks, calibration } = read;
 
   const signatures: BundleSignature[] = read.signatures
     .filter((s) => s.kind === 'decision' || s.kind === 'task-head')
@@ -90,7 +91,16 @@ export async function buildBundle(deps: BundleExportDeps, taskId: string, option
     waivers: sources.waivers,
     claims: sources.claims,
     models: sources.models,
-    sourceIntegrity: integrity.map((r) => ({ path: r.path, sha256: r.sha256, kind: r.kind, recordedAt: r.recordedAt })),
+    sourceIntegrity: integrity.map((r) => ({
+      id: r.id,
+      path: r.path,
+      sha256: r.sha256,
+      kind: r.kind,
+      recordedAt: r.recordedAt,
+      source: r.source,
+      ...(r.location !== null ? { location: r.location } : {}),
+      claims: claimLinks.get(r.id) ?? [],
+    })),
     calibration: calibration.map((e) => ({ seq: e.seq, ts: e.ts, kind: e.kind, detail: JSON.parse(JSON.stringify(e.detail)) as Record<string, unknown> })),
     signatures,
     publicKeys: deps.keys.map((k) => ({

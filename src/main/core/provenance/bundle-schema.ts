@@ -87,11 +87,22 @@ export const BundlePatch = z.strictObject({
 });
 export type BundlePatch = z.infer<typeof BundlePatch>;
 
+/**
+ * A source the task read or wrote, with the hash of the version: a workspace or repository file
+ * (`path` relative to it), an attachment (`path` is its name) or a knowledge-base chunk (`path` its
+ * source, `location` the chunk; the hash is of the chunk's text). `claims` are the ids of the claims
+ * (rows of `claims`) checked against this version. Later records of the same source with another
+ * hash mean it changed.
+ */
 export const SourceIntegrityItem = z.strictObject({
+  id: z.number().int().optional(),
   path: z.string(),
   sha256: Hash,
   kind: z.enum(['read', 'written']),
   recordedAt: z.number().int(),
+  source: z.enum(['workspace', 'repository', 'attachment', 'knowledge']).optional(),
+  location: z.string().optional(),
+  claims: z.array(z.number().int()).optional(),
 });
 export type SourceIntegrityItem = z.infer<typeof SourceIntegrityItem>;
 

@@ -6,6 +6,7 @@ import { contentEntries, eventHash, eventLabel } from './bundle-entries';
 import { checkHead, compareEntries } from './bundle-entries-check';
 import { Findings, safeJson } from './bundle-findings';
 import { checkClaims } from './bundle-claims-check';
+import { checkSourceFiles } from './bundle-source-files';
 import { checkTrace } from './bundle-trace-check';
 import { Bundle, Manifest, type BundleContent, type BundleEvent, type SectionItem } from './bundle-schema';
 import { keyLineage, SignatureChecker, Statement } from './bundle-signatures';
@@ -19,11 +20,16 @@ export type VerifyBundleOptions = {
    * signatures must come from the key that signed the task's first record or its endorsed successors.
    */
   trustedKeys?: readonly PublicJwk[];
+  /**
+   * A directory holding the files the bundle's sources name (the workspace or repository, attachments
+   * by name): each is hashed and compared with the versions listed. Without it they are not checked.
+   */
+  sourcesDir?: string;
 };
 
 /**
- * Verifies an audit bundle offline: no database, no network, no files — only the bundle and,
- * optionally, trusted public keys. Checks the manifest signature, every entry's hash against the
+ * Verifies an audit bundle offline: no database, no network — only the bundle, optionally trusted
+ * public keys, and optionally a directory of the source files it lists (read only when given). Checks the manifest signature, every entry's hash against the
  * signed manifest, the hash chain of the records, every signature and what it signs, and names each
  * element that was altered, removed, inserted, reordered or re-signed with another key.
  */
@@ -48,8 +54,10 @@ export async function verifyBundle(input: unknown, options: VerifyBundleOptions 
   if (content.trace) checkTrace(content.trace, reference.taskId, events, findings, warnings);
   if (content.claims) checkClaims(content.claims, reference.taskId, findings);
   const signers = await checkSigners(content, keys, findings, warnings);
+  const sources = await checkSources(content, options.sourcesDir, findings, warnings);
 
   return findings.report({
+    ...(sources ? { sources } : {}),
     taskId: reference.taskId,
     warnings,
     signers,
@@ -204,6 +212,15 @@ function checkTexts(content: BundleContent, findings: Findings): void {
   if (content.spec && sha256Hex(content.spec.yaml) !== content.spec.sha256) {
     findings.add('altered', 'spec', 'spec was altered: its text does not match its recorded sha256');
   }
+}
+
+/** 8. The source files, when a directory of them is given; otherwise the report says they were not checked. */
+async function checkSources(content: BundleContent, dir: string | undefined, findings: Findings, warnings: string[]): Promise<VerificationReport['sources']> {
+  const items = content.sourceIntegrity ?? [];
+  if (items.length === 0) return undefined;
+  // Not a warning: the report says they were not checked, and the CLI says how to check them.
+  if (dir === undefined) return { listed: items.length, checked: false, files: [] };
+  return { listed: items.length, checked: true, files: await checkSourceFiles(items, dir, findings, warnings) };
 }
 
 /** 7. Who signed: trusted keys, or one lineage of keys within the bundle. */

@@ -101,7 +101,7 @@ describe('source integrity', () => {
     expect(() => c.provenance.recordSourceIntegrity(t.id, 'x', 'not-a-hash', 'written')).toThrow(/sha256: must be a lowercase hex sha256/);
     expect(() => c.provenance.recordSourceIntegrity('tsk_0nosuchtask0000', 'x', sha256Hex('x'), 'written')).toThrow(/no task/);
     const { bundle } = await c.provenance.exportBundle(t.id);
-    expect(bundle.content.sourceIntegrity).toEqual([{ path: 'input.txt', sha256: sha256Hex('hello'), kind: 'read', recordedAt: rec.recordedAt }]);
+    expect(bundle.content.sourceIntegrity).toEqual([{ id: rec.id, path: 'input.txt', sha256: sha256Hex('hello'), kind: 'read', recordedAt: rec.recordedAt, source: 'workspace', claims: [] }]);
   });
 });
 

@@ -109,7 +109,7 @@ export class ProvenanceService implements Signer {
       throw new AppFailure('invalid_input', message, issues);
     }
     if (!getTask(this.db, taskId)) throw new AppFailure('not_found', `no task with id ${taskId}`);
-    const rec = { ...parsed.data, recordedAt: this.clock.now() };
+    const rec = { ...parsed.data, recordedAt: this.clock.now(), source: 'workspace' as const, location: null };
     return { id: insertSourceIntegrity(this.db, rec), ...rec };
   }
 

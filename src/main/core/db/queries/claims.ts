@@ -28,21 +28,20 @@ export type CriterionRow = {
   createdAt: number;
 };
 
-export function insertClaims(db: Db, rows: readonly ClaimRow[]): void {
+/** Inserts claims; returns their ids, in order. */
+export function insertClaims(db: Db, rows: readonly ClaimRow[]): number[] {
   const insert = db.prepare(
     `INSERT INTO task_claims (task_id, stage, round, author, kind, subject, text, status, evidence, extracted_by, created_at)
      VALUES (@taskId, @stage, @round, @author, @kind, @subject, @text, @status, @evidence, @extractedBy, @createdAt)`,
   );
-  db.transaction(() => {
-    for (const r of rows) insert.run(r);
-  })();
+  return db.transaction(() => rows.map((r) => Number(insert.run(r).lastInsertRowid)))();
 }
 
 /** Replaces a stage's rows of one round (a retried step records its claims once). */
-export function replaceClaims(db: Db, taskId: string, stage: ClaimRow['stage'], round: number, rows: readonly ClaimRow[]): void {
-  db.transaction(() => {
+export function replaceClaims(db: Db, taskId: string, stage: ClaimRow['stage'], round: number, rows: readonly ClaimRow[]): number[] {
+  return db.transaction(() => {
     db.prepare('DELETE FROM task_claims WHERE task_id = ? AND stage = ? AND round = ?').run(taskId, stage, round);
-    insertClaims(db, rows);
+    return insertClaims(db, rows);
   })();
 }
 

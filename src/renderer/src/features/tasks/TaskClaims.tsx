@@ -15,12 +15,14 @@ function latestCriteria(criteria: readonly CriterionView[]): CriterionView[] {
 /**
  * The claim table: what the worker and each judge claimed, whether the evidence the app holds (the
  * diff, the workspace, the gates, the tests) verified or refuted it, and where each acceptance
- * criterion stands — met only by a verified claim.
+ * criterion stands — met only by a verified claim. A claim whose source changed after it was checked
+ * is marked stale.
  */
 export function TaskClaims({ claims, criteria }: { claims: readonly ClaimView[]; criteria: readonly CriterionView[] }) {
   if (claims.length === 0 && criteria.length === 0) return null;
   const standing = latestCriteria(criteria);
   const refuted = claims.filter((c) => c.status === 'refuted').length;
+  const stale = claims.filter((c) => c.stale).length;
   return (
     <section className="card" aria-labelledby="claims-title" data-testid="task-claims">
       <h3 id="claims-title">Claims and criteria</h3>
@@ -35,7 +37,8 @@ export function TaskClaims({ claims, criteria }: { claims: readonly ClaimView[];
         </ul>
       ) : null}
       <p className="muted">
-        {claims.length} claim(s){refuted ? `, ${refuted} refuted by the evidence` : ''}.
+        {claims.length} claim(s){refuted ? `, ${refuted} refuted by the evidence` : ''}
+        {stale ? `, ${stale} stale (checked against a file that changed since)` : ''}.
       </p>
       {claims.length > 0 ? (
         <table className="gov-table claims-table">
@@ -63,8 +66,25 @@ export function TaskClaims({ claims, criteria }: { claims: readonly ClaimView[];
                 </td>
                 <td>
                   <span className={`badge claim-${c.status}`}>{c.status}</span>
+                  {c.stale ? (
+                    <>
+                      {' '}
+                      <span className="badge claim-stale" data-testid="claim-stale" title="a source it was checked against changed afterwards: it no longer counts as verified">
+                        stale
+                      </span>
+                    </>
+                  ) : null}
                 </td>
-                <td>{c.evidence}</td>
+                <td>
+                  {c.evidence}
+                  {c.sources?.length ? (
+                    <span className="muted mono">
+                      {' '}
+                      (checked against{' '}
+                      {c.sources.map((src) => `${src.path}${src.location ? ` ${src.location}` : ''} ${src.sha256.slice(0, 8)}${src.stale ? ', changed since' : ''}`).join('; ')})
+                    </span>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
