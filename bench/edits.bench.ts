@@ -8,7 +8,7 @@
  * refused, or applied wrongly (result differs: the dangerous outcome).
  * Usage: npm run bench:edits -- --repo PATH [--commits N] [--json]
  */
-import { applyReplacements, type SearchReplace } from '../src/main/core/agent/edits/apply';
+import { applyReplacements, toLines, type SearchReplace } from '../src/main/core/agent/edits/apply';
 import { parseTextAction, renderTextAction, type TextEditAction } from '../src/main/core/agent/edits/format';
 import { applyHunks, type Hunk } from '../src/main/core/workspace/hunks';
 import { fileAt, git, listCommits, parseBenchArgs, pct, ratio, rng } from './git-history';
@@ -20,12 +20,50 @@ const FORMATS = ['search_replace', 'hunks'] as const;
 type Format = (typeof FORMATS)[number];
 type Outcome = 'correct' | 'refused' | 'wrong';
 const TARGET_CORRECT = 0.95;
+const SEED = 20261204;
+
+/** FNV-1a of a string, for per-case seeds. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 type FileCase = { commit: string; path: string; before: string; after: string; hunks: Hunk[] };
 
-/** The hunks of `git diff -U3` for one file, or null when the diff cannot be expressed as text hunks. */
-function diffHunks(repo: string, parent: string, sha: string, path: string): Hunk[] | null {
-  const out = git(repo, ['diff', '--no-color', '--no-ext-diff', '-U3', parent, sha, '--', path]);
+/**
+ * The hunks of the file's diff, or null when the diff cannot be expressed as text hunks. Context
+ * starts at git's 3 lines and grows (up to 12) until every block's SEARCH text matches one place in
+ * the file it applies to, as the worker's instructions require of the model ("enough to match one
+ * place"); a diff whose blocks never get there is kept as it is and counts against the format.
+ */
+function diffHunks(repo: string, parent: string, sha: string, path: string, before: string): Hunk[] | null {
+  let hunks: Hunk[] | null = null;
+  for (let context = 3; context <= 12; context++) {
+    hunks = diffHunksWith(repo, parent, sha, path, context);
+    if (!hunks || blocksUnique(before, toBlocks(hunks))) break;
+  }
+  return hunks;
+}
+
+/** True when each block's SEARCH lines occur exactly once in the file as the blocks before it left it. */
+function blocksUnique(before: string, blocks: readonly SearchReplace[]): boolean {
+  let text = before;
+  for (const block of blocks) {
+    const lines = toLines(text);
+    const search = toLines(block.search);
+    let hits = 0;
+    for (let at = 0; at + search.length <= lines.length && hits < 2; at++) if (search.every((l, i) => lines[at + i] === l)) hits++;
+    if (hits !== 1) return false;
+    const r = applyReplacements('unique-check', text, [block]);
+    if (!r.ok) return false;
+    text = r.text;
+  }
+  return true;
+}
+
+function diffHunksWith(repo: string, parent: string, sha: string, path: string, context: number): Hunk[] | null {
+  const out = git(repo, ['diff', '--no-color', '--no-ext-diff', `-U${context}`, parent, sha, '--', path]);
   if (out.includes('\n\\ No newline') || out.includes('Binary files')) return null;
   const hunks: Hunk[] = [];
   let current: { oldStart: number; lines: string[] } | null = null;
@@ -115,7 +153,6 @@ const empty = (): Tally => ({ correct: 0, refused: 0, wrong: 0 });
 
 export default async function main(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv, USAGE);
-  const random = rng(20261204);
   const cases: FileCase[] = [];
   let commitsUsed = 0;
   for (const commit of listCommits(args.repo, args.commits * 5)) {
@@ -127,7 +164,7 @@ export default async function main(argv: string[]): Promise<void> {
       const after = fileAt(args.repo, commit.sha, path);
       // An empty file before is a creation (a whole-file write), not an edit located in old text.
       if (before === null || after === null || before === after || before.trim() === '') continue;
-      const hunks = diffHunks(args.repo, commit.parent, commit.sha, path);
+      const hunks = diffHunks(args.repo, commit.parent, commit.sha, path, before);
       if (hunks) files.push({ commit: commit.sha, path, before, after, hunks });
     }
     if (files.length === 0) continue;
@@ -142,7 +179,8 @@ export default async function main(argv: string[]): Promise<void> {
   let caseCount = 0;
   for (const c of cases) {
     for (const p of PERTURBATIONS) {
-      const v = perturb(c, p, random);
+      // Seeded per case, so a case draws the same mistake however many commits the history has.
+      const v = perturb(c, p, rng(SEED ^ hash(`${c.commit}:${c.path}:${p}`)));
       if (!v) continue;
       caseCount++;
       for (const f of FORMATS) {

@@ -88,4 +88,12 @@ describe('parseTextAction', () => {
     const bad = parseTextAction('ACTION: tool_call\nREASON: look\nTOOL: fs.read_file\nARGS: {oops\n', { tools: true });
     expect(bad.ok).toBe(false);
   });
+
+  it('refuses a SEARCH block with two "=======" lines rather than guess where SEARCH ends', () => {
+    // An reStructuredText heading underline inside the old text: either divider could be the real one.
+    const answer = 'ACTION: edit\nREASON: r\nCONFIDENCE: 0.5\nCRITERIA:\nEDIT docs/options.rst\n<<<<<<< SEARCH\nOptions\n=======\n\nintro\n=======\nOptions\n=========\n\nintro\n>>>>>>> REPLACE\n';
+    const r = parseTextAction(answer, { tools: false });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/more than one "=======" line \(line 11 too\)/);
+  });
 });

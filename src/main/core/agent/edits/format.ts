@@ -141,7 +141,9 @@ function readBlock(lines: readonly string[], from: number, twoParts: boolean): {
   let inSecond = false;
   for (let i = from; i < lines.length; i++) {
     const line = lines[i]!;
-    if (twoParts && !inSecond && DIVIDER.test(line)) {
+    if (twoParts && DIVIDER.test(line)) {
+      // A second divider (a file line like an reStructuredText underline) leaves where SEARCH ends a guess.
+      if (inSecond) return { ok: false, message: `the SEARCH block opened at line ${from} has more than one "=======" line (line ${i + 1} too), so where SEARCH ends is unclear; use WRITE for this file, or SEARCH/REPLACE blocks that hold no such line` };
       inSecond = true;
       continue;
     }

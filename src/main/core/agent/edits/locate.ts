@@ -20,8 +20,12 @@ export type LocateResult =
 
 /** A fuzzy place must score at least this (0..1, line similarity averaged over the search lines)… */
 export const FUZZY_THRESHOLD = 0.85;
-/** …and beat any other place by this much. */
+/** …and beat any other place by this much, */
 export const FUZZY_MARGIN = 0.1;
+/** …or need at least this many fewer mistakes (dropped, doubled or mistyped lines) than any other place. */
+export const DEFECT_MARGIN = 1;
+/** What pairing two different lines costs against pairing equal ones, so that a line equal to a file line next to the span wins over a mistyped pairing inside it. */
+const MISTYPE_COST = 0.5;
 /** Two lines count as "the same line, mistyped" above this similarity. */
 const LINE_SIMILAR = 0.7;
 /** …and above this, pairing them is still better than treating each as missing from the other side. */
@@ -63,7 +67,8 @@ function findAll(file: readonly string[], search: readonly string[]): number[] {
   return out;
 }
 
-type Aligned = { start: number; end: number; pairs: number[]; score: number };
+/** `defects`: the mistakes the place implies (lines unpaired on either side, paired lines that differ). */
+type Aligned = { start: number; end: number; pairs: number[]; score: number; defects: number };
 
 /**
  * Fuzzy placement: candidate places come from votes of lines that match exactly once normalised;
@@ -84,15 +89,20 @@ function fuzzy(file: readonly string[], search: readonly string[]): LocateResult
     if (a && !results.some((r) => r.start === a.start && r.end === a.end)) results.push(a);
   }
   results.sort((x, y) => y.score - x.score);
-  const best = results[0];
-  if (!best || meaningful < 2 || best.score < FUZZY_THRESHOLD) {
-    return { ok: false, kind: 'not_found', nearest: best ? candidate(file, best) : nearestLine(file, f, s) };
+  // Among places close enough, fewest mistakes first: a place needing one mistake (a dropped line) is
+  // far likelier than one needing three (three mistyped lines), however alike those lines are.
+  const best = results.filter((r) => r.score >= FUZZY_THRESHOLD).sort((x, y) => x.defects - y.defects || y.score - x.score)[0];
+  if (!best || meaningful < 2) {
+    const near = results[0];
+    return { ok: false, kind: 'not_found', nearest: near ? candidate(file, near) : nearestLine(file, f, s) };
   }
-  const rival = results.find((r) => r.end <= best.start || r.start >= best.end);
-  if (rival && rival.score > best.score - FUZZY_MARGIN) {
+  // A rival elsewhere makes the place a guess when it scores nearly as well, unless it needs at least
+  // DEFECT_MARGIN more mistakes (the rival would mean the model also typed a line that is not there).
+  const rival = results.find((r) => (r.end <= best.start || r.start >= best.end) && r.defects < best.defects + DEFECT_MARGIN && r.score > best.score - FUZZY_MARGIN);
+  if (rival) {
     return { ok: false, kind: 'ambiguous', tier: 'fuzzy', lines: [best.start + 1, rival.start + 1].sort((x, y) => x - y) };
   }
-  return { ok: true, placement: { tier: 'fuzzy', ...best } };
+  return { ok: true, placement: { tier: 'fuzzy', start: best.start, end: best.end, pairs: best.pairs, score: best.score } };
 }
 
 /** Start lines implied by search lines found verbatim (normalised) in the file, most votes first. */
@@ -147,7 +157,7 @@ function align(f: readonly string[], s: readonly string[], from: number, to: num
       }
       // Similar lines pair; a less similar pair still beats leaving both lines unpaired (a mistyped line).
       if (sim >= LINE_SIMILAR || sim >= LINE_SUBSTITUTE) {
-        const viaPair = score[(i - 1) * W + k - 1]! + (sim >= LINE_SIMILAR ? sim : sim - 0.8);
+        const viaPair = score[(i - 1) * W + k - 1]! + (sim === 1 ? 1 : sim >= LINE_SIMILAR ? sim - MISTYPE_COST : sim - 0.8);
         if (viaPair >= best) {
           best = viaPair;
           mv = 1;
@@ -178,14 +188,22 @@ function align(f: readonly string[], s: readonly string[], from: number, to: num
   // Scored apart from the alignment's objective: mean similarity of the paired lines, less a little
   // for every non-blank line left unpaired on either side; too many unpaired lines is no match.
   let sum = 0;
+  let differing = 0;
   pairs.forEach((p, j) => {
-    if (p >= 0) sum += similarity(s[j]!, f[p]!);
+    if (p < 0) return;
+    const sim = similarity(s[j]!, f[p]!);
+    sum += sim;
+    if (sim < 1) differing++;
   });
   const taken = new Set(paired);
   let gaps = s.filter((line, j) => pairs[j]! < 0 && line !== '').length;
   for (let p = start; p < end; p++) if (!taken.has(p) && f[p] !== '') gaps++;
   if (gaps > Math.max(1, Math.floor(n / 4))) return null;
-  return { start, end, pairs, score: sum / paired.length - GAP_SCORE * gaps };
+  // Every unpaired line is a mistake, blank ones too: a place that only "needs" a SEARCH blank line
+  // left unpaired is no better than one that needs a left-out line.
+  let unpaired = pairs.filter((p) => p < 0).length;
+  for (let p = start; p < end; p++) if (!taken.has(p)) unpaired++;
+  return { start, end, pairs, score: sum / paired.length - GAP_SCORE * gaps, defects: unpaired + differing };
 }
 
 /** What each unpaired non-blank line takes off a fuzzy place's score. */

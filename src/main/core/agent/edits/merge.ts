@@ -1,4 +1,5 @@
-import { normalizeSpace, similarity, type Placement } from './locate';
+import { planGaps } from './gaps';
+import type { Placement } from './locate';
 
 /**
  * Writes a located edit into the file. The model's SEARCH → REPLACE difference is what it meant to
@@ -23,74 +24,39 @@ export function mergeEdit(file: readonly string[], placement: Placement, search:
     if (placement.pairs[i]! >= 0) continue;
     // A search line the file does not have: one the model wants gone, or context it doubled or made up.
     if (!keep[i]) return { ok: false, message: `the SEARCH line "${clip(search[i]!)}" is not in the file; copy the lines to change exactly` };
-    // A doubled line is harmless unless new lines sit between the two copies (which copy is real?);
-    // a made-up line is harmless unless new lines sit next to it.
-    const twinBefore = i > 0 && search[i - 1] === search[i];
-    const twinAfter = i + 1 < n && search[i + 1] === search[i];
-    const risky = twinBefore || twinAfter ? (twinBefore && insertBefore[i]!.length > 0) || (twinAfter && insertBefore[i + 1]!.length > 0) : insertBefore[i]!.length > 0 || insertBefore[i + 1]!.length > 0;
+    // A doubled line is harmless unless the run of equal lines it is in changes inside (new lines between
+    // two copies, or a copy deleted: which copy is the real one?); a made-up line is harmless unless new
+    // lines sit next to it.
+    let r0 = i;
+    let r1 = i;
+    while (r0 > 0 && search[r0 - 1]!.trim() === search[i]!.trim()) r0--;
+    while (r1 + 1 < n && search[r1 + 1]!.trim() === search[i]!.trim()) r1++;
+    const risky =
+      r0 === r1
+        ? insertBefore[i]!.length > 0 || insertBefore[i + 1]!.length > 0
+        : keep.slice(r0, r1 + 1).some((k) => !k) || insertBefore.slice(r0 + 1, r1 + 1).some((l) => l.length > 0);
     if (risky) {
       return { ok: false, message: `the SEARCH line "${clip(search[i]!)}" is not in the file at that place, next to new lines; copy the SEARCH lines exactly` };
     }
   }
+  const plan = planGaps(file, search, placement.pairs, keep, insertBefore);
+  if (!plan.ok) return { ok: false, message: plan.message };
   for (let i = 0; i <= n; i++) {
     const target = i < n ? placement.pairs[i]! : -1;
-    // File lines the model's SEARCH skipped, before this search line's place: kept, but only where
-    // no change is near enough that their order against it would be a guess.
-    const inserted = insertBefore[i]!.map(fix);
+    const inserted = plan.insertBefore[i]!.map(fix);
+    // File lines the model's SEARCH skipped, before this search line's place, stay (gaps.ts: on which
+    // side of the new lines recorded here).
+    out.push(...inserted);
     if (target >= 0 && pos < target) {
-      const order = gapOrder(search, keep, insertBefore, i, file.slice(pos, target));
-      if (order === 'refuse') {
-        return { ok: false, message: `line ${pos + 1} ("${clip(file[pos]!)}") is in the file but not in the SEARCH text, next to a change; include it in SEARCH so the change's place is clear` };
-      }
-      if (order === 'after-insertions') out.push(...inserted);
       while (pos < target) out.push(file[pos++]!);
-      if (order !== 'after-insertions') out.push(...inserted);
-    } else out.push(...inserted);
+      out.push(...(plan.afterGap.get(i) ?? []).map(fix));
+    }
     if (i < n && target >= 0) {
       if (keep[i]) out.push(file[target]!);
       pos = target + 1;
     }
   }
   return { ok: true, lines: [...file.slice(0, placement.start), ...out, ...file.slice(placement.end)] };
-}
-
-/**
- * Where file lines the SEARCH skipped (just before search line i) go against the change there:
- * anywhere when no change is near; before a change that starts with a deleted line and whose first
- * new line resembles it (a modified line, so its new text belongs where the old was); after a change
- * that ends likewise; otherwise the order is unknown and the edit is refused.
- */
-function gapOrder(search: readonly string[], keep: readonly boolean[], insertBefore: readonly string[][], i: number, gap: readonly string[]): 'before-insertions' | 'after-insertions' | 'refuse' {
-  if (quietSpot(search, keep, insertBefore, i)) return 'before-insertions';
-  // A skipped line equal to a neighbour (a run of like lines) could be either copy: no order is safe.
-  const neighbours = [search[i - 1], search[i]].filter((l): l is string => l !== undefined).map(normalizeSpace);
-  if (gap.some((g) => neighbours.includes(normalizeSpace(g)))) return 'refuse';
-  const solid = (j: number) => j >= 0 && j < search.length && keep[j]! && search[j]!.trim() !== '';
-  const inserted = insertBefore[i]!;
-  const alike = (a: string | undefined, b: string | undefined) => a === undefined || (b !== undefined && similarity(normalizeSpace(a), normalizeSpace(b)) >= 0.5);
-  if (solid(i - 1) && i < search.length && !keep[i] && alike(inserted[0], search[i])) return 'before-insertions';
-  if (solid(i) && i > 0 && !keep[i - 1] && alike(inserted[inserted.length - 1], search[i - 1])) return 'after-insertions';
-  return 'refuse';
-}
-
-/**
- * True when the spot before search line i has no insertion and, walking out in both directions over
- * blank kept lines (where a line diff could slide a change), a kept non-blank line comes before any
- * deletion or insertion.
- */
-function quietSpot(search: readonly string[], keep: readonly boolean[], insertBefore: readonly string[][], i: number): boolean {
-  if (insertBefore[i]!.length > 0) return false;
-  for (let j = i - 1; j >= 0; j--) {
-    if (!keep[j]) return false;
-    if (search[j]!.trim() !== '') break;
-    if (insertBefore[j]!.length > 0) return false;
-  }
-  for (let j = i; j < search.length; j++) {
-    if (!keep[j]) return false;
-    if (search[j]!.trim() !== '') break;
-    if (insertBefore[j + 1]!.length > 0) return false;
-  }
-  return true;
 }
 
 /**

@@ -1,0 +1,159 @@
+import { normalizeSpace, similarity } from './locate';
+
+/**
+ * File lines the model's SEARCH text skipped (a context line it left out) stay in the file; this
+ * decides where they go against the model's new lines, or that nobody could know.
+ *
+ * The SEARCH → REPLACE line diff is cut into changes: a run of deleted search lines with the new
+ * lines next to it (new lines replace the lines they stand beside, so they take those lines' place in
+ * the file), or new lines alone between two kept lines. A skipped line lies at a boundary between two
+ * search lines. A change wholly before it or wholly after it is clear. A change that could sit on
+ * either side — a pure insertion at that very boundary, or a change the diff could equally have drawn
+ * a line further (its first line equal to the kept line after it, or its last to the one before: the
+ * usual slide of a diff over blank lines and repeated braces) across the skipped line — is refused.
+ * A skipped line inside a run of deletions splits the run's new lines by resemblance to the deleted
+ * lines on either side, only when that split is unique.
+ */
+
+export type GapPlan =
+  | { ok: true; insertBefore: string[][]; afterGap: Map<number, string[]> }
+  | { ok: false; fileLine: number; message: string };
+
+/** A new line counts as a modified copy of a deleted line from this similarity up… */
+const SPLIT_SIMILAR = 0.5;
+/** …and belongs to one side when it is this much more like that side's deleted lines than the other's. */
+const SPLIT_MARGIN = 0.1;
+
+type Change = { a: number; e: number; inserted: string[] };
+
+/**
+ * `pairs[i]` is the file line search line i matched (-1 when none); `keep`/`insertBefore` come from
+ * the SEARCH → REPLACE line diff. Where file lines were skipped just before search line i, the new
+ * lines in `insertBefore[i]` go before them and those in `afterGap.get(i)` after them.
+ */
+export function planGaps(file: readonly string[], search: readonly string[], pairs: readonly number[], keep: readonly boolean[], insertBefore: readonly string[][]): GapPlan {
+  const ins = insertBefore.map((l) => [...l]);
+  const afterGap = new Map<number, string[]>();
+  const changes = changesOf(keep, insertBefore);
+  const norm = search.map(normalizeSpace);
+  const split = new Set<Change>();
+  let prev = -1;
+  for (let i = 0; i < search.length; i++) {
+    if (pairs[i]! < 0) continue;
+    if (prev >= 0 && pairs[i]! > pairs[prev]! + 1) {
+      const gapFrom = pairs[prev]! + 1;
+      const gap = file.slice(gapFrom, pairs[i]!).map(normalizeSpace);
+      const refuse = (why: string): GapPlan => ({
+        ok: false,
+        fileLine: gapFrom,
+        message: `line ${gapFrom + 1} ("${clip(file[gapFrom]!)}") is in the file but not in the SEARCH text, ${why}; include it in SEARCH`,
+      });
+      // The skipped lines sit at some boundary from just after the previous matched search line to
+      // just before this one; a neighbour equal to a skipped line could have been matched in its place.
+      let lo = prev + 1;
+      let hi = i;
+      if (gap.includes(norm[prev]!)) lo = prev;
+      if (gap.includes(norm[i]!)) hi = i + 1;
+      for (const c of changes) {
+        const offsets = shifts(c, search, keep, norm);
+        const sides = new Set<string>();
+        for (const s of offsets) for (let b = lo; b <= hi; b++) sides.add(side(c.a + s, c.e + s, b));
+        if (sides.size === 1 && (sides.has('before') || sides.has('after'))) continue;
+        if (sides.size > 1 || sides.has('at') || offsets.length > 1 || lo !== hi) return refuse('next to a change, so where the change goes against it is unclear');
+        // The change touches the skipped lines: its new lines replace the deleted lines on either side.
+        if (c.inserted.length === 0) continue;
+        if (split.has(c)) return refuse('inside a change that skips other lines too');
+        const at = splitPoint(c.inserted, search.slice(c.a, i), search.slice(i, c.e));
+        if (at === null) return refuse('next to new lines that could go before or after it');
+        for (let k = c.a; k <= c.e; k++) ins[k] = [];
+        ins[c.a] = c.inserted.slice(0, at);
+        afterGap.set(i, c.inserted.slice(at));
+        split.add(c);
+      }
+    }
+    prev = i;
+  }
+  return { ok: true, insertBefore: ins, afterGap };
+}
+
+/** The diff's changes: runs of deleted lines a..e-1 with the new lines recorded before a..e, and lone insertions (a = e). */
+function changesOf(keep: readonly boolean[], insertBefore: readonly string[][]): Change[] {
+  const out: Change[] = [];
+  const n = keep.length;
+  for (let j = 0; j <= n; ) {
+    if (j < n && !keep[j]) {
+      let e = j;
+      while (e < n && !keep[e]) e++;
+      out.push({ a: j, e, inserted: insertBefore.slice(j, e + 1).flat() });
+      j = e + 1;
+    } else {
+      if (insertBefore[j]!.length > 0) out.push({ a: j, e: j, inserted: [...insertBefore[j]!] });
+      j++;
+    }
+  }
+  return out;
+}
+
+/** Every offset the diff could equally have drawn the change at (0 included), over kept lines equal to its own. */
+function shifts(c: Change, search: readonly string[], keep: readonly boolean[], norm: readonly string[]): number[] {
+  const out = [0];
+  const old = search.slice(c.a, c.e).map(normalizeSpace);
+  const added = c.inserted.map(normalizeSpace);
+  const slides = (line: string, first: (xs: string[]) => string | undefined) => [old, added].every((xs) => xs.length === 0 || first(xs) === line);
+  for (let [o, a, s] = [[...old], [...added], 0]; c.e + s < search.length && keep[c.e + s]! && slides(norm[c.e + s]!, (xs) => xs[0]); ) {
+    const line = norm[c.e + s]!;
+    if (o.length) o = [...o.slice(1), line];
+    if (a.length) a = [...a.slice(1), line];
+    out.push(++s);
+  }
+  for (let [o, a, s] = [[...old], [...added], 0]; c.a + s > 0 && keep[c.a + s - 1]! && slides(norm[c.a + s - 1]!, (xs) => xs[xs.length - 1]); ) {
+    const line = norm[c.a + s - 1]!;
+    if (o.length) o = [line, ...o.slice(0, -1)];
+    if (a.length) a = [line, ...a.slice(0, -1)];
+    out.push(--s);
+  }
+  return out;
+}
+
+/**
+ * Where a change drawn over search lines a..e-1 (a lone insertion when a = e) lies against boundary b
+ * (just before search line b): wholly before or after it, a lone insertion right at it, or touching it.
+ */
+function side(a: number, e: number, b: number): 'before' | 'after' | 'at' | 'touch' {
+  if (a === e) return a < b ? 'before' : a > b ? 'after' : 'at';
+  if (e < b) return 'before';
+  if (a > b) return 'after';
+  return 'touch';
+}
+
+/**
+ * How many of `inserted` replace lines of `before` (the rest replace `after`), or null when unclear.
+ * A new line belongs to a side when it is a modified copy of one of that side's deleted lines (similar
+ * by SPLIT_SIMILAR, and clearly more than to the other side). When deleted lines lie on one side only,
+ * every new line must be such a copy: a line like none of them could equally be one inserted on the
+ * other side of the skipped lines.
+ */
+function splitPoint(inserted: readonly string[], before: readonly string[], after: readonly string[]): number | null {
+  const best = (line: string, lines: readonly string[]) => Math.max(0, ...lines.map((l) => similarity(normalizeSpace(line), normalizeSpace(l))));
+  if (before.length === 0 || after.length === 0) {
+    const side = before.length === 0 ? after : before;
+    if (!inserted.every((line) => best(line, side) >= SPLIT_SIMILAR)) return null;
+    return before.length === 0 ? 0 : inserted.length;
+  }
+  let lastBefore = -1;
+  let firstAfter = inserted.length;
+  inserted.forEach((line, k) => {
+    const b = best(line, before);
+    const f = best(line, after);
+    if (b >= SPLIT_SIMILAR && b >= f + SPLIT_MARGIN) lastBefore = k;
+    else if (f >= SPLIT_SIMILAR && f >= b + SPLIT_MARGIN && firstAfter === inserted.length) firstAfter = k;
+  });
+  // Every line up to the last "before" line goes before, every line from the first "after" line after;
+  // undecided lines between the two could go either way.
+  return lastBefore + 1 === firstAfter ? firstAfter : null;
+}
+
+function clip(s: string): string {
+  const t = s.trim();
+  return t.length > 60 ? `${t.slice(0, 57)}…` : t;
+}
