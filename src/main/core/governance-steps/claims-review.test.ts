@@ -1,4 +1,5 @@
-import { cpSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedModel } from '../../../../test/fake-model';
@@ -88,15 +89,16 @@ describe('claims at the change review (real gates, real workspace files, scripte
     progress: () => undefined,
   });
 
-  /** The worker's final account as the execute step records it. */
+  /** The worker's final account as the execute step records it (its file claim checked against src/math.js as it is now). */
   function executed(task: Task, workerClaimsA2: boolean) {
+    const sha256 = createHash('sha256').update(readFileSync(join(workspace, 'src/math.js'))).digest('hex');
     const evaluation = {
       criteria: [
         { id: 'A1', met: true, evidence: 'passed: npm test' },
         { id: 'A2', met: workerClaimsA2, evidence: workerClaimsA2 ? "claimed by the worker; the gates pass, the project's tests among them" : 'not yet claimed by the worker' },
       ],
       claims: [
-        { kind: 'file_changed' as const, subject: 'src/math.js', text: 'Clamped the input in src/math.js.', source: 'worker' as const, extractedBy: 'rules' as const, status: 'verified' as const, evidence: 'the diff modifies src/math.js' },
+        { kind: 'file_changed' as const, subject: 'src/math.js', text: 'Clamped the input in src/math.js.', source: 'worker' as const, extractedBy: 'rules' as const, status: 'verified' as const, evidence: 'the diff modifies src/math.js', sources: [{ source: 'workspace' as const, path: 'src/math.js', sha256 }] },
         ...(workerClaimsA2 ? [{ kind: 'criterion_met' as const, subject: 'A2', text: 'criteria_met: A2', source: 'worker' as const, extractedBy: 'rules' as const, status: 'unverifiable' as const, evidence: 'A2 has no test command of its own' }] : []),
       ],
     };
@@ -157,6 +159,17 @@ describe('claims at the change review (real gates, real workspace files, scripte
     const verdict = records.verdicts(task.id).at(-1)!.verdict;
     expect(verdict).toMatchObject({ decision: 'modify', escalated: false });
     expect(claims.view(task.id).criteria.find((c) => c.stage === 'review_change' && c.criterionId === 'A2')).toMatchObject({ status: 'unmet', decidedBy: 'none' });
+  });
+
+  it("the worker's claim goes stale when its file changes after the execution round: the criterion pending on it is unmet though the constitutional judge passes", async () => {
+    const task = await setUp(true);
+    writeFileSync(join(workspace, 'src/math.js'), `${readFileSync(join(workspace, 'src/math.js'), 'utf8')}\n// edited after the worker's account\n`);
+    judges({});
+    const outcome = await steps.reviewChange(context(task));
+    const worker = claims.view(task.id).claims.find((c) => c.stage === 'execute' && c.kind === 'file_changed');
+    expect(worker).toMatchObject({ stale: true, sources: [expect.objectContaining({ path: 'src/math.js', stale: true })] });
+    expect(claims.view(task.id).criteria.find((c) => c.stage === 'review_change' && c.criterionId === 'A2')).toMatchObject({ status: 'unmet', evidence: expect.stringContaining("the worker's account is stale: file_changed src/math.js") });
+    expect(outcome.decision).not.toBe('accept');
   });
 
   it('a constitutional judge whose own claim is refuted does not verify the untested criterion', async () => {

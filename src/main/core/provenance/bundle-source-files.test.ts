@@ -68,6 +68,13 @@ describe('sources in the audit bundle', () => {
     expect(report.problems.map((p) => p.element)).toContain(`sourceIntegrity[${n - 1}]`);
   });
 
+  it('names a source linked to a claim the bundle does not hold', async () => {
+    const forged = structuredClone(bundle);
+    forged.content.sourceIntegrity![0]!.claims = [999_999];
+    const report = await verifyBundle(forged);
+    expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'removed', element: 'sourceIntegrity[0]', message: expect.stringContaining('names claim(s) 999999') })]));
+  });
+
   it('without a sources directory, says the files were not checked', async () => {
     const report = await verifyBundle(bundle);
     expect(report.ok).toBe(true);

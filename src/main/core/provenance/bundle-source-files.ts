@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { SourceFileCheck } from '../../../shared/channels/provenance';
 import { ABSENT_SHA256 } from '../db/queries/source-integrity-records';
 import type { Findings } from './bundle-findings';
-import type { SourceIntegrityItem } from './bundle-schema';
+import type { SectionItem, SourceIntegrityItem } from './bundle-schema';
 
 /**
  * Checks the files a bundle's sources name against the hashes it lists, in a directory the user
@@ -51,6 +51,18 @@ export async function checkSourceFiles(items: readonly SourceIntegrityItem[], di
   const missing = out.filter((c) => c.status === 'not_supplied').length;
   if (missing) warnings.push(`${missing} source file(s) were not in ${dir}, so their hashes were not checked`);
   return out;
+}
+
+/**
+ * Every claim a source lists as checked against it is a claim row of the bundle: a link to a claim
+ * that is not there was inserted (or the claim was removed) after the export.
+ */
+export function checkSourceLinks(items: readonly SourceIntegrityItem[], claims: readonly SectionItem[], findings: Findings): void {
+  const ids = new Set(claims.flatMap((c) => (c.source === 'table' && c.table === 'task_claims' ? [c.data['id']] : [])));
+  items.forEach((item, i) => {
+    const missing = (item.claims ?? []).filter((id) => !ids.has(id));
+    if (missing.length) findings.add('removed', `sourceIntegrity[${i}]`, `sourceIntegrity[${i}] (${item.source ?? 'workspace'} ${item.path}) names claim(s) ${missing.join(', ')}, which the bundle's claims do not hold`);
+  });
 }
 
 /** The sha256 of `path` under `root`; null when it is not there; `outside` when it resolves outside `root`. */

@@ -6,7 +6,7 @@ import { contentEntries, eventHash, eventLabel } from './bundle-entries';
 import { checkHead, compareEntries } from './bundle-entries-check';
 import { Findings, safeJson } from './bundle-findings';
 import { checkClaims } from './bundle-claims-check';
-import { checkSourceFiles } from './bundle-source-files';
+import { checkSourceFiles, checkSourceLinks } from './bundle-source-files';
 import { checkTrace } from './bundle-trace-check';
 import { Bundle, Manifest, type BundleContent, type BundleEvent, type SectionItem } from './bundle-schema';
 import { keyLineage, SignatureChecker, Statement } from './bundle-signatures';
@@ -53,6 +53,7 @@ export async function verifyBundle(input: unknown, options: VerifyBundleOptions 
   checkTexts(content, findings);
   if (content.trace) checkTrace(content.trace, reference.taskId, events, findings, warnings);
   if (content.claims) checkClaims(content.claims, reference.taskId, findings);
+  if (content.sourceIntegrity) checkSourceLinks(content.sourceIntegrity, content.claims ?? [], findings);
   const signers = await checkSigners(content, keys, findings, warnings);
   const sources = await checkSources(content, options.sourcesDir, findings, warnings);
 
