@@ -19,6 +19,7 @@ import type { LoopSpec } from './loop';
 import { FnGateRunner, gate } from './testing/gates';
 import { ScriptedModel } from './testing/scripted-model';
 import { createWorkerSteps, type WorkerStepContext } from './worker-steps';
+import { ClaimRecords } from '../claims/records';
 
 const TASK = 'tsk_0000000000ws';
 const clock = { now: () => 1_800_000_000_000 };
@@ -43,9 +44,10 @@ describe('worker steps for the engine', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  function setup(mode: ExecutionMode, script: unknown[] = [WRITE]) {
+  function setup(mode: ExecutionMode, script: unknown[] = [WRITE], claims?: ClaimRecords) {
     const workspaces = new WorkspaceManager({ root: join(base, 'workspaces'), db, logger: silentLogger(), clock });
     const steps = createWorkerSteps({
+      ...(claims ? { claims } : {}),
       workspaces,
       db,
       clock,
@@ -137,5 +139,16 @@ describe('worker steps for the engine', () => {
   it('fails the step when the worker produced no change, without retrying', async () => {
     const { steps, ctx } = setup('auto', [{ action: 'no-op', reason: 'done', confidence: 1, criteria_met: [], edits: [] }]);
     await expect(steps.execute(ctx)).rejects.toMatchObject({ code: 'invalid_input', retryable: false, message: expect.stringContaining('no change') });
+  });
+
+  it("a later round that rewrites a file makes the earlier round's claims about it stale", async () => {
+    const claims = new ClaimRecords({ db, clock });
+    const say = (content: string, reason: string) => ({ ...WRITE, reason, edits: [{ ...WRITE.edits[0]!, content }] });
+    const { steps, ctx } = setup('dry-run', [say('hello\n', 'Updated hello.txt to greet.'), say('hello there\n', 'Made the greeting longer.')], claims);
+    await steps.execute(ctx);
+    expect(claims.view(TASK).claims.filter((c) => c.kind === 'file_changed').map((c) => [c.round, c.subject, c.status, c.stale])).toEqual([[1, 'hello.txt', 'verified', false]]);
+    await steps.execute({ ...ctx, round: 2 });
+    const first = claims.view(TASK).claims.find((c) => c.round === 1 && c.kind === 'file_changed');
+    expect(first).toMatchObject({ stale: true, sources: [expect.objectContaining({ path: 'hello.txt', stale: true })] });
   });
 });
