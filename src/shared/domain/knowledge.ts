@@ -32,9 +32,11 @@ export const KnowledgeHit = z.object({
   location: z.string(),
   /** `ocr` marks text read from an image by OCR. */
   extraction: z.string(),
-  /** BM25 relevance (higher is better). */
+  /** Relevance, higher is better: BM25 when `ranking` is `fts`, the reciprocal-rank-fused score of BM25 and vector similarity when `hybrid`. */
   score: z.number(),
   text: z.string(),
   taskId: z.string().nullable(),
+  /** How the hits were ranked: `fts` (BM25 only; no embedding model) or `hybrid` (BM25 fused with sqlite-vec similarity). */
+  ranking: z.enum(['fts', 'hybrid']).optional(),
 });
 export type KnowledgeHit = z.infer<typeof KnowledgeHit>;

@@ -4,10 +4,11 @@ import type { KnowledgeAddResult, KnowledgeEntry, KnowledgeHit } from '../../../
 import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
 import type { Db } from '../db/open';
-import { countEntities, deleteEntity, findEntityBySourceHash, insertEntity, listEntities, searchChunks, type KnowledgeEntityRow } from '../db/queries/knowledge';
+import { chunkIdsOf, chunksByIds, countEntities, deleteEntity, findEntityBySourceHash, insertEntity, listEntities, searchChunks, type KnowledgeEntityRow, type KnowledgeHit as HitRow } from '../db/queries/knowledge';
 import type { Logger } from '../observability/logger';
 import { indexWords, queryTerms } from '../retrieval/words';
 import { sha256 } from '../workspace/hash';
+import { ChunkVectors, reciprocalRankFusion, type KnowledgeEmbedder } from './chunk-vectors';
 import { readSource, UnreadableSource, type Extracted } from './read-source';
 
 /** Chunk size in characters; chunks overlap by a line so a sentence at a border is in both. */
@@ -21,7 +22,12 @@ const chunkWords = (title: string, text: string) => `${indexWords(title)} ${inde
 
 /** The knowledge base: documents, PDFs and images added by path (or as a task's attachments), chunked and indexed for search. */
 export class KnowledgeService {
-  constructor(private readonly o: { db: Db; logger: Logger; clock: Clock }) {}
+  private readonly vectors: ChunkVectors;
+
+  /** `embedder`: when it names a model, chunks are also embedded into sqlite-vec and search is hybrid. */
+  constructor(private readonly o: { db: Db; logger: Logger; clock: Clock; embedder?: KnowledgeEmbedder }) {
+    this.vectors = new ChunkVectors({ db: o.db, clock: o.clock, logger: o.logger, ...(o.embedder ? { embedder: o.embedder } : {}) });
+  }
 
   /** Adds each file; a file that cannot be read is refused with its name and why, never skipped silently. */
   async add(files: readonly string[]): Promise<AddResult[]> {
@@ -52,11 +58,12 @@ export class KnowledgeService {
     const chunks = ex.parts.flatMap((p) => chunk(p.text, p.location)).filter((c) => c.text.trim().length > 0);
     const now = this.o.clock.now();
     const id = `kno_${hash.slice(0, 12)}${now.toString(36).slice(-4)}`;
-    insertEntity(
+    const ids = insertEntity(
       this.o.db,
       { id, kind: ex.kind, source: input.source, title: input.title, sha256: hash, bytes: input.data.length, extraction: ex.extraction, added_at: now, task_id: input.taskId ?? null },
       chunks.map((c) => ({ ...c, words: chunkWords(input.title, c.text) })),
     );
+    await this.vectors.embedChunks(chunks.map((c, i) => ({ id: ids[i]!, title: input.title, text: c.text })));
     return { file: input.source, status: 'added', entityId: id, chunks: chunks.length, extraction: ex.extraction };
   }
 
@@ -65,19 +72,34 @@ export class KnowledgeService {
    * added are searched always, a task's attachments only for that task.
    */
   search(query: string, limit = 5, taskId?: string): SearchHit[] {
+    return this.ftsRows(query, Math.max(1, Math.min(100, limit)), taskId).map((h) => toHit(h, Math.round(-h.score * 1000) / 1000, 'fts'));
+  }
+
+  /**
+   * Ranked chunks as `search`, fused with vector similarity when an embedding model is assigned and
+   * has embedded chunks: reciprocal rank fusion of the BM25 list and the sqlite-vec nearest list, so a
+   * chunk sharing no word with the query can still rank. Each hit says which ranking it came from.
+   */
+  async rank(query: string, limit = 5, taskId?: string): Promise<SearchHit[]> {
+    const n = Math.max(1, Math.min(100, limit));
+    const pool = Math.max(20, n * 4);
+    const nearest = query.trim() ? await this.vectors.nearest(query, pool) : undefined;
+    if (!nearest) return this.search(query, n, taskId);
+    const fts = this.ftsRows(query, pool, taskId);
+    const byId = new Map<number, HitRow>(fts.map((h) => [h.chunkId, h]));
+    for (const h of chunksByIds(this.o.db, nearest.filter((id) => !byId.has(id)), taskId)) byId.set(h.chunkId, h);
+    // Vector hits outside this task's scope were not fetched; they drop out here.
+    const allowed = nearest.filter((id) => byId.has(id));
+    return reciprocalRankFusion([fts.map((h) => h.chunkId), allowed])
+      .slice(0, n)
+      .map((f) => toHit(byId.get(f.id)!, Math.round(f.score * 1e6) / 1e6, 'hybrid'));
+  }
+
+  private ftsRows(query: string, limit: number, taskId?: string): HitRow[] {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     const match = terms.map((t) => `"${t}"`).join(' OR ');
-    return searchChunks(this.o.db, match, Math.max(1, Math.min(100, limit)), taskId).map((h) => ({
-      entityId: h.entityId,
-      source: h.source,
-      title: h.title,
-      location: h.location,
-      extraction: h.extraction,
-      score: Math.round(-h.score * 1000) / 1000,
-      text: h.text,
-      taskId: h.taskId,
-    }));
+    return searchChunks(this.o.db, match, limit, taskId);
   }
 
   list(options: { includeAttachments?: boolean; limit?: number } = {}): KnowledgeEntry[] {
@@ -95,15 +117,30 @@ export class KnowledgeService {
     }));
   }
 
-  /** Removes an entry with its chunks and index rows; an unknown id is not_found. */
+  /** Removes an entry with its chunks, index rows and chunk vectors, in one transaction; an unknown id is not_found. */
   remove(id: string): { id: string; removed: true } {
-    if (!deleteEntity(this.o.db, id, (e: KnowledgeEntityRow, text: string) => chunkWords(e.title, text))) throw new AppFailure('not_found', `no knowledge entry with id ${id}`);
+    const removed = this.o.db.transaction(() => {
+      const chunkIds = chunkIdsOf(this.o.db, id);
+      if (!deleteEntity(this.o.db, id, (e: KnowledgeEntityRow, text: string) => chunkWords(e.title, text))) return false;
+      this.vectors.removeChunks(chunkIds);
+      return true;
+    })();
+    if (!removed) throw new AppFailure('not_found', `no knowledge entry with id ${id}`);
     return { id, removed: true };
+  }
+
+  /** How many chunk vectors `model` has stored. */
+  vectorCount(model: string): number {
+    return this.vectors.count(model);
   }
 
   count(): number {
     return countEntities(this.o.db);
   }
+}
+
+function toHit(h: HitRow, score: number, ranking: 'fts' | 'hybrid'): SearchHit {
+  return { entityId: h.entityId, source: h.source, title: h.title, location: h.location, extraction: h.extraction, score, text: h.text, taskId: h.taskId, ranking };
 }
 
 /** Splits text at line ends into chunks of about CHUNK_CHARS, each with its location (page, line). */

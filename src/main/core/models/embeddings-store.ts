@@ -6,6 +6,7 @@ import {
   createVectorTable,
   deleteEmbedding,
   deleteVector,
+  embeddingsOfRef,
   findEmbedding,
   insertEmbedding,
   insertVector,
@@ -72,6 +73,18 @@ export class EmbeddingStore {
       deleteVector(this.db, row.dims, row.id);
       deleteEmbedding(this.db, row.id);
       return true;
+    }).immediate();
+  }
+
+  /** Forgets `ref` in `namespace` for every model; returns how many vectors went. */
+  removeRef(namespace: string, ref: string): number {
+    return this.db.transaction(() => {
+      const rows = embeddingsOfRef(this.db, namespace, ref);
+      for (const row of rows) {
+        deleteVector(this.db, row.dims, row.id);
+        deleteEmbedding(this.db, row.id);
+      }
+      return rows.length;
     }).immediate();
   }
 

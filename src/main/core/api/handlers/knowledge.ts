@@ -13,7 +13,7 @@ export function knowledgeHandlers(ctx: SessionContext): AreaHandlers<keyof typeo
   };
   return {
     addKnowledge: (input) => knowledge.add(input.paths),
-    searchKnowledge: (input) => knowledge.search(input.query, input.limit ?? 5, input.taskId),
+    searchKnowledge: (input) => knowledge.rank(input.query, input.limit ?? 5, input.taskId),
     listKnowledge: (input) => knowledge.list({ includeAttachments: input.includeAttachments === true }),
     removeKnowledge: (input) => knowledge.remove(input.id),
     getTaskAttachments: (input) => attachments.list(task(input.taskId)),

@@ -23,6 +23,11 @@ export function insertEmbedding(db: Db, row: { namespace: string; ref: string; m
   return Number(info.lastInsertRowid);
 }
 
+/** Every stored vector of `ref` in `namespace`, whichever model made it. */
+export function embeddingsOfRef(db: Db, namespace: string, ref: string): EmbeddingRow[] {
+  return db.prepare('SELECT id, dims FROM embeddings WHERE namespace = ? AND ref = ?').all(namespace, ref) as EmbeddingRow[];
+}
+
 export function updateEmbedding(db: Db, id: number, dims: number, textSha256: string, createdAt: number): void {
   db.prepare('UPDATE embeddings SET dims = ?, text_sha256 = ?, created_at = ? WHERE id = ?').run(dims, textSha256, createdAt, id);
 }

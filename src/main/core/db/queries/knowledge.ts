@@ -23,19 +23,25 @@ export function getEntity(db: Db, id: string): KnowledgeEntityRow | undefined {
   return db.prepare('SELECT * FROM external_knowledge_entities WHERE id = ?').get(id) as KnowledgeEntityRow | undefined;
 }
 
-/** Inserts the entity with its chunks and their index words in one transaction. */
-export function insertEntity(db: Db, e: KnowledgeEntityRow, chunks: readonly { location: string; text: string; words: string }[]): void {
-  db.transaction(() => {
+/** Inserts the entity with its chunks and their index words in one transaction; returns the chunks' ids in order. */
+export function insertEntity(db: Db, e: KnowledgeEntityRow, chunks: readonly { location: string; text: string; words: string }[]): number[] {
+  return db.transaction(() => {
     db.prepare('INSERT INTO external_knowledge_entities (id, kind, source, title, sha256, bytes, extraction, added_at, task_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       e.id, e.kind, e.source, e.title, e.sha256, e.bytes, e.extraction, e.added_at, e.task_id,
     );
     const chunk = db.prepare('INSERT INTO external_knowledge_chunks (entity_id, ordinal, location, text, words) VALUES (?, ?, ?, ?, ?)');
     const fts = db.prepare('INSERT INTO external_knowledge_fts (rowid, words) VALUES (?, ?)');
-    chunks.forEach((c, i) => {
+    return chunks.map((c, i) => {
       const id = chunk.run(e.id, i, c.location, c.text, c.words).lastInsertRowid;
       fts.run(id, c.words);
+      return Number(id);
     });
   })();
+}
+
+/** The ids of an entity's chunks. */
+export function chunkIdsOf(db: Db, entityId: string): number[] {
+  return (db.prepare('SELECT id FROM external_knowledge_chunks WHERE entity_id = ? ORDER BY ordinal').all(entityId) as { id: number }[]).map((r) => r.id);
 }
 
 /**
@@ -75,6 +81,22 @@ export function searchChunks(db: Db, match: string, limit: number, taskId?: stri
         WHERE external_knowledge_fts MATCH ? AND (e.task_id IS NULL OR e.task_id = ?) ORDER BY score LIMIT ?`,
     )
     .all(match, taskId ?? null, limit) as KnowledgeHit[];
+}
+
+/**
+ * The chunks of `ids` as hits (score 0; the caller ranks them), limited like searchChunks: entries the
+ * user added, and a task's attachments only for that task.
+ */
+export function chunksByIds(db: Db, ids: readonly number[], taskId?: string): KnowledgeHit[] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT c.id AS chunkId, e.id AS entityId, e.source AS source, e.title AS title, e.extraction AS extraction, c.location AS location, c.text AS text,
+              0 AS score, e.task_id AS taskId
+         FROM external_knowledge_chunks c JOIN external_knowledge_entities e ON e.id = c.entity_id
+        WHERE c.id IN (SELECT value FROM json_each(?)) AND (e.task_id IS NULL OR e.task_id = ?)`,
+    )
+    .all(JSON.stringify(ids), taskId ?? null) as KnowledgeHit[];
 }
 
 export type KnowledgeEntrySummary = KnowledgeEntityRow & { chunks: number };
