@@ -14,6 +14,9 @@ const absolutePath = z
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
 
 /** An OTLP/HTTP collector URL (http or https), or empty for none. */
+/** A model's registry name, or empty for none. */
+const KnowledgeEmbeddingModel = z.string().trim().max(200, 'must be at most 200 characters');
+
 const OtlpEndpoint = z.union([
   z.literal(''),
   z
@@ -62,6 +65,8 @@ export const AppSettings = z.strictObject({
   keepTaskTraces: z.boolean().optional(),
   /** Where the task page links a trace and its phases' spans; empty: no links, only the ids. */
   traceViewerUrl: TraceViewerUrl.optional(),
+  /** The registry model that embeds knowledge chunks into sqlite-vec for hybrid search; empty: knowledge search is FTS only. */
+  knowledgeEmbeddingModel: KnowledgeEmbeddingModel.optional(),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 
@@ -77,6 +82,7 @@ export const AppSettingsPatch = z.strictObject({
   idleUnloadMinutes: IdleUnloadMinutes.optional(),
   keepTaskTraces: z.boolean().optional(),
   traceViewerUrl: TraceViewerUrl.optional(),
+  knowledgeEmbeddingModel: KnowledgeEmbeddingModel.optional(),
 });
 export type AppSettingsPatch = z.input<typeof AppSettingsPatch>;
 

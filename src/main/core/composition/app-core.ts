@@ -117,7 +117,16 @@ export function createCore(options: CoreOptions): Core {
     // Each task's finished spans in the data folder (on unless turned off in Settings), for its audit bundle.
     store: settings.get().keepTaskTraces === false ? undefined : new TaskSpanStore({ db, logger: options.logger, now: () => clock.now() }),
   });
-  const knowledge = new KnowledgeService({ db, logger: options.logger, clock });
+  // Chunks are embedded (and search is hybrid) while Settings names an embedding model; read per call.
+  const knowledge = new KnowledgeService({
+    db,
+    logger: options.logger,
+    clock,
+    embedder: {
+      model: () => settings.get().knowledgeEmbeddingModel || undefined,
+      embed: (model, texts, signal) => models.clientForModel(model).embed(texts, signal ? { signal } : undefined),
+    },
+  });
   const attachments = new AttachmentService({ db, logger: options.logger, clock, dataDir: options.dataDir, knowledge });
   const claims = new ClaimRecords({ db, clock });
   let engine: TaskEngine | undefined;
