@@ -41,5 +41,7 @@ describe('the composition root wires the retrieval service', () => {
     expect(planner).toContain('Relevant file sum.js:\nexport function sum(a, b)');
     const worker = calls.find((c) => c.role === 'worker')!.messages.map((m) => m.content).join('\n');
     expect(worker).toContain('return a - b;');
+    // The composition root asks the worker for SEARCH/REPLACE text edits (ADR 0019), and the scripted block was placed.
+    expect(worker).toContain('<<<<<<< SEARCH');
   }, 180_000);
 });

@@ -152,8 +152,9 @@ export type LoopOptions = {
   tools?: LoopTools;
   /**
    * How the model writes edits: `text` is the SEARCH/REPLACE text action under a GBNF grammar
-   * (agent/edits/, measured by bench:edits); `json` (the default, for now) is the older JSON action
-   * with line-numbered hunks.
+   * (agent/edits/, measured by bench:edits), which the composition root chooses for the worker
+   * (ADR 0019); `json`, the default when unset here, is the older JSON action with line-numbered
+   * hunks, kept for a model that cannot write the text format.
    */
   editFormat?: 'json' | 'text';
 };

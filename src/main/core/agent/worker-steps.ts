@@ -63,6 +63,8 @@ export type WorkerStepsDeps = {
   retrieval?: FileRetrieval;
   /** Where the worker's final account (its checked claims) and each criterion's standing are recorded. */
   claims?: ClaimRecords;
+  /** How the model writes edits (LoopOptions.editFormat); the composition root chooses `text` (ADR 0019). */
+  editFormat?: 'json' | 'text';
 };
 
 const AppliedSummary = z.object({ commit: z.string().nullable(), branch: z.string().nullable(), patchSha256: z.string(), files: z.array(z.string()) });
@@ -120,6 +122,7 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
       logger: ctx.logger,
       clock: deps.clock,
       ...(deps.tools ? { tools: { service: deps.tools, earlier } } : {}),
+      ...(deps.editFormat ? { editFormat: deps.editFormat } : {}),
     });
     let result: LoopResult;
     try {

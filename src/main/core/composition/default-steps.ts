@@ -54,6 +54,12 @@ export type StepServices = {
   knowledge?: PlanningKnowledge;
   /** The one retrieval service the planner and the worker choose files through (default: indexes in the data folder). */
   retrieval?: FileRetrieval;
+  /**
+   * How the worker's model writes edits: SEARCH/REPLACE text (the default, ADR 0019: bench:edits
+   * places ~94% of real commits' edits and misplaces none) or `json` line hunks, kept for a model
+   * that can follow neither a grammar nor the text format.
+   */
+  editFormat?: 'json' | 'text';
 };
 
 /** The parts of a working spec the worker loop needs. */
@@ -108,6 +114,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
     ...(s.tools ? { tools: s.tools } : {}),
     ...(s.claims ? { claims: s.claims } : {}),
     retrieval,
+    editFormat: s.editFormat ?? 'text',
   });
 
   const governance = createGovernanceSteps({
