@@ -24,58 +24,63 @@ export const isWithin = (a: string, b: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
+type MountOp = { path: string; kind: 'mask' | 'ro' | 'rw' };
+
+const depth = (p: string): number => p.split('/').filter(Boolean).length;
+
 /**
- * The bubblewrap argv for one run, built from the policy alone (pure, unit-tested). Mount order
- * matters: the whole system read-only, private /tmp, the hidden paths masked, then the workspace
- * bound writable on top, its `.git` read-only again, and secrets inside the workspace masked last.
+ * The bubblewrap argv for one run, built from the policy alone (pure, unit-tested). Mounts go
+ * outermost first, so a deeper one always lands on top: the whole system read-only, a private
+ * /tmp, then the hidden paths masked, the read-only folders and the writable workspace bound, its
+ * `.git` read-only again, each in order of depth. A secret inside a bound folder is masked after
+ * the bind; a folder bound inside a hidden one (a workspace in the home folder) after the mask.
  */
 export function bwrapArgs(plan: BwrapPlan): string[] {
   const { policy } = plan;
   const ws = policy.workspaceDir;
   const args: string[] = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
   args.push('--perms', '1777', '--tmpfs', '/tmp', '--perms', '1777', '--tmpfs', '/var/tmp');
+  const applied: MountOp[] = [
+    { path: '/', kind: 'ro' },
+    { path: '/tmp', kind: 'mask' },
+    { path: '/var/tmp', kind: 'mask' },
+  ];
+  /** The mount that decides what is seen at `p`: the deepest one applied so far that holds it. */
+  const coverOf = (p: string): MountOp =>
+    applied.filter((op) => isWithin(p, op.path)).reduce((a, b) => (depth(b.path) >= depth(a.path) ? b : a));
 
-  const hidden = [...new Set(policy.hidden)].sort((a, b) => a.length - b.length);
-  const masked: string[] = ['/tmp', '/var/tmp'];
-  const mask = (p: string) => {
-    const kind = plan.kindOf(p);
-    if (kind === 'missing') return;
-    if (kind === 'dir') args.push('--tmpfs', p);
-    else args.push('--ro-bind', '/dev/null', p);
-    masked.push(p);
-  };
-  // Folders bound back on top of a mask (the workspace, extra read-only folders): hidden paths
-  // inside them are masked again after the bind, so a secret never reappears.
-  const exposed = [ws, ...policy.extraReadOnly];
-  const reMasked = hidden.filter((p) => exposed.some((e) => isWithin(p, e) && p !== e));
-  for (const p of hidden) {
-    if (reMasked.includes(p) || exposed.includes(p)) continue;
-    // Under an already masked folder it is not there to see.
-    if (masked.some((m) => isWithin(p, m))) continue;
-    mask(p);
-  }
+  const exposed = new Set([ws, ...policy.extraReadOnly]);
+  const ops: MountOp[] = [
+    // A path both hidden and bound on purpose (the workspace itself) is bound.
+    ...[...new Set(policy.hidden)].filter((p) => !exposed.has(p)).map((path) => ({ path, kind: 'mask' as const })),
+    ...policy.extraReadOnly.filter((p) => p !== ws).map((path) => ({ path, kind: 'ro' as const })),
+    { path: ws, kind: 'rw' },
+    ...policy.readOnlyInWorkspace.map((entry) => ({ path: join(ws, entry), kind: 'ro' as const })),
+  ];
+  // Stable: equal depths never hold one another, so their order does not matter.
+  ops.sort((a, b) => depth(a.path) - depth(b.path));
 
-  // bwrap gives the folders it creates on a mask the host folder's mode (often 0700); a command that
-  // runs as another user (root hosts) must still walk down to what is bound below.
-  const openWay = (target: string) => {
-    const parts = target.split('/').filter(Boolean);
-    for (let i = 1; i < parts.length; i++) {
-      const ancestor = `/${parts.slice(0, i).join('/')}`;
-      if (masked.some((m) => isWithin(ancestor, m) && ancestor !== m)) args.push('--perms', '0755', '--dir', ancestor);
+  for (const op of ops) {
+    const kind = plan.kindOf(op.path);
+    if (kind === 'missing' && op.path !== ws) continue;
+    if (op.kind === 'mask') {
+      // Under a mask already: it is not there to see, and masking it would leave an empty entry.
+      if (coverOf(op.path).kind === 'mask') continue;
+      if (kind === 'dir') args.push('--tmpfs', op.path);
+      else args.push('--ro-bind', '/dev/null', op.path);
+    } else {
+      // bwrap gives the folders it creates on a mask the host folder's mode (often 0700); a command
+      // that runs as another user (root hosts) must still walk down to what is bound below.
+      const parts = op.path.split('/').filter(Boolean);
+      for (let i = 1; i < parts.length; i++) {
+        const ancestor = `/${parts.slice(0, i).join('/')}`;
+        const cover = coverOf(ancestor);
+        if (cover.kind === 'mask' && cover.path !== ancestor) args.push('--perms', '0755', '--dir', ancestor);
+      }
+      args.push(op.kind === 'rw' ? '--bind' : '--ro-bind', op.path, op.path);
     }
-  };
-  for (const p of policy.extraReadOnly) {
-    if (plan.kindOf(p) === 'missing') continue;
-    openWay(p);
-    args.push('--ro-bind', p, p);
+    applied.push(op);
   }
-  openWay(ws);
-  args.push('--bind', ws, ws);
-  for (const entry of policy.readOnlyInWorkspace) {
-    const p = join(ws, entry);
-    if (plan.kindOf(p) !== 'missing') args.push('--ro-bind', p, p);
-  }
-  for (const p of reMasked) mask(p);
 
   args.push('--chdir', plan.cwd);
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--hostname', 'sandbox');

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { runtimeReadOnly } from './runtime-paths';
 
 const AbsolutePath = z.string().min(1).refine((p) => isAbsolute(p), { message: 'must be an absolute path' });
 
@@ -92,6 +93,8 @@ export type PolicyInput = {
   limits?: Partial<SandboxLimits>;
   extraReadOnly?: string[];
   extraHidden?: string[];
+  /** The app's runtime and modules, visible read-only (default: found from this process; tests may pass []). */
+  runtimeReadOnly?: string[];
 };
 
 /** The policy every model-, spec- or tool-caused command runs under. */
@@ -104,7 +107,9 @@ export function buildPolicy(input: PolicyInput): SandboxPolicy {
   return SandboxPolicy.parse({
     workspaceDir: resolve(input.workspaceDir),
     readOnlyInWorkspace: ['.git'],
-    extraReadOnly: [...TOOL_HOME_ENTRIES.map((e) => join(home, e)), ...(input.extraReadOnly ?? []).map((p) => resolve(p))],
+    extraReadOnly: [
+      ...new Set([...TOOL_HOME_ENTRIES.map((e) => join(home, e)), ...(input.runtimeReadOnly ?? runtimeReadOnly()), ...(input.extraReadOnly ?? [])].map((p) => resolve(p))),
+    ],
     hidden: [...hidden],
     network: input.network ?? false,
     limits: { ...DEFAULT_LIMITS, ...input.limits },

@@ -1,4 +1,5 @@
 import { realpathSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/helpers';
 import { bwrapArgs, type PathKind } from './bwrap-args';
@@ -73,6 +74,31 @@ describe('bubblewrap argv generated from the policy', () => {
     const bind = args.indexOf('--bind');
     expect(args.indexOf(`${home}/.ssh`)).toBeGreaterThan(bind);
     expect(args.slice(args.indexOf(`${home}/.netrc`) - 2, args.indexOf(`${home}/.netrc`) + 1)).toEqual(['--ro-bind', '/dev/null', `${home}/.netrc`]);
+  });
+
+  it('shows the app runtime read-only when the app lives under /tmp, with the workspace and a hidden home inside it on top', () => {
+    const app = '/tmp/clone/node_modules';
+    const fakeHome = `${app}/.cache/fx/home`;
+    const ws = `${app}/.cache/fx/ws`;
+    const kinds2: Record<string, PathKind> = { [app]: 'dir', [fakeHome]: 'dir', [`${fakeHome}/.ssh`]: 'dir' };
+    const p = buildPolicy({ workspaceDir: ws, homeDir: fakeHome, runtimeReadOnly: [app] });
+    expect(p.extraReadOnly).toContain(app);
+    const args = bwrapArgs({ policy: p, cwd: ws, argv: ['node', '-v'], kindOf: (x) => kinds2[x] ?? 'missing', prlimitPath: 'prlimit' });
+    const at = (...seq: string[]) => args.findIndex((_, i) => seq.every((s, j) => args[i + j] === s));
+    // /tmp is private, so the way down to the app is made walkable, then the app bound read-only…
+    expect(at('--perms', '0755', '--dir', '/tmp/clone')).toBeGreaterThan(at('--tmpfs', '/tmp'));
+    expect(at('--ro-bind', app, app)).toBeGreaterThan(at('--dir', '/tmp/clone'));
+    // …the home inside it masked after that bind, its ~/.ssh left alone under the mask (no empty entry)…
+    expect(at('--tmpfs', fakeHome)).toBeGreaterThan(at('--ro-bind', app, app));
+    expect(at('--tmpfs', `${fakeHome}/.ssh`)).toBe(-1);
+    // …and the workspace bound writable last, so no mask covers it.
+    expect(at('--bind', ws, ws)).toBeGreaterThan(at('--tmpfs', fakeHome));
+  });
+
+  it('by default lets a sandboxed command see the Node that runs the app and the app modules', () => {
+    const p = buildPolicy({ workspaceDir: '/srv/ws', homeDir: home });
+    expect(p.extraReadOnly).toContain(dirname(realpathSync(process.execPath)));
+    expect(p.extraReadOnly).toContain(resolve('node_modules'));
   });
 
   it('keeps the network namespace only when granted, and drops root to nobody with setpriv', () => {
