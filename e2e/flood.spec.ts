@@ -173,7 +173,7 @@ test('flood: 1,000 events per second for 10 s keep the page responsive and end o
   // The engine takes the task from here: plan, council, worker, gates, to its final state.
   const tFinal = Date.now();
   engine.resume(task.id, actor);
-  await expect(page.locator('.facts [data-state]')).toHaveText('completed', { timeout: 90_000 });
+  await expect(page.getByTestId('task-facts').locator('[data-state]')).toHaveText('completed', { timeout: 90_000 });
   await expect(page.getByRole('progressbar', { name: 'Task progress' })).toHaveAttribute('aria-valuenow', '100');
   const finalVisibleMs = Date.now() - tFinal;
   // The last state change on the page is the engine's own, the one the journal holds.

@@ -44,7 +44,7 @@ test('pause and resume a running task from its page, and watch it finish live', 
   const row = await submit(page, 'slow: add input validation');
   await expect(row.locator('[data-state]')).toHaveText('planning');
   await row.getByRole('link', { name: 'slow: add input validation' }).click();
-  const badge = page.locator('.facts [data-state]');
+  const badge = page.getByTestId('task-facts').locator('[data-state]');
   await expect(badge).toHaveText('planning');
 
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
@@ -99,6 +99,6 @@ test('a strict task waits for approval; approving from the page moves it on', as
   await page.getByRole('button', { name: 'Deny…' }).click();
   await page.getByLabel('Why deny?').fill('not this week');
   await page.getByRole('button', { name: 'Deny', exact: true }).click();
-  await expect(page.locator('.facts [data-state]')).toHaveText('failed');
+  await expect(page.getByTestId('task-facts').locator('[data-state]')).toHaveText('failed');
   await expect(page.getByRole('list', { name: 'Event stream' }).locator('[data-event-type="approval.denied"]')).toContainText('not this week');
 });

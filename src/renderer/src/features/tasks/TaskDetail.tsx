@@ -83,7 +83,7 @@ export function TaskDetail({ id }: { id: string }) {
         <h2 id="task-title" className="page-heading" tabIndex={-1}>
           {task.description}
         </h2>
-        <dl className="facts">
+        <dl className="facts" data-testid="task-facts">
           <dt>State</dt>
           <dd>
             <StateBadge state={task.state} />
