@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TuneRunState, TuneTrialView } from './model-tune';
 
 /** The roles that think through a model; one model may serve several. The one list: core's MODEL_ROLES is this. */
 export const MODEL_ROLE_NAMES = [
@@ -96,6 +97,8 @@ export const ModelMetricsView = z.object({
   meanLatencyMs: z.number().nonnegative().nullable(),
   /** Mean time to the first generated token over the recent window (models that report it: local ones). */
   meanFirstTokenMs: z.number().nonnegative().nullable(),
+  /** Mean wait for a call before it holds the model (scheduler admission, a load), over the recent window. */
+  meanQueueWaitMs: z.number().nonnegative().nullable(),
 });
 export type ModelMetricsView = z.infer<typeof ModelMetricsView>;
 
@@ -236,6 +239,17 @@ export const ModelEvent = z.discriminatedUnion('type', [
     bytesPerSecond: z.number(),
   }),
   z.object({ ...at, type: z.literal('download.state'), id: z.string(), state: DownloadState, error: z.string().nullable() }),
+  /** The runtime tuner (models tune, or the Models page's Tune): started, each trial, finished. */
+  z.object({ ...at, type: z.literal('model.tune_started'), model: ModelName, budget: z.number().int() }),
+  z.object({ ...at, type: z.literal('model.tune_trial'), model: ModelName, trial: TuneTrialView }),
+  z.object({
+    ...at,
+    type: z.literal('model.tune_finished'),
+    model: ModelName,
+    state: TuneRunState.exclude(['running']),
+    error: z.string().nullable(),
+    gain: z.number().nullable(),
+  }),
 ]);
 export type ModelEvent = z.infer<typeof ModelEvent>;
 /** What a producer hands the event bus; it assigns seq and ts. */

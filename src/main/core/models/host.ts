@@ -181,6 +181,14 @@ export class ModelHost {
     };
   }
 
+  /** Bytes each loaded (or unloading) local model holds now, for the performance monitor. */
+  heldMemory(): Array<{ model: string; bytes: number }> {
+    return [...this.slots.values()].flatMap((s) => {
+      const bytes = this.status(s.name).memoryBytes;
+      return bytes ? [{ model: s.name, bytes }] : [];
+    });
+  }
+
   isLoaded(name: string): boolean {
     return this.slots.get(name)?.life.kind === 'loaded';
   }

@@ -1,6 +1,14 @@
 import type { ModelMetricsView } from '../../../shared/domain/model';
 
-export type CallOutcome = { ok: boolean; latencyMs: number; tokens: number; durationMs: number; firstTokenMs?: number | undefined };
+export type CallOutcome = {
+  ok: boolean;
+  latencyMs: number;
+  tokens: number;
+  durationMs: number;
+  firstTokenMs?: number | undefined;
+  /** Time from asking for the call to holding the model: the scheduler's admission and the load, if any. */
+  queueWaitMs?: number | undefined;
+};
 
 /** Calls remembered per model for the error rate and latency. */
 const WINDOW = 50;
@@ -29,10 +37,11 @@ export class ModelMetrics {
 
   view(model: string): ModelMetricsView {
     const s = this.byModel.get(model);
-    if (!s) return { calls: 0, errors: 0, errorRate: 0, tokensPerSecond: null, meanLatencyMs: null, meanFirstTokenMs: null };
+    if (!s) return { calls: 0, errors: 0, errorRate: 0, tokensPerSecond: null, meanLatencyMs: null, meanFirstTokenMs: null, meanQueueWaitMs: null };
     const recentErrors = s.recent.filter((o) => !o.ok).length;
     const okLatencies = s.recent.filter((o) => o.ok).map((o) => o.latencyMs);
     const firstTokens = s.recent.flatMap((o) => (o.ok && o.firstTokenMs !== undefined ? [o.firstTokenMs] : []));
+    const waits = s.recent.flatMap((o) => (o.queueWaitMs !== undefined ? [o.queueWaitMs] : []));
     return {
       calls: s.calls,
       errors: s.errors,
@@ -40,6 +49,7 @@ export class ModelMetrics {
       tokensPerSecond: s.tokensPerSecond,
       meanLatencyMs: mean(okLatencies),
       meanFirstTokenMs: mean(firstTokens),
+      meanQueueWaitMs: mean(waits),
     };
   }
 

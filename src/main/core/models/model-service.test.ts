@@ -5,7 +5,7 @@ import { eventsForTask } from '../db/queries/events';
 import { readModelFile } from './gguf/read-model-file';
 import { fixedMemoryProbe } from './memory-probe';
 import { ensureTestModel } from './testing/test-model';
-import { roomFor, serviceFixture, type ServiceFixture } from './testing/service-fixture';
+import { RecordingAdmission, roomFor, serviceFixture, type ServiceFixture } from './testing/service-fixture';
 
 let fx: ServiceFixture;
 afterEach(async () => fx?.close());
@@ -58,6 +58,29 @@ describe('model service: roles and the inference path', () => {
     expect(fx.service.metrics.view(entry.name)).toMatchObject({ calls: 1, errors: 1 });
     const { value } = await fx.service.client('judge.quality').generateJson([{ role: 'user', content: 'x' }], schema, { maxTokens: 200 });
     expect(value).toEqual({ a: expect.any(String) });
+  });
+
+  it('measures how long a call waited for its admission slot and the model, and what the loaded model holds', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const admission = new RecordingAdmission();
+    const held = admission.acquire.bind(admission);
+    admission.acquire = async (request) => {
+      await gate;
+      return held(request);
+    };
+    fx = await serviceFixture({ admission });
+    const entry = await fx.service.addByPath({ path: fx.modelCopy('tiny') });
+    const call = fx.service.client('planner').chat([{ role: 'user', content: 'Plan.' }], { maxTokens: 3 });
+    await new Promise((r) => setTimeout(r, 250));
+    open();
+    await call;
+    // The wait covers the closed gate (250 ms) and the first load; the call itself is not in it.
+    const view = fx.service.metrics.view(entry.name);
+    expect(view.meanQueueWaitMs).toBeGreaterThanOrEqual(240);
+    expect(view.meanQueueWaitMs!).toBeLessThanOrEqual(view.meanLatencyMs! + view.meanQueueWaitMs!);
+    expect(fx.service.host.heldMemory()).toEqual([{ model: entry.name, bytes: expect.any(Number) }]);
+    expect(fx.service.host.heldMemory()[0]!.bytes).toBeGreaterThan(0);
   });
 
   it('fails a call for a role with no model with a clear message', async () => {

@@ -75,6 +75,7 @@ export class InferencePipeline {
     measure: (result: T) => Measure,
   ): Promise<T> {
     const role = 'role' in target ? target.role : null;
+    const asked = this.o.clock.now();
     const priority = options.priority ?? (role?.startsWith('judge.') ? JUDGE_PRIORITY : 'background');
     // Counting tokens only runs the tokenizer: it needs the model loaded, not an inference slot; a
     // call inside a unit that holds a slot (a council round, see held-slot.ts) is already admitted.
@@ -99,7 +100,7 @@ export class InferencePipeline {
           }
         : options;
       try {
-        return await this.callOn(picked.model, role, kind, tracked, call, measure, picked.canary);
+        return await this.callOn(picked.model, role, kind, tracked, call, measure, picked.canary, asked);
       } catch (e) {
         // A failed canary call is retried on the primary, unless text already reached the caller; so
         // is a call whose model was switched away from under it (a swap refused and rolled back), once
@@ -108,7 +109,7 @@ export class InferencePipeline {
         if (swap) await swap.catch(() => undefined);
         if (role && (picked.canary || (picked.model === primaryAtPick && this.o.roles.get(role)?.model !== primaryAtPick)) && !streamed && !isAbortError(e) && !options.signal?.aborted) {
           const primary = this.o.roles.get(role)?.model;
-          if (primary && primary !== picked.model) return await this.callOn(primary, role, kind, options, call, measure, false);
+          if (primary && primary !== picked.model) return await this.callOn(primary, role, kind, options, call, measure, false, this.o.clock.now());
         }
         throw e;
       }
@@ -141,9 +142,11 @@ export class InferencePipeline {
     call: (model: LoadedModel, options: GenerateOptions) => Promise<T>,
     measure: (result: T) => Measure,
     canary: boolean,
+    asked: number,
   ): Promise<T> {
     const lease = await this.o.host.acquire(name, options.signal);
     const started = this.o.clock.now();
+    const queueWaitMs = started - asked;
     const batcher = options.taskId
       ? new TokenBatcher({
           journal: this.o.journal,
@@ -169,7 +172,7 @@ export class InferencePipeline {
       const result = await call(lease.model, effective);
       const m = measure(result);
       const latencyMs = this.o.clock.now() - started;
-      if (kind !== 'count') this.o.metrics.record(name, { ok: true, latencyMs, tokens: m.tokens, durationMs: m.durationMs, firstTokenMs: m.firstTokenMs });
+      if (kind !== 'count') this.o.metrics.record(name, { ok: true, latencyMs, tokens: m.tokens, durationMs: m.durationMs, firstTokenMs: m.firstTokenMs, queueWaitMs });
       if (canary && role) this.recordCanary(role, name, true, latencyMs);
       return result;
     } catch (e) {
@@ -177,7 +180,7 @@ export class InferencePipeline {
       const callerFault = e instanceof AppFailure && e.code === 'invalid_input';
       if (!aborted && !callerFault) {
         const message = e instanceof Error ? e.message : String(e);
-        this.o.metrics.record(name, { ok: false, latencyMs: this.o.clock.now() - started, tokens: 0, durationMs: 0 });
+        this.o.metrics.record(name, { ok: false, latencyMs: this.o.clock.now() - started, tokens: 0, durationMs: 0, queueWaitMs });
         this.o.events.emit({ type: 'model.error', model: name, role, error: message });
         if (canary && role) this.recordCanary(role, name, false, 0);
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelMetricsView, RoleAssignment } from '../../../shared/domain/model';
 import { canaryVerdict, route, type RouteInput } from './router';
 
-const none: ModelMetricsView = { calls: 0, errors: 0, errorRate: 0, tokensPerSecond: null, meanLatencyMs: null, meanFirstTokenMs: null };
+const none: ModelMetricsView = { calls: 0, errors: 0, errorRate: 0, tokensPerSecond: null, meanLatencyMs: null, meanFirstTokenMs: null, meanQueueWaitMs: null };
 const measured = (tokensPerSecond: number, errorRate = 0, calls = 20): ModelMetricsView => ({
   calls,
   errors: Math.round(calls * errorRate),
@@ -10,6 +10,7 @@ const measured = (tokensPerSecond: number, errorRate = 0, calls = 20): ModelMetr
   tokensPerSecond,
   meanLatencyMs: 100,
   meanFirstTokenMs: null,
+  meanQueueWaitMs: null,
 });
 
 function input(assignment: Partial<RoleAssignment>, metrics: Record<string, ModelMetricsView>, extra: Partial<RouteInput> = {}): RouteInput {

@@ -83,7 +83,7 @@ export async function registerApi(
   registerCoreMetrics(metrics, core);
   registerSloMetrics(metrics, core);
   registerAnalyticsCacheMetrics(metrics, core.metrics.cache);
-  registerModelMetrics(metrics, core.models.metrics);
+  registerModelMetrics(metrics, core.models.metrics, () => core.models.host.heldMemory());
   const sseMetrics = registerHttpMetrics(metrics, app);
   app.decorate('metrics', metrics);
 

@@ -7,7 +7,7 @@ import type { MetricsRegistry } from './registry';
  * started. A model appears once it has been called; a figure it cannot report (a remote model's time
  * to first token, a speed before any long enough generation) is left out rather than shown as 0.
  */
-export function registerModelMetrics(registry: MetricsRegistry, metrics: ModelMetrics): void {
+export function registerModelMetrics(registry: MetricsRegistry, metrics: ModelMetrics, heldMemory: () => ReadonlyArray<{ model: string; bytes: number }> = () => []): void {
   const perModel = (value: (model: string) => number | null) => () =>
     metrics.models().flatMap((model) => {
       const v = value(model);
@@ -27,6 +27,16 @@ export function registerModelMetrics(registry: MetricsRegistry, metrics: ModelMe
     name: 'agent_agency_model_call_duration_seconds',
     help: 'Mean duration of recent successful calls per model, waiting for the model included.',
     collect: perModel((m) => seconds(metrics.view(m).meanLatencyMs)),
+  });
+  registry.gauge({
+    name: 'agent_agency_model_queue_wait_seconds',
+    help: 'Mean wait of recent calls before they held the model (scheduler admission, loading), per model.',
+    collect: perModel((m) => seconds(metrics.view(m).meanQueueWaitMs)),
+  });
+  registry.gauge({
+    name: 'agent_agency_model_memory_bytes',
+    help: 'Memory each loaded local model holds now (the estimate its load was admitted with).',
+    collect: () => heldMemory().map(({ model, bytes }) => ({ labels: { model }, value: bytes })),
   });
   registry.gauge({
     name: 'agent_agency_model_calls_total',

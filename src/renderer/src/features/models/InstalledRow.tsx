@@ -29,6 +29,7 @@ export function InstalledRow({ model, action }: { model: ModelView; action: Acti
       <td className="muted">
         {model.metrics.tokensPerSecond !== null ? `${model.metrics.tokensPerSecond.toFixed(1)} tok/s` : '—'}
         {model.metrics.meanFirstTokenMs !== null && <div title="Mean time to the first token over recent calls">first token {Math.round(model.metrics.meanFirstTokenMs)} ms</div>}
+        {model.metrics.meanQueueWaitMs !== null && model.metrics.meanQueueWaitMs >= 1 && <div title="Mean wait of recent calls before they held the model: the scheduler's admission and loading">queued {Math.round(model.metrics.meanQueueWaitMs)} ms</div>}
         {model.metrics.meanLatencyMs !== null && <div title="Mean duration of recent calls, waiting for the model included">call {(model.metrics.meanLatencyMs / 1000).toFixed(1)} s</div>}
         {model.metrics.calls > 0 && <div>{Math.round(model.metrics.errorRate * 100)}% errors</div>}
       </td>
