@@ -36,6 +36,8 @@ export const KnowledgeHit = z.object({
   score: z.number(),
   text: z.string(),
   taskId: z.string().nullable(),
+  /** The repository whose doc or spec this chunk is (its root), when it was read from one. */
+  repo: z.string().optional(),
   /** How the hits were ranked: `fts` (BM25 only; no embedding model) or `hybrid` (BM25 fused with sqlite-vec similarity). */
   ranking: z.enum(['fts', 'hybrid']).optional(),
 });

@@ -3,12 +3,14 @@ import type { StepSet } from '../engine/step';
 import type { ModelGateway } from '../models/types';
 import { roundLimiter } from '../council/round-limiter';
 import { createDefaultSteps } from './default-steps';
+import { RepositoryDocs, repositoryKey } from '../knowledge/repository-docs';
 
 /**
  * The real steps on a core's own services; composition roots pass this as `steps`. End-to-end
  * tests pass `words`: a gateway that scripts only what the models say, with every other part real.
  */
 export function productionSteps(core: Core, words?: { models: ModelGateway }): StepSet {
+  const repositoryDocs = new RepositoryDocs({ db: core.db, knowledge: core.knowledge, clock: core.clock, logger: core.logger });
   return createDefaultSteps({
     dataDir: core.dataDir,
     db: core.db,
@@ -26,6 +28,10 @@ export function productionSteps(core: Core, words?: { models: ModelGateway }): S
     councilLimiter: roundLimiter({ admission: core.scheduler, level: () => core.scheduler.state().level }),
     calibration: core.calibration,
     claims: core.claims,
-    knowledge: { index: (taskId) => core.attachments.index(taskId), references: (taskId, query) => core.attachments.references(taskId, query) },
+    knowledge: {
+      index: (taskId) => core.attachments.index(taskId),
+      indexRepository: (taskId, repoPath) => repositoryDocs.index(taskId, repoPath),
+      references: (taskId, query, repoPath) => core.attachments.references(taskId, query, 6, repoPath ? repositoryKey(repoPath) : undefined),
+    },
   });
 }

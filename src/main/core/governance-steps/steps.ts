@@ -59,10 +59,14 @@ export type GovernanceStepsDeps = {
   logger: Logger;
 };
 
-/** What planning reads of the knowledge base: the task's attachments (read once) and the chunks to cite. */
+/**
+ * What planning reads of the knowledge base: the target repository's docs and specs and the task's
+ * attachments (each read once per version), and the chunks to cite.
+ */
 export type PlanningKnowledge = {
   index(taskId: string): Promise<{ name: string; status: 'read' | 'not_read'; extraction: string | null; detail: string }[]>;
-  references(taskId: string, query: string): KnowledgeHit[];
+  indexRepository?(taskId: string, repoPath: string): Promise<{ read: readonly unknown[]; skipped: readonly { path: string; reason: string }[] }>;
+  references(taskId: string, query: string, repoPath?: string): KnowledgeHit[];
 };
 
 export type GovernanceSteps = {
@@ -236,12 +240,21 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
    */
   const referencesFor = async (ctx: GovernanceStepContext): Promise<KnowledgeHit[]> => {
     if (!deps.knowledge) return [];
+    if (deps.knowledge.indexRepository) {
+      // The repository's docs are reference material: one that cannot be read is logged, never a stop.
+      try {
+        const docs = await deps.knowledge.indexRepository(ctx.taskId, ctx.task.repoPath);
+        if (docs.read.length || docs.skipped.length) ctx.progress(0.04, `repository docs: ${docs.read.length} read${docs.skipped.length ? `, ${docs.skipped.length} not read (${docs.skipped.slice(0, 3).map((x) => `${x.path}: ${x.reason}`).join('; ')})` : ''}`);
+      } catch (e) {
+        deps.logger.warn({ err: e, taskId: ctx.taskId }, 'repository docs could not be indexed');
+      }
+    }
     const outcomes = await deps.knowledge.index(ctx.taskId);
     for (const o of outcomes) {
       ctx.emit({ type: 'attachment.read', payload: o }, `attachment:${o.name}`);
       if (o.status === 'not_read') ctx.progress(0.05, `attachment ${o.name} was not read: ${o.detail}`);
     }
-    const refs = deps.knowledge.references(ctx.taskId, ctx.task.description);
+    const refs = deps.knowledge.references(ctx.taskId, ctx.task.description, ctx.task.repoPath);
     if (refs.length) {
       ctx.emit(
         { type: 'knowledge.retrieved', payload: { purpose: 'plan', chunks: refs.map((r) => ({ title: r.title, source: r.source, location: r.location, extraction: r.extraction, score: r.score })) } },

@@ -149,10 +149,11 @@ export class AttachmentService {
 
   /**
    * Reference material for planning: the chunks of this task's attachments and the user's knowledge
-   * most relevant to the task, each with its source and location so the plan can cite them.
+   * most relevant to the task (and the target repository's docs, with `repo` its key), each with its
+   * source and location so the plan can cite them.
    */
-  references(taskId: string, query: string, limit = 6): KnowledgeHit[] {
-    const own = this.o.knowledge.search(query, limit, taskId);
+  references(taskId: string, query: string, limit = 6, repo?: string): KnowledgeHit[] {
+    const own = this.o.knowledge.search(query, limit, taskId, repo);
     // Every attachment is at least represented by its first chunk: the user attached it for a reason.
     const attached = attachmentsForTask(this.o.db, taskId).filter((r) => r.status === 'read' && r.entityId && !own.some((h) => h.entityId === r.entityId));
     const extra = attached.flatMap((r) => this.o.knowledge.search(`${r.name.replace(/\.[^.]+$/, '')} ${query}`, 20, taskId).filter((h) => h.entityId === r.entityId).slice(0, 1));

@@ -4,7 +4,7 @@ import type { KnowledgeAddResult, KnowledgeEntry, KnowledgeHit } from '../../../
 import { AppFailure } from '../../../shared/errors';
 import type { Clock } from '../journal/journal';
 import type { Db } from '../db/open';
-import { chunkIdsOf, chunksByIds, countEntities, deleteEntity, findEntityBySourceHash, insertEntity, listEntities, searchChunks, type KnowledgeEntityRow, type KnowledgeHit as HitRow } from '../db/queries/knowledge';
+import { chunkIdsOf, chunksByIds, countEntities, deleteEntity, findEntityBySourceHash, insertEntity, listEntities, repositoryEntities, searchChunks, type KnowledgeEntityRow, type KnowledgeHit as HitRow } from '../db/queries/knowledge';
 import type { Logger } from '../observability/logger';
 import { indexWords, queryTerms } from '../retrieval/words';
 import { sha256 } from '../workspace/hash';
@@ -48,31 +48,36 @@ export class KnowledgeService {
   /**
    * Adds one file's bytes under `source` (its path), for a task when `taskId` is given. Throws
    * UnreadableSource when it cannot be read. `extracted` lets a caller that already read it (an
-   * attachment) skip reading it twice.
+   * attachment) skip reading it twice. With `repo` it is a doc of that repository: one entry per
+   * file, so a changed file replaces the entry and its chunks (`replaced` says so).
    */
-  async addData(input: { source: string; title: string; data: Buffer; taskId?: string; extracted?: Extracted }): Promise<Extract<AddResult, { status: 'added' | 'unchanged' }>> {
+  async addData(input: { source: string; title: string; data: Buffer; taskId?: string; repo?: string; extracted?: Extracted }): Promise<Extract<AddResult, { status: 'added' | 'unchanged' }> & { replaced?: number }> {
     const hash = sha256(input.data);
     const known = findEntityBySourceHash(this.o.db, input.source, hash);
     if (known) return { file: input.source, status: 'unchanged', entityId: known.id, chunks: 0, extraction: known.extraction };
     const ex = input.extracted ?? (await readSource(input.title, input.data));
     const chunks = ex.parts.flatMap((p) => chunk(p.text, p.location)).filter((c) => c.text.trim().length > 0);
     const now = this.o.clock.now();
-    const id = `kno_${hash.slice(0, 12)}${now.toString(36).slice(-4)}`;
+    // The source is part of the id: two files with the same bytes added in one millisecond are two entries.
+    const id = `kno_${sha256(Buffer.from(`${input.source}\u0000${hash}`)).slice(0, 12)}${now.toString(36).slice(-4)}`;
+    const earlier = input.repo ? repositoryEntities(this.o.db, input.repo, input.source) : [];
+    for (const e of earlier) this.remove(e.id);
     const ids = insertEntity(
       this.o.db,
-      { id, kind: ex.kind, source: input.source, title: input.title, sha256: hash, bytes: input.data.length, extraction: ex.extraction, added_at: now, task_id: input.taskId ?? null },
+      { id, kind: ex.kind, source: input.source, title: input.title, sha256: hash, bytes: input.data.length, extraction: ex.extraction, added_at: now, task_id: input.taskId ?? null, repo: input.repo ?? null },
       chunks.map((c) => ({ ...c, words: chunkWords(input.title, c.text) })),
     );
     await this.vectors.embedChunks(chunks.map((c, i) => ({ id: ids[i]!, title: input.title, text: c.text })));
-    return { file: input.source, status: 'added', entityId: id, chunks: chunks.length, extraction: ex.extraction };
+    return { file: input.source, status: 'added', entityId: id, chunks: chunks.length, extraction: ex.extraction, ...(earlier.length ? { replaced: earlier.length } : {}) };
   }
 
   /**
    * Ranked chunks for a query (BM25 over the chunk words; any query term may match). Entries the user
-   * added are searched always, a task's attachments only for that task.
+   * added are searched always, a task's attachments only for that task, a repository's docs only
+   * when `repo` names that repository (its root as `repositoryKey` gives it).
    */
-  search(query: string, limit = 5, taskId?: string): SearchHit[] {
-    return this.ftsRows(query, Math.max(1, Math.min(100, limit)), taskId).map((h) => toHit(h, Math.round(-h.score * 1000) / 1000, 'fts'));
+  search(query: string, limit = 5, taskId?: string, repo?: string): SearchHit[] {
+    return this.ftsRows(query, Math.max(1, Math.min(100, limit)), taskId, repo).map((h) => toHit(h, Math.round(-h.score * 1000) / 1000, 'fts'));
   }
 
   /**
@@ -80,14 +85,14 @@ export class KnowledgeService {
    * has embedded chunks: reciprocal rank fusion of the BM25 list and the sqlite-vec nearest list, so a
    * chunk sharing no word with the query can still rank. Each hit says which ranking it came from.
    */
-  async rank(query: string, limit = 5, taskId?: string): Promise<SearchHit[]> {
+  async rank(query: string, limit = 5, taskId?: string, repo?: string): Promise<SearchHit[]> {
     const n = Math.max(1, Math.min(100, limit));
     const pool = Math.max(20, n * 4);
     const nearest = query.trim() ? await this.vectors.nearest(query, pool) : undefined;
-    if (!nearest) return this.search(query, n, taskId);
-    const fts = this.ftsRows(query, pool, taskId);
+    if (!nearest) return this.search(query, n, taskId, repo);
+    const fts = this.ftsRows(query, pool, taskId, repo);
     const byId = new Map<number, HitRow>(fts.map((h) => [h.chunkId, h]));
-    for (const h of chunksByIds(this.o.db, nearest.filter((id) => !byId.has(id)), taskId)) byId.set(h.chunkId, h);
+    for (const h of chunksByIds(this.o.db, nearest.filter((id) => !byId.has(id)), taskId, repo)) byId.set(h.chunkId, h);
     // Vector hits outside this task's scope were not fetched; they drop out here.
     const allowed = nearest.filter((id) => byId.has(id));
     return reciprocalRankFusion([fts.map((h) => h.chunkId), allowed])
@@ -95,11 +100,11 @@ export class KnowledgeService {
       .map((f) => toHit(byId.get(f.id)!, Math.round(f.score * 1e6) / 1e6, 'hybrid'));
   }
 
-  private ftsRows(query: string, limit: number, taskId?: string): HitRow[] {
+  private ftsRows(query: string, limit: number, taskId?: string, repo?: string): HitRow[] {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     const match = terms.map((t) => `"${t}"`).join(' OR ');
-    return searchChunks(this.o.db, match, limit, taskId);
+    return searchChunks(this.o.db, match, limit, taskId, repo);
   }
 
   list(options: { includeAttachments?: boolean; limit?: number } = {}): KnowledgeEntry[] {
@@ -140,7 +145,7 @@ export class KnowledgeService {
 }
 
 function toHit(h: HitRow, score: number, ranking: 'fts' | 'hybrid'): SearchHit {
-  return { entityId: h.entityId, source: h.source, title: h.title, location: h.location, extraction: h.extraction, score, text: h.text, taskId: h.taskId, ranking };
+  return { entityId: h.entityId, source: h.source, title: h.title, location: h.location, extraction: h.extraction, score, text: h.text, taskId: h.taskId, ...(h.repo ? { repo: h.repo } : {}), ranking };
 }
 
 /** Splits text at line ends into chunks of about CHUNK_CHARS, each with its location (page, line). */

@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 
 /** Text out of a file: plain text and Markdown as they are, PDF per page (unpdf), images by OCR (tesseract.js). */
 
-export type Extracted = { kind: 'document' | 'pdf' | 'image'; extraction: 'text' | 'pdf' | 'ocr'; parts: { location: string; text: string }[] };
+export type Extracted = { kind: 'document' | 'spec' | 'pdf' | 'image'; extraction: 'text' | 'pdf' | 'ocr'; parts: { location: string; text: string }[] };
 
 export const MAX_SOURCE_BYTES = 20 * 1024 * 1024;
 const TEXT = new Set(['.md', '.markdown', '.txt', '.log', '.rst', '.adoc', '.json', '.yaml', '.yml', '.toml', '.csv', '.html']);

@@ -25,6 +25,7 @@ import { sql as m0024 } from './0024_claims_and_attachments';
 import { sql as m0025 } from './0025_analytics_cache';
 import { sql as m0026 } from './0026_task_resource_totals';
 import { sql as m0027 } from './0027_source_integrity_sources';
+import { sql as m0028 } from './0028_knowledge_repository';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -57,4 +58,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 25, name: 'analytics_cache', sql: m0025 },
   { version: 26, name: 'task_resource_totals', sql: m0026 },
   { version: 27, name: 'source_integrity_sources', sql: m0027 },
+  { version: 28, name: 'knowledge_repository', sql: m0028 },
 ];
