@@ -2,12 +2,9 @@ import { Command } from 'commander';
 import { AppFailure } from '../../shared/errors';
 import { openDatabase } from '../../main/core/db/open';
 import { systemClock } from '../../main/core/journal/journal';
-import { measureThroughput, trialMemory } from '../../main/core/models/tuner/measure';
-import { searchSpace, type TunedSettings } from '../../main/core/models/tuner/space';
-import { machineId, ModelSettingsStore } from '../../main/core/models/tuner/store';
-import { tune } from '../../main/core/models/tuner/tune';
+import { describeSettings, runTuneJob } from '../../main/core/models/tuner/job';
+import { ModelSettingsStore } from '../../main/core/models/tuner/store';
 import { LlamaRuntime } from '../../main/core/models/providers/llama-runtime';
-import { resolveRuntimeSettings } from '../../main/core/models/runtime-settings';
 import { silentLogger } from '../../main/core/observability/logger';
 import { dataFiles } from '../../main/core/paths';
 import { action, withClient, withCommonOptions, type CommandContext, type CommonOptions } from '../context';
@@ -40,55 +37,29 @@ async function tuneModel(ctx: CommandContext, name: string): Promise<ExitCode> {
     const runtime = new LlamaRuntime({ logger: silentLogger() });
     const db = openDatabase({ file: dataFiles(ctx.dataDir).database, logger: silentLogger() });
     try {
-      const backend = await runtime.gpuName();
-      const cores = await runtime.mathCores();
-      const onGpu = backend !== 'cpu';
-      const resolved = resolveRuntimeSettings({
-        facts: entry.facts,
-        backend,
-        defaultThreads: cores,
-        maxContextSize: 8192,
-        defaultSequences: 1,
-      });
-      const defaults: TunedSettings = {
-        batchSize: resolved.batchSize,
-        threads: resolved.threads,
-        contextSize: resolved.contextSize,
-        gpuLayers: resolved.gpuLayers,
-        flashAttention: resolved.flashAttention === true ? 'on' : 'off',
-        kvCacheType: resolved.kvCacheType,
-      };
-      const space = searchSpace({ cores, layers: entry.facts.layers, gpu: onGpu, minContext: 512, maxContext: entry.facts.contextLength ?? 4096 });
-      const level = async () => {
-        if (!client.has('getSchedulerState')) return 'nominal' as const;
-        const s = await client.call('getSchedulerState', {});
-        return s.ok ? s.value.level : ('nominal' as const);
-      };
-      let current = await level();
-      const result = await tune({
-        space,
-        defaults,
+      // The same run the Models page's Tune starts (tuner/job.ts), measured in this process.
+      const result = await runTuneJob({
+        entry,
+        runtime,
+        clock: systemClock,
         budget,
-        memoryNeeded: (s) => trialMemory(entry.sizeBytes, entry.facts, s),
         memoryBudget: snapshot.value.machine.budgetBytes,
-        pressure: () => current,
-        confirmRounds: 2,
-        measure: async (s) => {
-          current = await level();
-          const m = await measureThroughput({ runtime, clock: systemClock, path: entry.path, layers: entry.facts.layers, settings: s });
-          current = await level();
-          return m;
+        pressure: async () => {
+          if (!client.has('getSchedulerState')) return 'nominal';
+          const s = await client.call('getSchedulerState', {});
+          return s.ok ? s.value.level : 'nominal';
         },
+        store: new ModelSettingsStore(db, () => Date.now()),
         onTrial: (t) => {
-          if (!ctx.json) ctx.io.err(`trial ${String(t.index + 1).padStart(2)}  ${t.tps.toFixed(1).padStart(8)} tok/s  best ${t.bestSoFar.toFixed(1).padStart(8)}  ${describe(t.settings)}${t.skipped ? `  (${t.skipped})` : ''}\n`);
+          if (!ctx.json) ctx.io.err(`trial ${String(t.n).padStart(2)}  ${t.tps.toFixed(1).padStart(8)} tok/s  best ${t.bestSoFar.toFixed(1).padStart(8)}  ${describeSettings(t.settings)}${t.reason ? `  (${t.status === 'discarded' ? 'discarded: ' : ''}${t.reason})` : ''}\n`);
         },
       });
-      new ModelSettingsStore(db, () => Date.now()).saveTuned(name, machineId(backend), result);
-      ctx.print({ model: name, backend, ...result }, () =>
+      const { backend } = result;
+      ctx.print({ model: name, ...result }, () =>
         [
           `Tuned ${name} on ${backend} over ${result.trials.length} trials (${result.discarded} discarded for heat).`,
           `default ${result.default_tps.toFixed(1)} tok/s -> best ${result.best_tps.toFixed(1)} tok/s (${result.gain.toFixed(2)}x)`,
-          `best: ${describe(result.best)}`,
+          `best: ${describeSettings(result.best)}`,
           'The next load of this model uses it.',
         ].join('\n'),
       );
@@ -98,8 +69,4 @@ async function tuneModel(ctx: CommandContext, name: string): Promise<ExitCode> {
       await runtime.dispose();
     }
   });
-}
-
-function describe(s: TunedSettings): string {
-  return `batch ${s.batchSize}, threads ${s.threads}, context ${s.contextSize}, gpu layers ${s.gpuLayers}, flash attention ${s.flashAttention}, kv ${s.kvCacheType}`;
 }

@@ -18,6 +18,7 @@ import type { PolicyService } from './caws/policy-service';
 import type { GovernanceRecords } from './governance-steps/records';
 import type { WaiverService } from './waivers/waiver-service';
 import type { ModelService, ModelServiceOptions } from './models/model-service';
+import type { TuneService } from './models/tuner/service';
 import type { RealProvidersOptions } from './models/providers/model-providers';
 import type { ToolsService, ToolsServiceOptions } from './tools/service';
 import type { CalibrationService } from './calibration/service';
@@ -84,6 +85,8 @@ export type Core = {
   settings: SettingsService;
   /** Local models: registry, downloads, fit checks, roles, hot-swap; `models.client(role)` is the ModelGateway. */
   models: ModelService;
+  /** Tuning runs of local models (one at a time): progress on the model event bus, the best used on the next load. */
+  tuning: TuneService;
   /** Governance policy: tier budgets, gate modes, coverage thresholds, check commands. */
   policy: PolicyService;
   waivers: WaiverService;

@@ -12,6 +12,7 @@ import {
   RoleAssignment,
   Sha256,
 } from '../domain/model';
+import { TUNE_BUDGET, TuneJobBrief, TuneRunView } from '../domain/model-tune';
 
 /** What the Models page reads first; `modelEvents` after `lastEventSeq` follow. */
 export const ModelsSnapshot = z.object({
@@ -20,6 +21,8 @@ export const ModelsSnapshot = z.object({
   catalogue: z.array(CatalogueView),
   downloads: z.array(DownloadView),
   machine: MachineMemory,
+  /** The tuning run under way (one at a time on the machine), if any. */
+  tuning: TuneJobBrief.nullable(),
   lastEventSeq: z.number().int().min(0),
 });
 export type ModelsSnapshot = z.infer<typeof ModelsSnapshot>;
@@ -58,6 +61,16 @@ export const StartDownloadInput = z.union([
   z.strictObject({ url: z.url(), sha256: Sha256.optional(), name: ModelName.optional() }),
 ]);
 
+export const StartTuneInput = z.strictObject({
+  name: ModelName,
+  budget: z
+    .number({ error: 'must be a whole number of trials' })
+    .int('must be a whole number of trials')
+    .min(TUNE_BUDGET.min, `must be at least ${TUNE_BUDGET.min} (the defaults and two others)`)
+    .max(TUNE_BUDGET.max, `must be at most ${TUNE_BUDGET.max}`)
+    .default(TUNE_BUDGET.default),
+});
+
 /** The Models page: registry, catalogue, downloads, loading, roles, hot-swap and canary. */
 export const modelChannels = {
   modelsSnapshot: { input: z.strictObject({}), output: ModelsSnapshot },
@@ -78,4 +91,8 @@ export const modelChannels = {
   pauseModelDownload: { input: ById, output: DownloadView },
   resumeModelDownload: { input: ById, output: DownloadView },
   cancelModelDownload: { input: ById, output: DownloadView },
+  /** The runtime tuner: start a run (one at a time), cancel it, read the running or last run for the chart. */
+  startModelTune: { input: StartTuneInput, output: TuneRunView },
+  cancelModelTune: { input: ByName, output: TuneRunView },
+  getModelTune: { input: ByName, output: TuneRunView.nullable() },
 } as const;

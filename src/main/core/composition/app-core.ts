@@ -22,6 +22,7 @@ import { GovernanceRecords } from '../governance-steps/records';
 import { WaiverService } from '../waivers/waiver-service';
 import { ModelService } from '../models/model-service';
 import { realModelProviders } from '../models/providers/model-providers';
+import { TuneService } from '../models/tuner/service';
 import { mcpConfigFile, ToolsService } from '../tools/service';
 import { CalibrationService } from '../calibration/service';
 import { bindCalibrationOutcomes } from './calibration-outcomes';
@@ -78,6 +79,7 @@ export function createCore(options: CoreOptions): Core {
   });
   // The user's folder and thread count from Settings (read at start); tests override through options.models.
   const { threads = settings.get().threads, gpu, providers, ...modelOptions } = options.models ?? {};
+  const modelProviders = providers ?? realModelProviders({ logger: options.logger, clock, threads, gpu, fetch: modelOptions.fetch });
   const models = new ModelService({
     db,
     journal,
@@ -91,7 +93,18 @@ export function createCore(options: CoreOptions): Core {
     // Settings' idle-unload time; a change applies at once (below).
     idleUnloadMs: (settings.get().idleUnloadMinutes ?? 10) * 60_000,
     ...modelOptions,
-    providers: providers ?? realModelProviders({ logger: options.logger, clock, threads, gpu, fetch: modelOptions.fetch }),
+    providers: modelProviders,
+  });
+  // Tuning measures on the same node-llama-cpp binding the models load on (one per process).
+  const tuning = new TuneService({
+    registry: models.registry,
+    events: models.events,
+    store: models.settingsStore,
+    machine: () => models.machine(),
+    runtime: modelProviders.runtime,
+    pressure: () => scheduler.state().level,
+    clock,
+    logger: options.logger,
   });
   if (modelOptions.idleUnloadMs === undefined) settings.onChange((s) => models.host.setIdleUnloadMs((s.idleUnloadMinutes ?? 10) * 60_000));
   const policy = new PolicyService({ db, clock, logger: options.logger });
@@ -148,6 +161,7 @@ export function createCore(options: CoreOptions): Core {
     estimates,
     settings,
     models,
+    tuning,
     policy,
     waivers,
     governance,
@@ -169,7 +183,9 @@ export function createCore(options: CoreOptions): Core {
       void tracing.close();
       engine?.stop();
       releaseLock?.();
-      void models.close();
+      // A tuning run under way is cancelled before the models (and the binding it measures on) go.
+      if (tuning.running()) void tuning.close().finally(() => models.close());
+      else void models.close();
       void tools.close();
       void explorer.close();
       void scheduler.stop();

@@ -144,6 +144,9 @@ export const ROUTES: readonly RestRoute[] = [
   post('/models/downloads/:id/pause', 'pauseModelDownload', 'models', 'Pause a download'),
   post('/models/downloads/:id/resume', 'resumeModelDownload', 'models', 'Resume a download'),
   post('/models/downloads/:id/cancel', 'cancelModelDownload', 'models', 'Cancel a download'),
+  post('/models/:name/tune', 'startModelTune', 'models', 'Start tuning a local model’s inference settings (body: budget, 3 to 60 trials); one run at a time', { status: 202 }),
+  post('/models/:name/tune/cancel', 'cancelModelTune', 'models', 'Cancel the tuning run of a model; nothing is stored'),
+  get('/models/:name/tune', 'getModelTune', 'models', 'The running or last tuning run of a model: trials, best setting, default throughput and gain'),
 
   // Figures of the Metrics page (Prometheus metrics are at /metrics).
   get('/stats', 'getMetrics', 'metrics', 'Outcomes, phase durations, throughput and queue over a window'),

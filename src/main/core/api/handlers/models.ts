@@ -8,7 +8,7 @@ export function modelHandlers(ctx: SessionContext): AreaHandlers<keyof typeof mo
       // The event sequence is read first: anything after it is in the snapshot or in modelEvents.
       const lastEventSeq = models.events.lastSeq;
       const [views, catalogue, machine] = await Promise.all([models.views(), models.catalogueViews(), models.machine()]);
-      return { models: views, roles: models.roles.all(), catalogue, downloads: models.listDownloads(), machine, lastEventSeq };
+      return { models: views, roles: models.roles.all(), catalogue, downloads: models.listDownloads(), machine, tuning: ctx.core.tuning.running(), lastEventSeq };
     },
     modelEvents: (input) => models.events.since(input.afterSeq),
     addModel: (input) => models.addByPath(input),
@@ -27,5 +27,8 @@ export function modelHandlers(ctx: SessionContext): AreaHandlers<keyof typeof mo
     pauseModelDownload: (input) => models.downloads.pause(input.id),
     resumeModelDownload: (input) => models.downloads.resume(input.id),
     cancelModelDownload: (input) => models.downloads.cancel(input.id),
+    startModelTune: (input) => ctx.core.tuning.start(input.name, input.budget),
+    cancelModelTune: (input) => ctx.core.tuning.cancel(input.name),
+    getModelTune: (input) => ctx.core.tuning.run(input.name),
   };
 }

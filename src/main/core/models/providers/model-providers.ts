@@ -17,6 +17,8 @@ export type ModelProviders = {
   load(entry: ModelEntry, plan: LoadPlan, signal: AbortSignal, apiKey: string | undefined): Promise<LoadedModel>;
   memory: MemoryProbe;
   dispose(): Promise<void>;
+  /** The node-llama-cpp binding local models load on; the tuner measures on it (absent for other providers). */
+  runtime?: LlamaRuntime;
 };
 
 export type RealProvidersOptions = {
@@ -72,5 +74,6 @@ export function realModelProviders(options: RealProvidersOptions): ModelProvider
     },
     memory: systemMemoryProbe(() => runtime.gpuName()),
     dispose: () => runtime.dispose(),
+    runtime,
   };
 }

@@ -31,6 +31,8 @@ export type TuneOptions = {
   random?: Random;
   /** Each trial as it finishes (the chart follows it). */
   onTrial?: (trial: Trial) => void;
+  /** Each measurement thrown away for heat (not a trial: it does not count against the budget). */
+  onDiscard?: (discard: { settings: TunedSettings; tps: number; reason: string }) => void;
   /** Extra alternating measurements of the defaults and the best after the search. Default 0. */
   confirmRounds?: number;
   signal?: AbortSignal;
@@ -90,6 +92,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       const after = options.pressure();
       if (isHot(before) || isHot(after)) {
         discarded++;
+        options.onDiscard?.({ settings, tps, reason: `measured under ${isHot(after) ? after : before} pressure` });
         if (discarded > MAX_DISCARDS) throw new Error(`the machine stayed under ${after} pressure for ${discarded} trials; tune again when it is cooler`);
         continue;
       }

@@ -59,6 +59,15 @@ export function describeEvent(e: ModelEvent): { text: string; error: boolean } {
       return { text: `Download ${e.id}: ${bytes(e.receivedBytes)}${e.totalBytes ? ` of ${bytes(e.totalBytes)}` : ''}`, error: false };
     case 'download.state':
       return { text: `Download ${e.id} ${e.state}${e.error ? `: ${e.error}` : ''}`, error: e.state === 'failed' };
+    case 'model.tune_started':
+      return { text: `Tuning ${e.model} (${e.budget} trials)…`, error: false };
+    case 'model.tune_trial':
+      return { text: `Tuning ${e.model}: trial ${e.trial.n} ${e.trial.tps.toFixed(1)} tok/s${e.trial.reason ? ` (${e.trial.reason})` : ''}`, error: false };
+    case 'model.tune_finished':
+      return {
+        text: `Tuning ${e.model} ${e.state}${e.gain !== null && e.state === 'completed' ? `: ${e.gain.toFixed(2)}× the default` : ''}${e.error && e.state === 'failed' ? `: ${e.error}` : ''}`,
+        error: e.state === 'failed',
+      };
     default: {
       const never: never = e;
       return { text: String(never), error: false };

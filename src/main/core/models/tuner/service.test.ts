@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { testCore } from '../../../../../test/helpers';
+import type { ModelEvent } from '../../../../shared/domain/model';
+import { silentLogger } from '../../observability/logger';
+import { ensureTestModel } from '../testing/test-model';
+import { TuneService } from './service';
+import { machineId } from './store';
+
+let core: ReturnType<typeof testCore> | undefined;
+afterEach(async () => {
+  await core?.tuning.close();
+  core?.cleanup();
+  core = undefined;
+});
+
+/** A core with the real node-llama-cpp runtime (CPU, one thread) and the tiny test model installed. */
+async function coreWithTinyModel() {
+  core = testCore({ scheduler: { autoStart: false }, models: { threads: 1, gpu: false, idleUnloadMs: 0 } });
+  await core.models.addByPath({ path: await ensureTestModel(), name: 'tiny' });
+  const events: ModelEvent[] = [];
+  core.models.events.subscribe((e) => events.push(e));
+  return { core, events };
+}
+
+describe('tuning service (real runtime, tiny GGUF)', () => {
+  it('runs a tune, publishes each trial, stores the best and the next load uses it', async () => {
+    const { core, events } = await coreWithTinyModel();
+    const started = core.tuning.start('tiny', 3);
+    expect(started).toMatchObject({ model: 'tiny', state: 'running', budget: 3, trials: [] });
+    expect(core.tuning.running()).toMatchObject({ model: 'tiny', budget: 3 });
+    // One run at a time on the machine.
+    expect(() => core.tuning.start('tiny', 3)).toThrow(/tiny is being tuned/);
+    await core.tuning.idle();
+
+    const run = await core.tuning.run('tiny');
+    expect(run).toMatchObject({ state: 'completed', backend: 'cpu', error: null });
+    const counted = run!.trials.filter((t) => t.status !== 'discarded');
+    expect(counted).toHaveLength(3);
+    // The defaults run; a setting the backend refuses (the tiny model's heads are too small for a
+    // quantized KV cache) is a counted trial at 0 with the reason, as on a real machine.
+    expect(counted[0]).toMatchObject({ n: 1, status: 'counted', reason: null });
+    expect(counted[0]!.tps).toBeGreaterThan(0);
+    for (const t of counted) {
+      expect(t.settings.threads).toBe(1);
+      if (t.status === 'skipped') expect(t.reason).toMatch(/^failed: /);
+      else expect(t.tps).toBeGreaterThan(0);
+    }
+    expect(run!.bestTps).toBeGreaterThan(0);
+    expect(run!.defaultTps).toBeGreaterThan(0);
+    expect(run!.gain).toBeCloseTo(run!.bestTps! / run!.defaultTps!);
+    expect(run!.best).not.toBeNull();
+    expect(core.tuning.running()).toBeNull();
+
+    // Progress went out on the model event bus, the path the Models page polls.
+    const types = events.map((e) => e.type).filter((t) => t.startsWith('model.tune'));
+    expect(types).toEqual(['model.tune_started', 'model.tune_trial', 'model.tune_trial', 'model.tune_trial', 'model.tune_finished']);
+    const trialEvents = events.flatMap((e) => (e.type === 'model.tune_trial' ? [e.trial] : []));
+    expect(trialEvents).toEqual(run!.trials);
+
+    // Stored for this model and machine, and the host plans the next load with it.
+    const { gpu } = await core.models.machine();
+    expect(core.models.settingsStore.tuned('tiny', machineId(gpu))).toMatchObject({ batchSize: run!.best!.batchSize, threads: run!.best!.threads });
+    const plan = await core.models.host.plan(core.models.registry.require('tiny'));
+    expect(plan.settings).toMatchObject({ batchSize: Math.min(run!.best!.batchSize, plan.contextSize), threads: run!.best!.threads, kvCacheType: run!.best!.kvCacheType });
+    await core.models.load('tiny');
+    expect((await core.models.view('tiny')).state).toBe('loaded');
+
+    // After a restart the last run is read back from the store (the chart survives it).
+    const fresh = new TuneService({
+      registry: core.models.registry,
+      events: core.models.events,
+      store: core.models.settingsStore,
+      machine: () => core.models.machine(),
+      runtime: undefined,
+      pressure: () => 'nominal',
+      clock: core.clock,
+      logger: silentLogger(),
+    });
+    const stored = await fresh.run('tiny');
+    expect(stored).toMatchObject({ state: 'completed', best: run!.best, bestTps: run!.bestTps, defaultTps: run!.defaultTps });
+    expect(stored!.trials.map((t) => t.tps)).toEqual(counted.map((t) => t.tps));
+    expect(() => fresh.start('tiny', 3)).toThrow(/other providers/);
+  });
+
+  it('cancel stops the run after the trial under way, and stores nothing', async () => {
+    const { core, events } = await coreWithTinyModel();
+    const firstTrial = new Promise<void>((resolve) => core.models.events.subscribe((e) => e.type === 'model.tune_trial' && resolve()));
+    core.tuning.start('tiny', 60);
+    await firstTrial;
+    const cancelled = await core.tuning.cancel('tiny');
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.trials.length).toBeGreaterThan(0);
+    expect(cancelled.trials.length).toBeLessThan(60);
+    expect(core.tuning.running()).toBeNull();
+    expect(events.at(-1)).toMatchObject({ type: 'model.tune_finished', state: 'cancelled' });
+    // No more trials arrive after the cancel.
+    const count = events.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.length).toBe(count);
+    const { gpu } = await core.models.machine();
+    expect(core.models.settingsStore.tuned('tiny', machineId(gpu))).toBeUndefined();
+    await expect(core.tuning.cancel('tiny')).rejects.toThrow(/not being tuned/);
+  });
+
+  it('refuses a remote or unknown model, naming it', async () => {
+    core = testCore({ scheduler: { autoStart: false }, models: { threads: 1, gpu: false } });
+    await core.models.addRemote({ name: 'far', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });
+    expect(() => core!.tuning.start('far', 3)).toThrow(/far is a remote endpoint/);
+    expect(() => core!.tuning.start('nope', 3)).toThrow(/no model named nope/);
+  });
+});
