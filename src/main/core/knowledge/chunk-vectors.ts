@@ -1,17 +1,11 @@
 import type { Db } from '../db/open';
 import type { Clock } from '../journal/journal';
 import { EmbeddingStore } from '../models/embeddings-store';
+import { embedInBatches, type TextEmbedder } from '../models/text-embedder';
 import type { Logger } from '../observability/logger';
 
-/**
- * What embeds knowledge chunks: the model assigned to embed (none: the knowledge base is FTS only)
- * and its embed call. A port, so the composition root decides which model that is.
- */
-export type KnowledgeEmbedder = {
-  /** The registry name of the embedding model, or undefined when none is assigned. */
-  model(): string | undefined;
-  embed(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]>;
-};
+/** What embeds knowledge chunks (none assigned: the knowledge base is FTS only); the shared port. */
+export type KnowledgeEmbedder = TextEmbedder;
 
 /** The embeddings namespace of knowledge chunks; a vector's ref is its chunk's id. */
 export const KNOWLEDGE_NAMESPACE = 'knowledge';
@@ -48,15 +42,12 @@ export class ChunkVectors {
     if (chunks.length > MAX_EMBEDDED_CHUNKS) this.o.logger.warn({ chunks: chunks.length, embedded: MAX_EMBEDDED_CHUNKS }, 'knowledge entry has more chunks than are embedded; the rest are found by FTS only');
     const todo = chunks.slice(0, MAX_EMBEDDED_CHUNKS);
     let stored = 0;
+    const texts = todo.map((c) => embedText(c.title, c.text));
     try {
-      for (let i = 0; i < todo.length; i += EMBED_BATCH) {
-        const batch = todo.slice(i, i + EMBED_BATCH);
-        const texts = batch.map((c) => embedText(c.title, c.text));
-        const vectors = await this.o.embedder.embed(model, texts);
-        if (vectors.length !== batch.length) throw new Error(`embedder returned ${vectors.length} vectors for ${batch.length} texts`);
-        batch.forEach((c, j) => this.store.upsert({ namespace: KNOWLEDGE_NAMESPACE, ref: String(c.id), model, text: texts[j]!, vector: vectors[j]! }));
-        stored += batch.length;
-      }
+      await embedInBatches(this.o.embedder, model, texts, EMBED_BATCH, (start, vectors) => {
+        vectors.forEach((vector, j) => this.store.upsert({ namespace: KNOWLEDGE_NAMESPACE, ref: String(todo[start + j]!.id), model, text: texts[start + j]!, vector }));
+        stored += vectors.length;
+      });
     } catch (e) {
       this.o.logger.warn({ err: e, model, stored, chunks: todo.length }, 'embedding knowledge chunks failed; they are found by FTS only');
     }

@@ -26,15 +26,18 @@ export type RankWeights = {
   graph: number;
   cochange: number;
   pair: number;
+  /** Files nearest the task by the embedding model (each by its best chunk); used only when given. */
+  vector: number;
 };
 
 /**
  * Chosen with bench/retrieval-tune.bench.ts (a random grid, then one step around the best) for the
  * best mean recall@10 over five repositories' last 40 commits — the four bench:retrieval reports on
  * and one more; see docs/retrieval.md. Chosen on the reported repositories, so their figures are
- * not held-out figures.
+ * not held-out figures. `vector` was not tuned (no real embedding model was at hand; see
+ * docs/retrieval.md): it counts like `bm25`, the other list ranking by what a file says.
  */
-export const DEFAULT_WEIGHTS: RankWeights = { bm25: 1.5, path: 0.8, symbols: 1.5, mention: 1.5, history: 1, prior: 0.225, graph: 0.15, cochange: 0.375, pair: 0.25 };
+export const DEFAULT_WEIGHTS: RankWeights = { bm25: 1.5, path: 0.8, symbols: 1.5, mention: 1.5, history: 1, prior: 0.225, graph: 0.15, cochange: 0.375, pair: 0.25, vector: 1.5 };
 
 /** How the lists are built (chosen with bench:retrieval together with the weights). */
 export type RankTuning = {
@@ -63,10 +66,15 @@ type Fused = Map<string, { score: number; signals: string[] }>;
  * Ranks the indexed files for a task text by weighted reciprocal rank fusion of ranked lists:
  * BM25F over path words, symbol names and content; BM25 over path words alone; files
  * defining identifiers the task names; files the task names; files changed by past commits whose
- * messages resemble the task; files changed often lately. The best of those then seed three more
+ * messages resemble the task; files changed often lately; with `vector`, the files nearest the task
+ * by an embedding model (FileVectors.nearestFiles). The best of those then seed three more
  * lists: their import-graph neighbours, the files that changed with them, and their test or source.
  */
-export function rankFiles(db: Db, task: string, options: { limit?: number; weights?: Partial<RankWeights>; tuning?: Partial<RankTuning> } = {}): RankedFile[] {
+export function rankFiles(
+  db: Db,
+  task: string,
+  options: { limit?: number; weights?: Partial<RankWeights>; tuning?: Partial<RankTuning>; vector?: readonly string[] } = {},
+): RankedFile[] {
   const w = { ...DEFAULT_WEIGHTS, ...options.weights };
   const t = { ...DEFAULT_TUNING, ...options.tuning };
   const limit = options.limit ?? 10;
@@ -82,6 +90,11 @@ export function rankFiles(db: Db, task: string, options: { limit?: number; weigh
   fuse(fused, 'mention', w.mention, mentionedFiles(paths, task));
   fuse(fused, 'history', w.history, historyFiles(db, terms, { commits: t.historyCommits, rankOffset: t.historyRankOffset }));
   fuse(fused, 'prior', w.prior, frequentlyChangedFiles(db));
+  // Only files still in the index: a vector list is read before the caller ranks, never after a change.
+  if (options.vector) {
+    const indexed = new Set(paths);
+    fuse(fused, 'vector', w.vector, options.vector.filter((p) => indexed.has(p)));
+  }
   const seeds = best(new Map([...fused].map(([p, v]) => [p, v.score])), SEEDS);
   const expansions: Fused = new Map();
   fuse(expansions, 'graph', w.graph, importNeighbourFiles(db, seeds));

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Db } from '../db/open';
 import { openDatabase } from '../db/open';
 import { deleteIndexedFile, insertIndexedFile, listIndexedFiles, RETRIEVAL_MIGRATIONS, syncHistory, type HistoryCommit } from '../db/queries/retrieval';
+import type { TextEmbedder } from '../models/text-embedder';
 import type { Logger } from '../observability/logger';
+import { FileVectors, type VectorLimits, type VectorStats } from './file-vectors';
 import { resolveImport } from './imports';
 import { languageOf, SymbolExtractor, type FileSymbols } from './symbols';
 import { indexWords, messageWords, pathWords } from './words';
@@ -16,7 +18,8 @@ export type IndexSource = {
   history?(): Promise<HistoryCommit[]>;
 };
 
-export type IndexStats = { files: number; added: number; updated: number; removed: number; unchanged: number; commits: number };
+/** `vectors`: what the update did to the file vectors; absent without an embedding model. */
+export type IndexStats = { files: number; added: number; updated: number; removed: number; unchanged: number; commits: number; vectors?: VectorStats };
 
 /** Text files worth indexing: not lock files, not minified or generated bundles, not binaries. */
 export const SKIP_PATHS = /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|__pycache__)\/|(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock)$|\.min\.(js|css)$|\.(png|jpe?g|gif|ico|webp|pdf|zip|gz|tgz|wasm|gguf|woff2?|ttf|eot|mp4|mp3|sqlite|db)$/i;
@@ -35,15 +38,28 @@ export function indexFileFor(dataDir: string, repoKey: string): string {
  */
 export class RepoIndex {
   readonly db: Db;
+  /** The files' chunk vectors, kept while an embedding model is assigned. */
+  readonly vectors: FileVectors;
   private readonly symbols: SymbolExtractor;
+  private readonly logger: Logger;
 
-  /** `symbols`: a parser shared between indexes (loading the grammars takes seconds; once per process is enough). */
-  constructor(options: { file: string; logger: Logger; symbols?: SymbolExtractor }) {
+  /**
+   * `symbols`: a parser shared between indexes (loading the grammars takes seconds; once per process is enough).
+   * `embedder`: what embeds file chunks into sqlite-vec (none, or no model named: no vectors).
+   */
+  constructor(options: { file: string; logger: Logger; symbols?: SymbolExtractor; embedder?: TextEmbedder; vectorLimits?: Partial<VectorLimits> }) {
     this.db = openDatabase({ file: options.file, logger: options.logger, migrations: RETRIEVAL_MIGRATIONS });
     this.symbols = options.symbols ?? new SymbolExtractor();
+    this.logger = options.logger;
+    this.vectors = new FileVectors({
+      db: this.db,
+      logger: options.logger,
+      ...(options.embedder ? { embedder: options.embedder } : {}),
+      ...(options.vectorLimits ? { limits: options.vectorLimits } : {}),
+    });
   }
 
-  async update(source: IndexSource): Promise<IndexStats> {
+  async update(source: IndexSource, options: { signal?: AbortSignal } = {}): Promise<IndexStats> {
     const listed = (await source.files()).filter((f) => !SKIP_PATHS.test(f.path));
     const known = new Map(listIndexedFiles(this.db).map((f) => [f.path, f]));
     const paths = new Set(listed.map((f) => f.path));
@@ -92,6 +108,13 @@ export class RepoIndex {
       syncHistory(this.db, commits.map((c) => ({ sha: c.sha, message: messageWords(c.message), files: c.files })));
       stats.commits = commits.length;
     }
+    // Last, and never failing the update: the texts just read are embedded without reading them again.
+    const texts = new Map(rows.flatMap((r) => (r.text === null ? [] : [[r.path, r.text] as const])));
+    const vectors = await this.vectors.sync((path) => source.read(path), { texts, ...(options.signal ? { signal: options.signal } : {}) }).catch((e: unknown) => {
+      this.logger.warn({ err: e }, 'updating the retrieval vectors failed; ranking without them');
+      return undefined;
+    });
+    if (vectors) stats.vectors = vectors;
     return stats;
   }
 

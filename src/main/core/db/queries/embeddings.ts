@@ -10,6 +10,24 @@ export type EmbeddingHit = { ref: string; distance: number };
 
 export type EmbeddingRow = { id: number; dims: number };
 
+/**
+ * The `embeddings` table as migration 0003 made it in the app database, for another database that
+ * keeps vectors through the same store (the retrieval index, see queries/retrieval.ts).
+ */
+export const EMBEDDINGS_SCHEMA = `
+CREATE TABLE embeddings (
+  id INTEGER PRIMARY KEY,
+  namespace TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  model TEXT NOT NULL,
+  dims INTEGER NOT NULL CHECK (dims > 0),
+  text_sha256 TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (namespace, ref, model)
+) STRICT;
+CREATE INDEX embeddings_model ON embeddings(model, dims);
+`;
+
 const vecTable = (dims: number): string => `vec_embeddings_${dims}`;
 
 export function findEmbedding(db: Db, namespace: string, ref: string, model: string): EmbeddingRow | undefined {

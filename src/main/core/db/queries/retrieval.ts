@@ -1,5 +1,6 @@
 import type { Db } from '../open';
 import type { Migration } from '../migrations';
+import { EMBEDDINGS_SCHEMA } from './embeddings';
 
 /**
  * The retrieval index: one SQLite file per repository under the app's data folder (never in the
@@ -63,7 +64,46 @@ CREATE INDEX commit_files_commit ON commit_files(commit_id);
 CREATE INDEX commit_files_path ON commit_files(path);
 `,
   },
+  {
+    // File chunks embedded into sqlite-vec when an embedding model is assigned (retrieval/file-vectors.ts):
+    // the embeddings store's own table, and which version of each file, by which model, they came from.
+    version: 3,
+    name: 'retrieval_vectors',
+    sql: `${EMBEDDINGS_SCHEMA}
+CREATE TABLE file_vectors (
+  path TEXT PRIMARY KEY,
+  hash TEXT NOT NULL,
+  model TEXT NOT NULL,
+  chunks INTEGER NOT NULL
+) STRICT;
+`,
+  },
 ];
+
+export type VectorFile = { path: string; hash: string; model: string; chunks: number };
+
+/** Which files have vectors: the version (hash) and model they were made from, and how many chunks. */
+export function listVectorFiles(db: Db): VectorFile[] {
+  return db.prepare('SELECT path, hash, model, chunks FROM file_vectors').all() as VectorFile[];
+}
+
+export function putVectorFile(db: Db, row: VectorFile): void {
+  db.prepare('INSERT INTO file_vectors (path, hash, model, chunks) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET hash = excluded.hash, model = excluded.model, chunks = excluded.chunks').run(
+    row.path,
+    row.hash,
+    row.model,
+    row.chunks,
+  );
+}
+
+export function deleteVectorFile(db: Db, path: string): void {
+  db.prepare('DELETE FROM file_vectors WHERE path = ?').run(path);
+}
+
+/** Indexed files with text (size > 0), by path: the files that may be embedded. */
+export function textFiles(db: Db): Array<{ path: string; hash: string; size: number }> {
+  return db.prepare('SELECT path, hash, size FROM files WHERE size > 0 ORDER BY path').all() as Array<{ path: string; hash: string; size: number }>;
+}
 
 export type IndexedFile = { id: number; path: string; hash: string };
 
