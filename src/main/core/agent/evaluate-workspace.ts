@@ -83,6 +83,7 @@ export async function evaluateWorkspace(o: LoopOptions, e: EvaluateSettings, cla
       gates,
       criterionTests,
       criterionIds: o.spec.acceptance.map((c) => c.id),
+      ...(o.knowledge ? { knowledge: o.knowledge } : {}),
     },
   );
   return withClaims(rescore(base, verified, deferred, e), verified);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KnowledgeLookup } from '../claims/types';
 import type { NewEvent } from '../../../shared/domain/events';
 import type { GateResult, GateRunner } from '../gates/types';
 import type { Clock } from '../journal/journal';
@@ -144,6 +145,8 @@ export type LoopOptions = {
    */
   promptBudgetTokens?: number;
   context?: Partial<ContextLimits>;
+  /** The knowledge base, for the worker's claims about what the docs say; without it they are unverifiable. */
+  knowledge?: KnowledgeLookup;
   /** Files the retrieval service ranked for the task, best first: shown before the rest of the scope. */
   retrieved?: readonly string[];
   /** Iterations already done by an earlier run of this loop (a resumed task). */

@@ -6,6 +6,7 @@ import type { ApplyMode, ChangeApplier } from '../apply/apply-change';
 import { keepDryRunPatch } from '../apply/dry-run';
 import { executionStanding } from '../claims/ledger';
 import type { ClaimRecords } from '../claims/records';
+import type { KnowledgeLookup } from '../claims/types';
 import type { Db } from '../db/open';
 import { StepFailure } from '../engine/errors';
 import type { AwaitApproval, StepContext, WorkOutcome } from '../engine/step';
@@ -63,6 +64,8 @@ export type WorkerStepsDeps = {
   retrieval?: FileRetrieval;
   /** Where the worker's final account (its checked claims) and each criterion's standing are recorded. */
   claims?: ClaimRecords;
+  /** The knowledge base for a task, for the worker's claims about what the docs say. */
+  knowledge?: (taskId: string, repoPath: string) => KnowledgeLookup;
   /** How the model writes edits (LoopOptions.editFormat); the composition root chooses `text` (ADR 0019). */
   editFormat?: 'json' | 'text';
 };
@@ -105,6 +108,7 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
       },
       limits: { ...deps.limits, maxIterations },
       retrieved,
+      ...(deps.knowledge ? { knowledge: deps.knowledge(ctx.taskId, ctx.task.repoPath) } : {}),
       ...(deps.promptBudgetTokens !== undefined ? { promptBudgetTokens: deps.promptBudgetTokens } : {}),
       takeGuidance: () => {
         const out = [...waiting, ...ctx.takeGuidance().map((g) => g.text)];
@@ -159,7 +163,7 @@ export function createWorkerSteps(deps: WorkerStepsDeps) {
     if (deps.claims && result.evaluation) deps.claims.recordExecution(ctx.taskId, ctx.round, result.evaluation.claims ?? [], executionStanding(spec.acceptance, result.evaluation));
     const workspace = await deps.workspaces.open(taskId);
     // Earlier rounds' claims checked against files this round changed become stale.
-    if (deps.claims && workspace) await deps.claims.refresh(ctx.taskId, async (p) => (await workspace.readFile(p))?.data ?? null);
+    if (deps.claims && workspace) await deps.claims.refresh(ctx.taskId, async (p) => (await workspace.readFile(p))?.data ?? null, { repoDir: ctx.task.repoPath });
     if (ctx.mode === 'dry-run' && workspace) {
       const kept = await keepDryRunPatch({ db: deps.db, clock: deps.clock }, workspace);
       ctx.emit({ type: 'artifact.produced', payload: { kind: 'patch', name: 'change.patch', sha256: kept.sha256 } }, `worker.r${ctx.round}.patch.${kept.sha256}`);

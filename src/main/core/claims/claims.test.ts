@@ -10,7 +10,8 @@ import { silentLogger } from '../observability/logger';
 import { WorkspaceManager } from '../workspace/manager';
 import { initRepo } from '../workspace/testing/git-fixture';
 import { extractClaims, extractClaimsWithModel } from './extract';
-import type { ClaimEvidence } from './types';
+import { KnowledgeService } from '../knowledge/knowledge-service';
+import type { ClaimEvidence, KnowledgeLookup } from './types';
 import { verifyClaims } from './verify';
 
 const TASK = 'tsk_0000000000c1';
@@ -103,7 +104,7 @@ describe('claims', () => {
       rmSync(base, { recursive: true, force: true });
     });
 
-    async function run(script: unknown[]) {
+    async function run(script: unknown[], knowledge?: KnowledgeLookup) {
       const ws = await manager.create({ taskId: TASK, source: join(base, 'repo') });
       const model = new ScriptedModel(script);
       const loop = new AgentLoop({
@@ -118,6 +119,7 @@ describe('claims', () => {
         logger: silentLogger(),
         clock,
         limits: { maxIterations: 3 },
+        ...(knowledge ? { knowledge } : {}),
       });
       return { model, result: await loop.run() };
     }
@@ -132,6 +134,27 @@ describe('claims', () => {
       const secondPrompt = model.calls[1]!.map((m) => m.content).join('\n');
       expect(secondPrompt).toContain('claims in your reason that are false');
       expect(secondPrompt).toContain('CHANGELOG.md');
+    });
+
+    /** The real knowledge base (SQLite FTS5) holding the repository's README. */
+    async function readme(): Promise<KnowledgeLookup> {
+      const kb = new KnowledgeService({ db, logger: silentLogger(), clock });
+      await kb.addData({ source: '/repo/README.md', title: 'README.md', data: Buffer.from('# sum\n\nsum never mutates its arguments.\n') });
+      return async (q) => kb.search(q, 5).map((h) => ({ source: h.source, location: h.location, title: h.title, text: h.text }));
+    }
+
+    it('a claim about the docs that the knowledge base refutes changes the outcome too', async () => {
+      const { model, result } = await run([fix(`${TRUTH} Per the README, sum mutates its arguments.`), changelog], await readme());
+      const claim = result.history[0]!.claims?.find((c) => c.kind === 'documented');
+      expect(claim).toMatchObject({ status: 'refuted', evidence: '[README.md, lines 1-4]: "sum never mutates its arguments." says the opposite' });
+      expect(result).toMatchObject({ stopReason: 'satisficed', iterations: 2 });
+      expect(model.calls[1]!.map((m) => m.content).join('\n')).toContain('sum never mutates its arguments');
+    });
+
+    it('control: the same claim told truthfully is verified against the README, satisficed at once', async () => {
+      const truthful = await run([fix(`${TRUTH} Per the README, sum never mutates its arguments.`), changelog], await readme());
+      expect(truthful.result.history[0]!.claims?.find((c) => c.kind === 'documented')).toMatchObject({ status: 'verified' });
+      expect(truthful.result).toMatchObject({ stopReason: 'satisficed', iterations: 1 });
     });
 
     it('control: the same change told truthfully is taken at its word for A2 (the gates pass), satisficed at once', async () => {

@@ -9,6 +9,9 @@ const SYMBOL = /`([A-Za-z_$][\w$]*)(?:\(\))?`|\b(?:function|class|method|const|i
 const TESTS_PASS = /\b(?:all\s+)?tests?\s+(?:now\s+)?pass(?:es|ed)?\b/i;
 const GATE_PASS = /\b([a-z][\w-]*)\s+gate\s+(?:now\s+)?pass(?:es|ed)?\b/gi;
 const MET = /\b(?:met|meets|satisf\w*|done|fulfil\w*|holds?)\b/i;
+/** "the docs say X", "the README states that X", "per the spec, X", "according to docs/api.md, X", "as documented, X". */
+const DOC_SAYS = /\b(?:the\s+|its\s+)?(?:docs?|documentation|readme|spec(?:ification)?|changelog|design(?:\s+doc)?|attachment|guide|[\w./-]+\.(?:md|markdown|ya?ml|txt|pdf))\s+(?:says?|states?|requires?|specif(?:y|ies)|documents?|describes?|notes?)\s+(?:that\s+)?(.{8,})/i;
+const DOC_PER = /\b(?:per|according\s+to|as\s+(?:documented|specified|described)\s+in)\s+(?:the\s+)?[\w./-]+(?:\s+[\w./-]+)?\s*,\s*(.{8,})|\bas\s+(?:documented|specified|described)\s*,\s*(.{8,})/i;
 const NEGATED = /\b(?:not|never|no longer|unmet|isn't|aren't|doesn't|don't|cannot)\b/i;
 /** Extensions a file claim may name; `scope.in` or `e.g` are words, not paths (unless a folder is named too). */
 const FILE_EXTENSIONS = new Set(
@@ -48,6 +51,9 @@ export function extractClaims(input: { text: string; criteriaMet?: readonly stri
       if (!name || /\.[A-Za-z0-9]{1,8}$/.test(name) || name.length < 2) continue;
       if (CHANGE_VERB.test(sentence)) add({ kind: 'symbol_present', subject: name, text: sentence });
     }
+    const said = DOC_SAYS.exec(sentence) ?? DOC_PER.exec(sentence);
+    const statement = said ? (said[1] ?? said[2])?.replace(/[.;!]+$/, '').trim() : undefined;
+    if (statement) add({ kind: 'documented', subject: statement.slice(0, 300), text: sentence });
     if (TESTS_PASS.test(sentence)) add({ kind: 'tests_pass', subject: '', text: sentence });
     for (const m of sentence.matchAll(GATE_PASS)) add({ kind: 'gate_passes', subject: m[1]!.toLowerCase(), text: sentence });
   }
@@ -85,7 +91,7 @@ export async function extractClaimsWithModel(
     {
       role: 'system',
       content:
-        'Split the text into atomic, checkable claims. Kinds: criterion_met (subject: criterion id), file_changed / file_deleted (subject: path), symbol_present (subject: identifier), gate_passes (subject: gate name), tests_pass (subject: ""). Quote the words each claim comes from in text. Only claims the text makes.',
+        'Split the text into atomic, checkable claims. Kinds: criterion_met (subject: criterion id), file_changed / file_deleted (subject: path), symbol_present (subject: identifier), gate_passes (subject: gate name), tests_pass (subject: ""), documented (a statement said to be what the docs, a spec or an attachment say; subject: the statement). Quote the words each claim comes from in text. Only claims the text makes.',
     },
     { role: 'user', content: `Criterion ids: ${input.criterionIds.join(', ') || '(none)'}\nText:\n${input.text.slice(0, 8000)}` },
   ];

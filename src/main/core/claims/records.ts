@@ -4,6 +4,7 @@ import type { Db } from '../db/open';
 import { claimsForTask, criteriaForTask, latestExecutionCriteria, latestWorkerClaims, replaceClaims, replaceCriteria, type ClaimRow } from '../db/queries/claims';
 import { ABSENT_SHA256, claimSourcesForTask, latestSourceRecord, linkClaimSource, recordSourceVersion, type ClaimSourceRow } from '../db/queries/source-integrity-records';
 import type { Clock } from '../journal/journal';
+import { currentHash } from './current-sources';
 import type { Standing } from './ledger';
 import type { ClaimSource, VerifiedClaim } from './types';
 
@@ -46,20 +47,27 @@ export class ClaimRecords {
   }
 
   /**
-   * Hashes the workspace files the task's claims were checked against as they are now (`read` gives
-   * a file's bytes, null when it is gone) and records each that changed: the claims checked against
-   * the earlier version become stale. Returns the paths that changed.
+   * Hashes the sources the task's claims were checked against as they are now and records each that
+   * changed: the claims checked against the earlier version become stale. Workspace files through
+   * `read` (a file's bytes, null when it is gone); repository docs inside `repoDir`; attachments,
+   * knowledge chunks and documents as `currentHash` finds them. Returns the changed sources (a
+   * workspace file by its path, any other as `source:path` with `#location` for a chunk).
    */
-  async refresh(taskId: string, read: (path: string) => Promise<Buffer | null>): Promise<string[]> {
-    const paths = [...new Set(claimSourcesForTask(this.o.db, taskId).filter((s) => s.source === 'workspace').map((s) => s.path))];
+  async refresh(taskId: string, read: (path: string) => Promise<Buffer | null>, more: { repoDir?: string } = {}): Promise<string[]> {
+    const seen = new Map<string, Pick<ClaimSource, 'source' | 'path' | 'location'>>();
+    for (const s of claimSourcesForTask(this.o.db, taskId)) seen.set(`${s.source}\u0000${s.path}\u0000${s.location ?? ''}`, { source: s.source, path: s.path, ...(s.location ? { location: s.location } : {}) });
     const now: ClaimSource[] = [];
-    for (const path of paths) {
-      const bytes = await read(path);
-      now.push({ source: 'workspace', path, sha256: bytes === null ? ABSENT_SHA256 : createHash('sha256').update(bytes).digest('hex') });
+    for (const s of seen.values()) {
+      let sha256: string | undefined;
+      if (s.source === 'workspace') {
+        const bytes = await read(s.path);
+        sha256 = bytes === null ? ABSENT_SHA256 : createHash('sha256').update(bytes).digest('hex');
+      } else sha256 = await currentHash(this.o.db, taskId, s, more.repoDir);
+      if (sha256 !== undefined) now.push({ ...s, sha256 });
     }
-    const changed = now.filter((s) => latestSourceRecord(this.o.db, taskId, 'workspace', s.path, null)?.sha256 !== s.sha256);
+    const changed = now.filter((s) => latestSourceRecord(this.o.db, taskId, s.source, s.path, s.location ?? null)?.sha256 !== s.sha256);
     this.recordReads(taskId, changed);
-    return changed.map((s) => s.path);
+    return changed.map((s) => (s.source === 'workspace' ? s.path : `${s.source}:${s.path}${s.location ? `#${s.location}` : ''}`));
   }
 
   /** What the change review starts from: the latest execution round's criteria and worker claims (with staleness). */

@@ -1,14 +1,15 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Standing } from './ledger';
-import type { ClaimEvidence } from './types';
+import type { ClaimEvidence, KnowledgeLookup } from './types';
 
 const MAX_FILE_BYTES = 1_000_000;
 
 /**
  * The evidence a judge's claims about a change are checked against: the diff (which files it adds,
  * modifies or deletes), the workspace after the change (read only inside it), the latest gate
- * results, and the criteria's tests as the last execution round ran them.
+ * results, the criteria's tests as the last execution round ran them, and the knowledge base (for
+ * claims about what the docs say) when given.
  */
 export function reviewEvidence(input: {
   workspaceDir: string;
@@ -17,6 +18,7 @@ export function reviewEvidence(input: {
   gates: readonly { gate: string; status: 'pass' | 'fail' | 'warn' | 'skip'; details: string }[];
   standing: readonly Standing[];
   criterionIds: readonly string[];
+  knowledge?: KnowledgeLookup | undefined;
 }): ClaimEvidence {
   const status = diffStatuses(input.diff ?? '');
   const criterionTests = new Map<string, { passed: boolean; output: string }>();
@@ -28,6 +30,7 @@ export function reviewEvidence(input: {
     gates: input.gates,
     criterionTests,
     criterionIds: input.criterionIds,
+    ...(input.knowledge ? { knowledge: input.knowledge } : {}),
   };
 }
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
 /** An atomic, checkable statement taken from a worker's proposal or a judge's reasons. */
-export const CLAIM_KINDS = ['criterion_met', 'file_changed', 'file_deleted', 'symbol_present', 'gate_passes', 'tests_pass'] as const;
+/** `documented`: a statement said to be what the docs, a spec or an attachment say (subject: the statement). */
+export const CLAIM_KINDS = ['criterion_met', 'file_changed', 'file_deleted', 'symbol_present', 'gate_passes', 'tests_pass', 'documented'] as const;
 export type ClaimKind = (typeof CLAIM_KINDS)[number];
 
 export const claimSchema = z.object({
   kind: z.enum(CLAIM_KINDS),
-  /** What the claim is about: a criterion id, a path, a symbol name or a gate name ('' for tests_pass). */
+  /** What the claim is about: a criterion id, a path, a symbol name, a gate name, the statement of a documented claim ('' for tests_pass). */
   subject: z.string().max(300),
   /** The words the claim was taken from. */
   text: z.string().max(1000),
@@ -25,6 +26,17 @@ export type ClaimSource = { source: 'workspace' | 'repository' | 'attachment' | 
 
 export type VerifiedClaim = Claim & { status: ClaimStatus; evidence: string; sources?: ClaimSource[] };
 
+/**
+ * A retrieved knowledge-base chunk, cited by its source and location. `origin` is the file it was
+ * read from as a source-integrity record (a repository doc, an attachment, a document the user
+ * added) with the hash of the version indexed, so a claim checked against it goes stale when the file
+ * changes.
+ */
+export type KnowledgePassage = { source: string; location: string; title: string; text: string; origin?: ClaimSource };
+
+/** Retrieves the best chunks of the knowledge base for a statement (the task's scope), best first. */
+export type KnowledgeLookup = (query: string) => Promise<readonly KnowledgePassage[]>;
+
 /** What a claim is checked against: the change, the workspace after it, the gates and the tests. */
 export type ClaimEvidence = {
   changes: readonly { path: string; status: 'added' | 'modified' | 'deleted' }[];
@@ -40,4 +52,6 @@ export type ClaimEvidence = {
   criterionTests: ReadonlyMap<string, { passed: boolean; output: string }>;
   /** Criterion ids of the spec: a claim about any other id is refuted. */
   criterionIds: readonly string[];
+  /** The knowledge base, for claims about what the docs say; without it such claims are unverifiable. */
+  knowledge?: KnowledgeLookup;
 };

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+import { verifyDocumented } from './documented';
 import type { Claim, ClaimEvidence, ClaimSource, VerifiedClaim } from './types';
 
 const MAX_FILE_BYTES = 1_000_000;
 
 /**
  * Checks each claim against the diff, the workspace after the change, the gate output and the test
- * results. Verified and refuted carry the evidence; a claim nothing here can decide is unverifiable
- * (never counted as verified). A claim decided by reading workspace files lists them in `sources`
+ * results, and a claim about what the docs say against the knowledge base (`documented.ts`). Verified
+ * and refuted carry the evidence; a claim nothing here can decide is unverifiable (never counted as
+ * verified). A claim decided by reading workspace files or knowledge chunks lists them in `sources`
  * with the hash of the version read.
  */
 export async function verifyClaims(claims: readonly Claim[], ev: ClaimEvidence): Promise<VerifiedClaim[]> {
@@ -98,6 +100,8 @@ async function verifyOne(c: Claim, ev: ClaimEvidence, files: Files, read: ClaimS
       if (ev.criterionTests.size > 0) return { status: 'verified', evidence: 'every criterion test passes' };
       return { status: 'unverifiable', evidence: 'no test ran' };
     }
+    case 'documented':
+      return verifyDocumented(c.subject, ev.knowledge, read);
     case 'gate_passes': {
       const g = ev.gates.find((x) => x.gate.toLowerCase() === c.subject.toLowerCase());
       if (!g || g.status === 'skip') return { status: 'unverifiable', evidence: `no gate ${c.subject} ran` };

@@ -113,6 +113,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
     },
     ...(s.tools ? { tools: s.tools } : {}),
     ...(s.claims ? { claims: s.claims } : {}),
+    ...(s.knowledge?.lookup ? { knowledge: s.knowledge.lookup } : {}),
     retrieval,
     editFormat: s.editFormat ?? 'text',
   });

@@ -3,6 +3,7 @@ import type { StepSet } from '../engine/step';
 import type { ModelGateway } from '../models/types';
 import { roundLimiter } from '../council/round-limiter';
 import { createDefaultSteps } from './default-steps';
+import { knowledgeLookup } from '../knowledge/claim-lookup';
 import { RepositoryDocs, repositoryKey } from '../knowledge/repository-docs';
 
 /**
@@ -32,6 +33,7 @@ export function productionSteps(core: Core, words?: { models: ModelGateway }): S
       index: (taskId) => core.attachments.index(taskId),
       indexRepository: (taskId, repoPath) => repositoryDocs.index(taskId, repoPath),
       references: (taskId, query, repoPath) => core.attachments.references(taskId, query, 6, repoPath ? repositoryKey(repoPath) : undefined),
+      lookup: (taskId, repoPath) => knowledgeLookup({ db: core.db, knowledge: core.knowledge }, taskId, repoPath),
     },
   });
 }

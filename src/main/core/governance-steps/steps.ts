@@ -7,7 +7,7 @@ import { extractClaims } from '../claims/extract';
 import { reviewStanding, withoutStale } from '../claims/ledger';
 import type { ClaimRecords } from '../claims/records';
 import { readBytesInside, reviewEvidence } from '../claims/review-evidence';
-import type { VerifiedClaim } from '../claims/types';
+import type { KnowledgeLookup, VerifiedClaim } from '../claims/types';
 import { verifyClaims } from '../claims/verify';
 import type { KnowledgeHit } from '../../../shared/domain/knowledge';
 import { widen } from '../caws/budget';
@@ -67,6 +67,8 @@ export type PlanningKnowledge = {
   index(taskId: string): Promise<{ name: string; status: 'read' | 'not_read'; extraction: string | null; detail: string }[]>;
   indexRepository?(taskId: string, repoPath: string): Promise<{ read: readonly unknown[]; skipped: readonly { path: string; reason: string }[] }>;
   references(taskId: string, query: string, repoPath?: string): KnowledgeHit[];
+  /** The knowledge base as the claim verifier reads it for a task (claims about what the docs say). */
+  lookup?(taskId: string, repoPath: string): KnowledgeLookup;
 };
 
 export type GovernanceSteps = {
@@ -141,8 +143,9 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
       ...(gateResults ? { gateResults } : {}),
     };
     // A change review sees the claim table and checks each judge's own claims against the same evidence.
-    // The workspace files the claims were checked against are hashed again first: a claim whose file changed since is stale.
-    if (kind === 'change' && deps.claims && change) await deps.claims.refresh(ctx.taskId, (p) => readBytesInside(change.workspaceDir, p));
+    // The sources the claims were checked against (workspace files, repository docs, attachments, knowledge
+    // chunks) are hashed again first: a claim whose source changed since is stale.
+    if (kind === 'change' && deps.claims && change) await deps.claims.refresh(ctx.taskId, (p) => readBytesInside(change.workspaceDir, p), { repoDir: ctx.task.repoPath });
     const latest = kind === 'change' && deps.claims ? deps.claims.latestExecution(ctx.taskId) : undefined;
     // A stale claim does not count as verified: a criterion pending on a stale account is unmet.
     const execution = latest ? { claims: latest.claims, standing: withoutStale(latest.standing, latest.claims) } : undefined;
@@ -150,7 +153,15 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
     const judgeClaims = new Map<string, VerifiedClaim[]>();
     const evidence =
       execution && change
-        ? reviewEvidence({ workspaceDir: change.workspaceDir, changedFiles: change.changedFiles, diff: change.diff, gates: gateResults ?? [], standing: execution.standing, criterionIds: spec.acceptance.map((a) => a.id) })
+        ? reviewEvidence({
+            workspaceDir: change.workspaceDir,
+            changedFiles: change.changedFiles,
+            diff: change.diff,
+            gates: gateResults ?? [],
+            standing: execution.standing,
+            criterionIds: spec.acceptance.map((a) => a.id),
+            knowledge: deps.knowledge?.lookup?.(ctx.taskId, ctx.task.repoPath),
+          })
         : undefined;
     let done = 0;
     const reviewed = await deps.council.review(subject, {
