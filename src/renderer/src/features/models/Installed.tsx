@@ -2,7 +2,7 @@ import type { ModelsSnapshot } from '../../../../shared/channels/models';
 import { InstalledRow } from './InstalledRow';
 import type { Action } from './use-action';
 
-export function Installed({ snapshot, action }: { snapshot: ModelsSnapshot; action: Action }) {
+export function Installed({ snapshot, action, onTune }: { snapshot: ModelsSnapshot; action: Action; onTune: (name: string) => void }) {
   return (
     <section className="card" aria-labelledby="installed-title">
       <h2 id="installed-title">Installed</h2>
@@ -24,7 +24,7 @@ export function Installed({ snapshot, action }: { snapshot: ModelsSnapshot; acti
           </thead>
           <tbody>
             {snapshot.models.map((m) => (
-              <InstalledRow key={m.entry.name} model={m} action={action} />
+              <InstalledRow key={m.entry.name} model={m} action={action} tuning={snapshot.tuning} onTune={onTune} />
             ))}
           </tbody>
         </table>

@@ -3,8 +3,10 @@ import { api } from '../../api';
 import { bytes, FIT_LABEL, parameters } from './format';
 import { Badge } from './Badge';
 import type { Action } from './use-action';
+import type { TuneJobBrief } from '../../../../shared/domain/model-tune';
+import { TuneButton } from './tune/TuneButton';
 
-export function InstalledRow({ model, action }: { model: ModelView; action: Action }) {
+export function InstalledRow({ model, action, tuning, onTune }: { model: ModelView; action: Action; tuning: TuneJobBrief | null; onTune: (name: string) => void }) {
   const { entry } = model;
   const name = entry.name;
   const loaded = model.state === 'loaded';
@@ -47,6 +49,7 @@ export function InstalledRow({ model, action }: { model: ModelView; action: Acti
           <button type="button" className="secondary" onClick={() => void action.run(`Removing ${name}`, () => api.removeModel({ name }))} disabled={model.roles.length > 0} title={model.roles.length > 0 ? 'Assign its roles to another model first' : undefined}>
             Remove
           </button>
+          <TuneButton model={model} tuning={tuning} onTune={onTune} />
         </div>
       </td>
     </tr>

@@ -8,11 +8,16 @@ import { Installed } from './Installed';
 import { Machine } from './Machine';
 import { Roles } from './Roles';
 import { useAction } from './use-action';
+import { useState } from 'react';
+import { TunePanel } from './tune/TunePanel';
 
 /** Installed and recommended models: fit for this machine, state, roles, downloads. */
 export function ModelsPage() {
   const { snapshot, error, events, refresh } = useModels();
   const action = useAction(refresh);
+  // The model whose tuning panel is open (the one being tuned, once the page knows of it).
+  const [tuneOpen, setTuneOpen] = useState<string | null>(null);
+  const tuneModel = tuneOpen ?? snapshot?.tuning?.model ?? null;
   return (
     <>
       <section className="card" aria-labelledby="page-title">
@@ -38,7 +43,8 @@ export function ModelsPage() {
       </section>
       {snapshot && (
         <>
-          <Installed snapshot={snapshot} action={action} />
+          <Installed snapshot={snapshot} action={action} onTune={setTuneOpen} />
+          {tuneModel && <TunePanel key={tuneModel} model={tuneModel} tuning={snapshot.tuning} onRefresh={refresh} onClose={() => setTuneOpen(null)} />}
           <Roles snapshot={snapshot} action={action} />
           <AddModel action={action} />
           <Downloads snapshot={snapshot} action={action} />

@@ -2,6 +2,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ModelsSnapshot } from '../../../../shared/channels/models';
 import type { ModelEvent } from '../../../../shared/domain/model';
+import type { TuneRunView } from '../../../../shared/domain/model-tune';
+import { applyTuneTrial } from './tune/tune-state';
+import { tuneKey } from './tune/use-tune';
 import { api } from '../../api';
 import { keys, unwrap } from '../../queries/client';
 
@@ -38,8 +41,13 @@ export function useModels() {
       const page = r.value;
       if (page.events.length === 0 && !page.truncated) return;
       seq.current = page.lastSeq;
-      setEvents((old) => [...page.events.filter((e) => e.type !== 'download.progress').reverse(), ...old].slice(0, KEEP_EVENTS));
-      const onlyProgress = page.events.every((e) => e.type === 'download.progress');
+      setEvents((old) => [...page.events.filter((e) => !isProgress(e)).reverse(), ...old].slice(0, KEEP_EVENTS));
+      // A tuning trial moves the model's chart in place; a run starting or ending reads it again.
+      for (const e of page.events) {
+        if (e.type === 'model.tune_trial') client.setQueryData<TuneRunView | null>(tuneKey(e.model), (run) => applyTuneTrial(run, e.trial));
+        else if (e.type === 'model.tune_started' || e.type === 'model.tune_finished') void client.invalidateQueries({ queryKey: tuneKey(e.model) });
+      }
+      const onlyProgress = page.events.every(isProgress);
       if (onlyProgress && !page.truncated) {
         client.setQueryData<ModelsSnapshot>(keys.models, (s) => (s ? applyProgress(s, page.events) : s));
       } else {
@@ -55,6 +63,9 @@ export function useModels() {
 
   return { snapshot: query.data ?? null, error: query.error ? query.error.message : null, events, refresh };
 }
+
+/** Events that update state in place and are not listed in the activity. */
+const isProgress = (e: ModelEvent): boolean => e.type === 'download.progress' || e.type === 'model.tune_trial';
 
 function applyProgress(s: ModelsSnapshot, events: ModelEvent[]): ModelsSnapshot {
   const downloads = s.downloads.map((d) => {
