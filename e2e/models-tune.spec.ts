@@ -1,3 +1,5 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { machineId } from '../src/main/core/models/tuner/store';
 import { ensureTestModel } from '../src/main/core/models/testing/test-model';
@@ -10,6 +12,9 @@ test.beforeAll(async () => {
   host = await startInProcessHost({ scheduler: { autoStart: false }, models: { threads: 1, gpu: false, idleUnloadMs: 0 } });
   await host.core.models.addByPath({ path: await ensureTestModel(), name: 'tiny-a' });
   await host.core.models.addRemote({ name: 'far', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });
+  const copy = join(host.dataDir, 'tiny-b.gguf');
+  copyFileSync(await ensureTestModel(), copy);
+  await host.core.models.addByPath({ path: copy, name: 'tiny-b' });
 });
 
 test.afterAll(async () => {
@@ -68,4 +73,23 @@ test('models: tune a local model, watch the trials chart, see the best setting a
   await page.getByRole('table', { name: 'Installed models' }).getByRole('row').filter({ hasText: 'tiny-a' }).getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('tune-status')).toContainText('Tuned tiny-a over 4 trials.');
   await expect(page.getByTestId('tune-chart').locator('.recharts-scatter-symbol')).toHaveCount(measured);
+});
+
+test('models: one tune at a time, and Cancel stops it without storing anything', async ({ page }) => {
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
+  const installed = page.getByRole('table', { name: 'Installed models' });
+  await installed.getByRole('row').filter({ hasText: 'tiny-b' }).getByRole('button', { name: 'Tune' }).click();
+  const panel = page.getByRole('region', { name: 'Tuning tiny-b' });
+  await panel.getByLabel('Budget (trials)').fill('60');
+  await panel.getByRole('button', { name: 'Start tuning' }).click();
+  // While tiny-b is tuned, the other local model's Tune says why it waits.
+  const tuneA = installed.getByRole('row').filter({ hasText: 'tiny-a' }).getByRole('button', { name: 'Tune' });
+  await expect(tuneA).toBeDisabled();
+  await expect(tuneA).toHaveAttribute('title', 'tiny-b is being tuned; one run goes at a time');
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  await expect(panel.getByTestId('tune-status')).toContainText(/Tuning tiny-b was cancelled after \d+ trials; nothing was stored\./);
+  await expect(tuneA).toBeEnabled();
+  const { gpu } = await host.core.models.machine();
+  expect(host.core.models.settingsStore.tuned('tiny-b', machineId(gpu))).toBeUndefined();
 });
