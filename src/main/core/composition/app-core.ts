@@ -104,6 +104,7 @@ export function createCore(options: CoreOptions): Core {
     runtime: modelProviders.runtime,
     pressure: () => scheduler.state().level,
     clock,
+    admission: scheduler,
     logger: options.logger,
   });
   if (modelOptions.idleUnloadMs === undefined) settings.onChange((s) => models.host.setIdleUnloadMs((s.idleUnloadMinutes ?? 10) * 60_000));

@@ -27,6 +27,11 @@ export type TuneJobInput = {
    * probe reports); the runtime's own backend unless said.
    */
   storeBackend?: string;
+  /**
+   * Held around each measurement: the app takes a background inference slot from the scheduler, so a
+   * trial waits while the machine is busy or hot instead of measuring the contention. None in the CLI.
+   */
+  slot?: (signal: AbortSignal | undefined) => Promise<{ release(): void }>;
   /** Alternating re-measurements of the defaults and the best after the search (default 2). */
   confirmRounds?: number;
   signal?: AbortSignal;
@@ -74,10 +79,15 @@ export async function runTuneJob(input: TuneJobInput): Promise<TuneJobResult> {
     confirmRounds: input.confirmRounds ?? 2,
     ...(input.signal ? { signal: input.signal } : {}),
     measure: async (s, signal) => {
-      current = await input.pressure();
-      const m = await measureThroughput({ runtime, clock: input.clock, path: entry.path, layers: entry.facts.layers, settings: s, ...(signal ? { signal } : {}) });
-      current = await input.pressure();
-      return m;
+      const slot = await input.slot?.(signal);
+      try {
+        current = await input.pressure();
+        const m = await measureThroughput({ runtime, clock: input.clock, path: entry.path, layers: entry.facts.layers, settings: s, ...(signal ? { signal } : {}) });
+        current = await input.pressure();
+        return m;
+      } finally {
+        slot?.release();
+      }
     },
     onTrial: (t) => {
       best = t.bestSoFar;

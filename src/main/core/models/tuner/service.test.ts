@@ -102,6 +102,27 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
     await expect(core.tuning.cancel('tiny')).rejects.toThrow(/not being tuned/);
   });
 
+  it('measures only with a scheduler slot: a busy machine makes the run wait, and cancel ends the wait', async () => {
+    const { core, events } = await coreWithTinyModel();
+    const busy = await Promise.all(Array.from({ length: core.scheduler.state().slots }, () => core.scheduler.acquire({ priority: 'interactive', label: 'busy' })));
+    core.tuning.start('tiny', 3);
+    await expect.poll(() => core.scheduler.state().waiting.map((w) => w.label), { timeout: 15_000 }).toContain('tuning tiny');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.some((e) => e.type === 'model.tune_trial')).toBe(false);
+    // Freed, the first trial runs; a cancel then stops the run.
+    const firstTrial = new Promise<void>((resolve) => core.models.events.subscribe((e) => e.type === 'model.tune_trial' && resolve()));
+    for (const slot of busy) slot.release();
+    await firstTrial;
+    expect((await core.tuning.cancel('tiny')).state).toMatch(/cancelled|completed/);
+    // A run waiting for a slot is cancelled without measuring anything.
+    const again = await Promise.all(Array.from({ length: core.scheduler.state().slots }, () => core.scheduler.acquire({ priority: 'interactive', label: 'busy' })));
+    core.tuning.start('tiny', 3);
+    await expect.poll(() => core.scheduler.state().waiting.map((w) => w.label), { timeout: 15_000 }).toContain('tuning tiny');
+    const waited = await core.tuning.cancel('tiny');
+    expect(waited).toMatchObject({ state: 'cancelled', trials: [] });
+    for (const slot of again) slot.release();
+  });
+
   it('refuses a remote or unknown model, naming it', async () => {
     core = testCore({ scheduler: { autoStart: false }, models: { threads: 1, gpu: false } });
     await core.models.addRemote({ name: 'far', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });

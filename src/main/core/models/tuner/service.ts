@@ -4,6 +4,7 @@ import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import { AppFailure } from '../../../../shared/errors';
 import type { Clock } from '../../journal/journal';
 import type { Logger } from '../../observability/logger';
+import type { InferenceAdmission } from '../../scheduler/admission';
 import type { ModelEventBus } from '../events';
 import type { LlamaRuntime } from '../providers/llama-runtime';
 import type { ModelRegistry } from '../registry';
@@ -19,6 +20,8 @@ export type TuneServiceOptions = {
   /** The process's one node-llama-cpp binding; absent when the core runs on other providers (tests), and tuning is then unavailable. */
   runtime: LlamaRuntime | undefined;
   pressure: () => PressureLevel;
+  /** The scheduler: each measurement holds a background inference slot, so tuning never adds to a busy machine's load. */
+  admission?: InferenceAdmission;
   clock: Clock;
   logger: Logger;
   /** Re-measurements of the defaults and the best after the search (default 2, as the command line). */
@@ -142,6 +145,7 @@ export class TuneService {
         pressure: this.options.pressure,
         store: this.options.store,
         storeBackend: machine.gpu,
+        ...(this.options.admission ? { slot: this.slot(this.options.admission, job.model) } : {}),
         confirmRounds: this.options.confirmRounds ?? 2,
         signal,
         onStart: ({ backend }) => {
@@ -169,6 +173,10 @@ export class TuneService {
       const state = run.state === 'running' ? 'failed' : run.state;
       this.options.events.emit({ type: 'model.tune_finished', model: job.model, state, error: run.error, gain: run.gain });
     }
+  }
+
+  private slot(admission: InferenceAdmission, model: string) {
+    return (signal: AbortSignal | undefined) => admission.acquire({ priority: 'background', label: `tuning ${model}`, ...(signal ? { signal } : {}) });
   }
 
   private copy(run: TuneRunView): TuneRunView {
