@@ -80,6 +80,15 @@ export const VerifyBundleInput = z.strictObject({
   content: z.string().min(1).max(100_000_000),
   /** Accept only signatures by this installation's keys (the bundle's own keys otherwise). */
   trustLocalKeys: z.boolean().default(false),
+  /**
+   * A folder on the app's machine holding the files the bundle's sources name (workspace or
+   * repository files by path, attachments by name): their hashes are checked, as `verify --sources`.
+   */
+  sourcesDir: z
+    .string()
+    .max(4096)
+    .regex(/^(?:\/|[A-Za-z]:[\\/])/, 'must be an absolute path')
+    .optional(),
 });
 
 export const ListAuditCommitsInput = z.strictObject({

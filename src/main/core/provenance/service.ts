@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditCommit, ExportedBundle, SigningKeyInfo, VerificationProblem, VerificationReport } from '../../../shared/channels/provenance';
 import type { AgentEvent } from '../../../shared/domain/events';
@@ -154,9 +155,18 @@ export class ProvenanceService implements Signer {
     };
   }
 
-  /** Verifies a bundle offline; with `trustLocalKeys` only this installation's keys are accepted. */
-  verify(content: unknown, options: { trustLocalKeys?: boolean } = {}): Promise<VerificationReport> {
-    return verifyBundle(content, options.trustLocalKeys ? { trustedKeys: this.keys.keys().map((k) => k.publicJwk) } : {});
+  /**
+   * Verifies a bundle offline; with `trustLocalKeys` only this installation's keys are accepted, and
+   * with `sourcesDir` (a folder that must exist) the source files the bundle lists are hashed too.
+   */
+  async verify(content: unknown, options: { trustLocalKeys?: boolean; sourcesDir?: string } = {}): Promise<VerificationReport> {
+    if (options.sourcesDir !== undefined && !(await isDirectory(options.sourcesDir))) {
+      throw new AppFailure('invalid_input', `sourcesDir: ${options.sourcesDir} is not a folder`, [{ path: 'sourcesDir', message: 'is not a folder' }]);
+    }
+    return verifyBundle(content, {
+      ...(options.trustLocalKeys ? { trustedKeys: this.keys.keys().map((k) => k.publicJwk) } : {}),
+      ...(options.sourcesDir !== undefined ? { sourcesDir: options.sourcesDir } : {}),
+    });
   }
 
   /** Checks the chain of the whole journal and every stored signature. */
@@ -304,3 +314,11 @@ export class ProvenanceService implements Signer {
 }
 
 export type { JournalReport, VerificationProblem };
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

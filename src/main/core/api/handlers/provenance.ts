@@ -6,7 +6,7 @@ export function provenanceHandlers(ctx: SessionContext): AreaHandlers<keyof type
   const { provenance } = ctx.core;
   return {
     exportBundle: (input) => provenance.exportToFile(input.taskId, { inline: input.inline, includeTrace: input.includeTrace }),
-    verifyBundle: (input) => provenance.verify(input.content, { trustLocalKeys: input.trustLocalKeys }),
+    verifyBundle: (input) => provenance.verify(input.content, { trustLocalKeys: input.trustLocalKeys, ...(input.sourcesDir ? { sourcesDir: input.sourcesDir } : {}) }),
     listAuditCommits: (input) => provenance.listAuditCommits(input),
     listSigningKeys: () => provenance.signingKeys(),
   };

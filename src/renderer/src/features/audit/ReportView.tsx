@@ -1,5 +1,6 @@
 import type { VerificationReport } from '../../../../shared/channels/provenance';
 import { plural } from './format';
+import { SourcesView } from './SourcesView';
 
 export function ReportView({ report, fileName }: { report: VerificationReport; fileName: string }) {
   return (
@@ -35,6 +36,7 @@ export function ReportView({ report, fileName }: { report: VerificationReport; f
           ))}
         </p>
       )}
+      {report.sources && <SourcesView sources={report.sources} />}
       {report.warnings.map((w) => (
         <p key={w} className="hint">
           Note: {w}

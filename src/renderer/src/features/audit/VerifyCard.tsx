@@ -10,6 +10,7 @@ export function VerifyCard() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [trustLocalKeys, setTrustLocalKeys] = useState(false);
+  const [sourcesDir, setSourcesDir] = useState('');
 
   const verify = async (file: File | undefined) => {
     if (!file) return;
@@ -23,7 +24,8 @@ export function VerifyCard() {
     setError(null);
     setReport(null);
     setFileName(file.name);
-    const r = await api.verifyBundle({ content: await file.text(), trustLocalKeys });
+    const dir = sourcesDir.trim();
+    const r = await api.verifyBundle({ content: await file.text(), trustLocalKeys, ...(dir ? { sourcesDir: dir } : {}) });
     setBusy(false);
     if (!r.ok) setError(r.error.message);
     else setReport(r.value);
@@ -33,6 +35,19 @@ export function VerifyCard() {
     <section className="card" aria-labelledby="audit-verify-title">
       <h2 id="audit-verify-title">Verify a bundle</h2>
       <p className="hint">Checked offline: every hash against the signed manifest, the chain of records, and every signature.</p>
+      <label className="field">
+        <span>Sources folder (optional)</span>
+        <input
+          type="text"
+          className="mono"
+          placeholder="/path/to/the/repository"
+          aria-label="Sources folder"
+          value={sourcesDir}
+          disabled={busy}
+          onChange={(e) => setSourcesDir(e.target.value)}
+        />
+      </label>
+      <p className="hint">On this app&apos;s machine: the workspace or repository files at their paths, attachments by name. Their hashes are checked against the bundle&apos;s sources.</p>
       <label className="field">
         <span>Bundle file</span>
         <input type="file" accept=".json,application/json" aria-label="Bundle file to verify" disabled={busy} onChange={(e) => void verify(e.target.files?.[0])} />
