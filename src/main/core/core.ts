@@ -26,6 +26,7 @@ import type { SloService } from './slo/service';
 import type { TaskTracing, TaskTracingOptions } from './tracing/task-tracing';
 import type { ProvenanceService } from './provenance/service';
 import type { KnowledgeService } from './knowledge/knowledge-service';
+import type { TextEmbedder } from './models/text-embedder';
 import type { AttachmentService } from './knowledge/attachments';
 import type { ClaimRecords } from './claims/records';
 
@@ -102,6 +103,8 @@ export type Core = {
   tracing: TaskTracing;
   /** The knowledge base: documents, PDFs and images the user adds, and each task's attachments. */
   knowledge: KnowledgeService;
+  /** The model that embeds, while Settings names one: knowledge chunks and the retrieval index's file chunks. */
+  embedder: TextEmbedder;
   /** Files a task is submitted with: checked, kept, read into the knowledge base before planning. */
   attachments: AttachmentService;
   /** Each task's claim table (worker and judges) and its acceptance criteria's standing. */

@@ -65,7 +65,10 @@ export const AppSettings = z.strictObject({
   keepTaskTraces: z.boolean().optional(),
   /** Where the task page links a trace and its phases' spans; empty: no links, only the ids. */
   traceViewerUrl: TraceViewerUrl.optional(),
-  /** The registry model that embeds knowledge chunks into sqlite-vec for hybrid search; empty: knowledge search is FTS only. */
+  /**
+   * The registry model that embeds into sqlite-vec: knowledge chunks (hybrid search) and the retrieval
+   * index's file chunks (one more ranked list); empty: knowledge search is FTS only, retrieval lexical.
+   */
   knowledgeEmbeddingModel: KnowledgeEmbeddingModel.optional(),
 });
 export type AppSettings = z.infer<typeof AppSettings>;

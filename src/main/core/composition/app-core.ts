@@ -31,6 +31,7 @@ import { TaskSpanStore } from '../tracing/span-store';
 import { TaskTracing } from '../tracing/task-tracing';
 import type { Core, CoreOptions } from '../core';
 import { KnowledgeService } from '../knowledge/knowledge-service';
+import type { TextEmbedder } from '../models/text-embedder';
 import { AttachmentService } from '../knowledge/attachments';
 import { ClaimRecords } from '../claims/records';
 
@@ -103,8 +104,8 @@ export function createCore(options: CoreOptions): Core {
     machine: () => models.machine(),
     runtime: modelProviders.runtime,
     pressure: () => scheduler.state().level,
-    clock,
     admission: scheduler,
+    clock,
     logger: options.logger,
   });
   if (modelOptions.idleUnloadMs === undefined) settings.onChange((s) => models.host.setIdleUnloadMs((s.idleUnloadMinutes ?? 10) * 60_000));
@@ -131,16 +132,13 @@ export function createCore(options: CoreOptions): Core {
     // Each task's finished spans in the data folder (on unless turned off in Settings), for its audit bundle.
     store: settings.get().keepTaskTraces === false ? undefined : new TaskSpanStore({ db, logger: options.logger, now: () => clock.now() }),
   });
-  // Chunks are embedded (and search is hybrid) while Settings names an embedding model; read per call.
-  const knowledge = new KnowledgeService({
-    db,
-    logger: options.logger,
-    clock,
-    embedder: {
-      model: () => settings.get().knowledgeEmbeddingModel || undefined,
-      embed: (model, texts, signal) => models.clientForModel(model).embed(texts, signal ? { signal } : undefined),
-    },
-  });
+  // The model that embeds while Settings names one (read per call): knowledge chunks (search is then
+  // hybrid) and, through the steps, the retrieval index's file chunks (docs/retrieval.md says why one setting).
+  const embedder: TextEmbedder = {
+    model: () => settings.get().knowledgeEmbeddingModel || undefined,
+    embed: (model, texts, signal) => models.clientForModel(model).embed(texts, signal ? { signal } : undefined),
+  };
+  const knowledge = new KnowledgeService({ db, logger: options.logger, clock, embedder });
   const attachments = new AttachmentService({ db, logger: options.logger, clock, dataDir: options.dataDir, knowledge });
   const claims = new ClaimRecords({ db, clock });
   let engine: TaskEngine | undefined;
@@ -171,6 +169,7 @@ export function createCore(options: CoreOptions): Core {
     slo,
     tracing,
     knowledge,
+    embedder,
     attachments,
     claims,
     logger: options.logger,

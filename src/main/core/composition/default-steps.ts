@@ -14,6 +14,7 @@ import { GovernanceGateRunner } from '../gates/gate-runner';
 import type { GovernanceRecords } from '../governance-steps/records';
 import { createGovernanceSteps } from '../governance-steps/steps';
 import type { Clock } from '../journal/journal';
+import type { TextEmbedder } from '../models/text-embedder';
 import type { ModelGateway } from '../models/types';
 import type { Logger } from '../observability/logger';
 import type { ToolsService } from '../tools/service';
@@ -54,6 +55,8 @@ export type StepServices = {
   knowledge?: PlanningKnowledge;
   /** The one retrieval service the planner and the worker choose files through (default: indexes in the data folder). */
   retrieval?: FileRetrieval;
+  /** What embeds the default retrieval service's file chunks and tasks while it names a model (none: no vectors). */
+  embedder?: TextEmbedder;
   /**
    * How the worker's model writes edits: SEARCH/REPLACE text (the default, ADR 0019: bench:edits
    * places ~94% of real commits' edits and misplaces none) or `json` line hunks, kept for a model
@@ -81,7 +84,7 @@ export function createDefaultSteps(s: StepServices): StepSet {
   const workspaces = new WorkspaceManager({ root: join(s.dataDir, 'workspaces'), db: s.db, logger: s.logger, clock: s.clock });
   const specOf = (taskId: string) => s.governance.currentSpec(taskId)?.spec ?? null;
   // One index per repository under the data folder, shared by the planner and the worker.
-  const retrieval = s.retrieval ?? new RetrievalService({ dataDir: s.dataDir, logger: s.logger });
+  const retrieval = s.retrieval ?? new RetrievalService({ dataDir: s.dataDir, logger: s.logger, ...(s.embedder ? { embedder: s.embedder } : {}) });
 
   const worker = createWorkerSteps({
     workspaces,

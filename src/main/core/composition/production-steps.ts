@@ -29,6 +29,8 @@ export function productionSteps(core: Core, words?: { models: ModelGateway }): S
     councilLimiter: roundLimiter({ admission: core.scheduler, level: () => core.scheduler.state().level }),
     calibration: core.calibration,
     claims: core.claims,
+    // Retrieval embeds file chunks with the model Settings names for embedding (docs/retrieval.md).
+    embedder: core.embedder,
     knowledge: {
       index: (taskId) => core.attachments.index(taskId),
       indexRepository: (taskId, repoPath) => repositoryDocs.index(taskId, repoPath),
