@@ -12,6 +12,11 @@ import { validateSpec } from '../caws/validate';
 import { repairDraft } from '../planner/repair';
 import type { WorkingSpec } from '../../../shared/domain/working-spec';
 import { executionStanding } from '../claims/ledger';
+import type { VerifiedClaim } from '../claims/types';
+import { verifyClaims } from '../claims/verify';
+import { knowledgeLookup } from '../knowledge/claim-lookup';
+import { KnowledgeService } from '../knowledge/knowledge-service';
+import { RepositoryDocs } from '../knowledge/repository-docs';
 import { ClaimRecords } from '../claims/records';
 import { Council } from '../council/council';
 import { eventsForTask } from '../db/queries/events';
@@ -21,7 +26,7 @@ import { silentLogger } from '../observability/logger';
 import { Planner } from '../planner/planner';
 import { WaiverService } from '../waivers/waiver-service';
 import { GovernanceRecords } from './records';
-import { createGovernanceSteps, type GovernanceStepContext } from './steps';
+import { createGovernanceSteps, type GovernanceStepContext, type PlanningKnowledge } from './steps';
 
 const PROJECTS = join(__dirname, '../../../../test/fixtures/projects');
 
@@ -62,10 +67,15 @@ describe('claims at the change review (real gates, real workspace files, scripte
     cpSync(join(PROJECTS, 'node-pass'), workspace, { recursive: true });
     models = {};
     const gateway: ModelGateway = { client: (role: ModelRole) => models[role]! };
-    const logger = silentLogger();
     records = new GovernanceRecords({ db: env.db, clock: env.clock });
     claims = new ClaimRecords({ db: env.db, clock: env.clock });
-    steps = createGovernanceSteps({
+    steps = makeSteps(gateway);
+  });
+  afterEach(() => env.cleanup());
+
+  function makeSteps(gateway: ModelGateway, knowledge?: PlanningKnowledge) {
+    const logger = silentLogger();
+    return createGovernanceSteps({
       planner: new Planner({ client: new ScriptedModel([]), logger }),
       council: new Council({ gateway, logger, maxDebateRounds: 0 }),
       policy: new PolicyService({ db: env.db, clock: env.clock, logger }),
@@ -73,10 +83,10 @@ describe('claims at the change review (real gates, real workspace files, scripte
       records,
       claims,
       changes: async () => ({ workspaceDir: workspace, ...CHANGE }),
+      ...(knowledge ? { knowledge } : {}),
       logger,
     });
-  });
-  afterEach(() => env.cleanup());
+  }
 
   const context = (task: Task): GovernanceStepContext => ({
     taskId: task.id,
@@ -90,7 +100,7 @@ describe('claims at the change review (real gates, real workspace files, scripte
   });
 
   /** The worker's final account as the execute step records it (its file claim checked against src/math.js as it is now). */
-  function executed(task: Task, workerClaimsA2: boolean) {
+  function executed(task: Task, workerClaimsA2: boolean, extra: readonly VerifiedClaim[] = []) {
     const sha256 = createHash('sha256').update(readFileSync(join(workspace, 'src/math.js'))).digest('hex');
     const evaluation = {
       criteria: [
@@ -100,6 +110,7 @@ describe('claims at the change review (real gates, real workspace files, scripte
       claims: [
         { kind: 'file_changed' as const, subject: 'src/math.js', text: 'Clamped the input in src/math.js.', source: 'worker' as const, extractedBy: 'rules' as const, status: 'verified' as const, evidence: 'the diff modifies src/math.js', sources: [{ source: 'workspace' as const, path: 'src/math.js', sha256 }] },
         ...(workerClaimsA2 ? [{ kind: 'criterion_met' as const, subject: 'A2', text: 'criteria_met: A2', source: 'worker' as const, extractedBy: 'rules' as const, status: 'unverifiable' as const, evidence: 'A2 has no test command of its own' }] : []),
+        ...extra,
       ],
     };
     claims.recordExecution(task.id, 1, evaluation.claims, executionStanding([{ id: 'A1', test: 'npm test' }, { id: 'A2' }], evaluation));
@@ -109,10 +120,10 @@ describe('claims at the change review (real gates, real workspace files, scripte
     for (const j of ['constitutional', 'technical', 'quality', 'integration'] as JudgeId[]) models[`judge.${j}`] = new ScriptedModel([pass(reasons[j] ?? ['fits the spec'])], `judge-${j}`);
   }
 
-  async function setUp(workerClaimsA2: boolean) {
+  async function setUp(workerClaimsA2: boolean, extra: (task: Task) => Promise<VerifiedClaim[]> = async () => []) {
     const task = env.newTask({ riskTier: 2, mode: 'auto' });
     records.saveSpec(task.id, spec(), 'planner', 'test');
-    executed(task, workerClaimsA2);
+    executed(task, workerClaimsA2, await extra(task));
     expect((await steps.verify(context(task))).passed).toBe(true);
     return task;
   }
@@ -182,5 +193,32 @@ describe('claims at the change review (real gates, real workspace files, scripte
     // Its pass rested on a refuted claim: uncertain, and the change is not accepted.
     expect(verdict.judges.find((j) => j.judge_id === 'constitutional')?.verdict).toBe('uncertain');
     expect(outcome.decision).not.toBe('accept');
+  });
+
+  it("claims about the docs are checked against the repository's README at the review; one whose README changed since is stale", async () => {
+    writeFileSync(join(env.repo, 'README.md'), '# math\n\nclamp caps values at 100.\n');
+    const kb = new KnowledgeService({ db: env.db, logger: silentLogger(), clock: env.clock });
+    const docs = new RepositoryDocs({ db: env.db, knowledge: kb, clock: env.clock, logger: silentLogger() });
+    const lookup = (taskId: string, repoPath: string) => knowledgeLookup({ db: env.db, knowledge: kb }, taskId, repoPath);
+    steps = makeSteps({ client: (role: ModelRole) => models[role]! }, { index: async () => [], indexRepository: (id, path) => docs.index(id, path), references: () => [], lookup });
+    const task = await setUp(true, async (t) => {
+      await docs.index(t.id, env.repo);
+      const ev = { changes: [], readFile: async () => null, gates: [], criterionTests: new Map(), criterionIds: [], knowledge: lookup(t.id, env.repo) };
+      return verifyClaims([{ kind: 'documented', subject: 'clamp caps values at 100', text: 'The README says clamp caps values at 100.', source: 'worker', extractedBy: 'rules' }], ev);
+    });
+    // The README changes after the worker's round; the review reads it again.
+    writeFileSync(join(env.repo, 'README.md'), '# math\n\nclamp caps values at 255.\n');
+    judges({ quality: ['Per the README, clamp caps values at 100.'] });
+    await steps.reviewChange(context(task));
+
+    const table = claims.view(task.id).claims;
+    const worker = table.find((c) => c.stage === 'execute' && c.kind === 'documented');
+    expect(worker).toMatchObject({ status: 'verified', stale: true });
+    expect(worker?.sources?.map((s) => `${s.source}:${s.path.split('/').pop()} ${s.stale}`).sort()).toEqual(['knowledge:README.md true', 'repository:README.md true']);
+    // The judge's same claim is checked against the README as it is now: refuted, citing it.
+    const judged = table.find((c) => c.stage === 'review_change' && c.kind === 'documented');
+    expect(judged).toMatchObject({ author: 'judge:quality', status: 'refuted', evidence: '[README.md, lines 1-4]: "clamp caps values at 255." says 255, not 100', stale: false });
+    const vote = eventsForTask(env.db, task.id).find((e) => e.type === 'council.vote' && e.payload.judgeId === 'quality');
+    expect(vote?.payload).toMatchObject({ verdict: 'uncertain' });
   });
 });

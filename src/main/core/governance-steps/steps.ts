@@ -145,6 +145,10 @@ export function createGovernanceSteps(deps: GovernanceStepsDeps): GovernanceStep
     // A change review sees the claim table and checks each judge's own claims against the same evidence.
     // The sources the claims were checked against (workspace files, repository docs, attachments, knowledge
     // chunks) are hashed again first: a claim whose source changed since is stale.
+    // The repository's docs are read again first, so claims about them are checked against them as they are now.
+    if (kind === 'change' && deps.claims && change && deps.knowledge?.indexRepository) {
+      await deps.knowledge.indexRepository(ctx.taskId, ctx.task.repoPath).catch((e: unknown) => deps.logger.warn({ err: e, taskId: ctx.taskId }, 'repository docs could not be indexed'));
+    }
     if (kind === 'change' && deps.claims && change) await deps.claims.refresh(ctx.taskId, (p) => readBytesInside(change.workspaceDir, p), { repoDir: ctx.task.repoPath });
     const latest = kind === 'change' && deps.claims ? deps.claims.latestExecution(ctx.taskId) : undefined;
     // A stale claim does not count as verified: a criterion pending on a stale account is unmet.
