@@ -4,14 +4,20 @@
  * commit to commit), and recall@5 / recall@10 of the files the commit changed are measured, beside
  * two baselines in the same run: today's planner repo-context selection (lexical fallback, as without
  * an embedding model) and plain BM25 over whole file contents.
- * Usage: npm run bench:retrieval -- --repo PATH [--commits N] [--json]
+ * With `--embedding-model PATH` (a GGUF file), the index also embeds file chunks with that model and
+ * the fused ranking with the vector list is reported beside the one without (same index, same run).
+ * Usage: npm run bench:retrieval -- --repo PATH [--commits N] [--embedding-model PATH] [--json]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openDatabase } from '../src/main/core/db/open';
 import { PLAIN_BM25_MIGRATIONS, searchPlain, upsertPlain } from '../src/main/core/db/queries/retrieval';
+import { systemClock } from '../src/main/core/journal/journal';
+import { LlamaLoadedModel } from '../src/main/core/models/providers/llama-model';
+import { LlamaRuntime } from '../src/main/core/models/providers/llama-runtime';
+import type { TextEmbedder } from '../src/main/core/models/text-embedder';
 import { silentLogger } from '../src/main/core/observability/logger';
 import { gatherRepoContext } from '../src/main/core/planner/repo-context';
 import { readGitHistory } from '../src/main/core/retrieval/history';
@@ -20,7 +26,7 @@ import { RepoIndex, SKIP_PATHS, type IndexSource } from '../src/main/core/retrie
 import { queryTerms } from '../src/main/core/retrieval/words';
 import { git, listCommits, parseBenchArgs, ratio, type Commit } from './git-history';
 
-const USAGE = 'usage: npm run bench:retrieval -- --repo PATH [--commits N] [--json]';
+const USAGE = 'usage: npm run bench:retrieval -- --repo PATH [--commits N] [--embedding-model PATH] [--json]';
 const TARGET_RECALL_10 = 0.75;
 
 export function treeSource(repo: string, commit: string): IndexSource {
@@ -63,20 +69,46 @@ export function benchCommits(repo: string, count: number): Array<Commit & { task
 
 const mean = (xs: readonly number[]) => ratio(xs.reduce((a, b) => a + b, 0), xs.length);
 
+/** `--embedding-model PATH` taken out of the arguments (the rest are the shared bench arguments). */
+function embeddingModelArg(argv: string[]): { path?: string; rest: string[] } {
+  const at = argv.indexOf('--embedding-model');
+  if (at < 0) return { rest: argv };
+  const path = argv[at + 1];
+  if (!path || path.startsWith('--')) fail(`--embedding-model: a path to a GGUF model file is required\n${USAGE}`);
+  if (!existsSync(path)) fail(`--embedding-model: ${resolve(path)} does not exist`);
+  return { path: resolve(path), rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
 export default async function main(argv: string[]): Promise<void> {
-  const args = parseBenchArgs(argv, USAGE);
+  const embedding = embeddingModelArg(argv);
+  const args = parseBenchArgs(embedding.rest, USAGE);
   const logger = silentLogger();
   const work = mkdtempSync(join(tmpdir(), 'bench-retrieval-'));
-  const index = new RepoIndex({ file: join(work, 'index.sqlite'), logger });
+  // The embedding model, loaded once (1 thread, CPU, as the tests load the tiny model).
+  const model = embedding.path
+    ? await LlamaLoadedModel.load({ runtime: new LlamaRuntime({ logger, threads: 1, gpu: false }), clock: systemClock, name: 'bench-embedding', path: embedding.path, contextSize: 2048, sequences: 1, memoryBytes: 1 })
+    : undefined;
+  const embedder: TextEmbedder | undefined = model ? { model: () => 'bench-embedding', embed: (_m, texts, signal) => model.embed(texts, signal ? { signal } : {}) } : undefined;
+  // Every commit's tree is embedded whole before it is measured (no per-update budget here).
+  const index = new RepoIndex({ file: join(work, 'index.sqlite'), logger, ...(embedder ? { embedder, vectorLimits: { chunksPerUpdate: Number.MAX_SAFE_INTEGER } } : {}) });
   const plain = openDatabase({ file: ':memory:', logger, migrations: PLAIN_BM25_MIGRATIONS });
   const plainHashes = new Map<string, string>();
-  const rows: Array<{ ours: [number, number]; baseline: [number, number]; bm25: [number, number] }> = [];
+  const rows: Array<{ ours: [number, number]; vectors: [number, number]; baseline: [number, number]; bm25: [number, number] }> = [];
+  let embedFailures = 0;
   try {
     for (const [n, c] of benchCommits(args.repo, args.commits).entries()) {
       const task = c.task;
       const source = treeSource(args.repo, c.parent);
-      await index.update(source);
+      const stats = await index.update(source);
+      if (stats.vectors?.failed) embedFailures++;
       const ours = rankFiles(index.db, task, { limit: 10 }).map((r) => r.path);
+      const vector = embedder ? await index.vectors.nearestFiles(task, 50) : undefined;
+      const withVectors = vector ? rankFiles(index.db, task, { limit: 10, vector }).map((r) => r.path) : ours;
 
       // Plain BM25 over whole files (kept up to date by blob hash, like the index).
       const files = (await source.files()).filter((f) => !SKIP_PATHS.test(f.path));
@@ -109,6 +141,7 @@ export default async function main(argv: string[]): Promise<void> {
       const baseline = context.relevant.map((r) => r.path);
       rows.push({
         ours: [recall(ours, c.wanted, 5), recall(ours, c.wanted, 10)],
+        vectors: [recall(withVectors, c.wanted, 5), recall(withVectors, c.wanted, 10)],
         baseline: [recall(baseline, c.wanted, 5), recall(baseline, c.wanted, 10)],
         bm25: [recall(bm25, c.wanted, 5), recall(bm25, c.wanted, 10)],
       });
@@ -116,9 +149,10 @@ export default async function main(argv: string[]): Promise<void> {
   } finally {
     index.close();
     plain.close();
+    await model?.dispose();
     rmSync(work, { recursive: true, force: true });
   }
-  const pair = (k: 'ours' | 'baseline' | 'bm25') => ({ recall_at_5: mean(rows.map((r) => r[k][0])), recall_at_10: mean(rows.map((r) => r[k][1])) });
+  const pair = (k: 'ours' | 'vectors' | 'baseline' | 'bm25') => ({ recall_at_5: mean(rows.map((r) => r[k][0])), recall_at_10: mean(rows.map((r) => r[k][1])) });
   const ours = pair('ours');
   const result = {
     repo: args.repo,
@@ -126,6 +160,8 @@ export default async function main(argv: string[]): Promise<void> {
     ...ours,
     baseline: pair('baseline'),
     bm25: pair('bm25'),
+    // The fused ranking with the vector list, from the same index; only with --embedding-model.
+    ...(embedding.path ? { vectors: { model: embedding.path, ...pair('vectors'), embed_failures: embedFailures } } : {}),
     target: { recall_at_10_at_least: TARGET_RECALL_10, above_both_baselines: true, met: ours.recall_at_10 >= TARGET_RECALL_10 && ours.recall_at_10 > pair('baseline').recall_at_10 && ours.recall_at_10 > pair('bm25').recall_at_10 },
   };
   if (args.json) {
@@ -140,6 +176,11 @@ export default async function main(argv: string[]): Promise<void> {
       `${'retrieval service (fused)'.padEnd(34)}${f(ours.recall_at_5).padStart(8)}  ${f(ours.recall_at_10).padStart(9)}   target recall@10 ≥ ${TARGET_RECALL_10} and above both baselines: ${result.target.met ? 'MET' : 'NOT MET'}`,
       `${"today's repo-context (lexical)".padEnd(34)}${f(result.baseline.recall_at_5).padStart(8)}  ${f(result.baseline.recall_at_10).padStart(9)}`,
       `${'plain BM25 over whole files'.padEnd(34)}${f(result.bm25.recall_at_5).padStart(8)}  ${f(result.bm25.recall_at_10).padStart(9)}`,
+      ...(result.vectors
+        ? [
+            `${'retrieval service + vectors'.padEnd(34)}${f(result.vectors.recall_at_5).padStart(8)}  ${f(result.vectors.recall_at_10).padStart(9)}   embedding model ${result.vectors.model}${embedFailures ? ` (embedding failed at ${embedFailures} commits)` : ''}`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
