@@ -21,7 +21,8 @@ import { verifyClaims } from './verify';
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const README = '# Widget\n\nThe widget cache keeps entries for thirty seconds before they expire.\nUploads are never retried after a timeout.\n';
 const NOTES = '# Notes from the customer\n\nThe export button must produce a CSV file with a header row.\n';
-const GUIDE = '# Style guide\n\nError messages name the field that failed validation.\n';
+/** Hard-wrapped, as Markdown often is: the sentence spans two lines. */
+const GUIDE = '# Style guide\n\nError messages name the field\nthat failed validation.\n';
 const documented = (subject: string): Claim => ({ kind: 'documented', subject, text: `the docs say ${subject}`, source: 'worker', extractedBy: 'rules' });
 const noChange: Omit<ClaimEvidence, 'knowledge'> = { changes: [], readFile: async () => null, gates: [], criterionTests: new Map(), criterionIds: [] };
 

@@ -38,10 +38,26 @@ function termsOf(text: string): { words: Set<string>; numbers: Set<string> } {
   return { words, numbers };
 }
 
+/**
+ * Sentences of a chunk: a hard-wrapped paragraph is joined first (Markdown wraps sentences across
+ * lines), while a list item, a heading, a quote or a fence starts a segment of its own.
+ */
 function sentencesOf(text: string): string[] {
-  return text
-    .split(/(?<=[.!?;])\s+|\n+/)
-    .map((s) => s.replace(/^[#>*\-\s]+/, '').trim())
+  const segments: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    let current = '';
+    for (const line of paragraph.split('\n')) {
+      const t = line.trim();
+      if (/^(?:[-*+]\s|\d+[.)]\s|#{1,6}\s|>|```)/.test(t)) {
+        if (current) segments.push(current);
+        current = t;
+      } else current = current ? `${current} ${t}` : t;
+    }
+    if (current) segments.push(current);
+  }
+  return segments
+    .flatMap((s) => s.split(/(?<=[.!?;])\s+/))
+    .map((s) => s.replace(/^[#>*\-+\s]+/, '').trim())
     .filter((s) => s.length > 0);
 }
 

@@ -58,6 +58,7 @@ describe('repository docs in the knowledge base', () => {
     write('docs/deep/nested.md', '# Nested\n\nThe nested page talks about quokkas.\n');
     write('.caws/working-spec.yaml', SPEC);
     write('CHANGELOG', '1.0.0: first release of the gizmo\n');
+    write('HISTORY.md', 'Older history of the doohickey\n');
     write('src/notes.md', 'not a doc of the repository: pangolin\n');
     write('docs/big.md', `# Big\n\n${'x'.repeat(600 * 1024)}\n`);
     write('docs/binary.md', Buffer.from([0x61, 0, 0x62]));
@@ -82,6 +83,7 @@ describe('repository docs in the knowledge base', () => {
     expect(out.read.map((r) => [r.path, r.status])).toEqual([
       ['.caws/working-spec.yaml', 'added'],
       ['CHANGELOG', 'added'],
+      ['HISTORY.md', 'added'],
       ['README.md', 'added'],
       ['docs/deep/nested.md', 'added'],
       ['docs/guide.md', 'added'],
@@ -106,6 +108,7 @@ describe('repository docs in the knowledge base', () => {
     expect(records.map((r) => [r.path, r.sha256])).toEqual([
       ['.caws/working-spec.yaml', sha(SPEC)],
       ['CHANGELOG', sha('1.0.0: first release of the gizmo\n')],
+      ['HISTORY.md', sha('Older history of the doohickey\n')],
       ['README.md', sha(README)],
       ['docs/deep/nested.md', sha('# Nested\n\nThe nested page talks about quokkas.\n')],
       ['docs/guide.md', sha(GUIDE)],
@@ -140,7 +143,7 @@ describe('repository docs in the knowledge base', () => {
     const docs = new RepositoryDocs({ db: core.db, knowledge: core.knowledge, clock: core.clock, logger: silentLogger(), limits: { maxFiles: 2 } });
     const out = await docs.index(taskId, core.repo);
     expect(out.read).toHaveLength(2);
-    expect(out.skipped.filter((s) => s.reason.includes('limit of 2 files')).map((s) => s.path)).toEqual(['README.md', 'docs/big.md', 'docs/binary.md', 'docs/guide.md']);
+    expect(out.skipped.filter((s) => s.reason.includes('limit of 2 files')).map((s) => s.path)).toEqual(['HISTORY.md', 'README.md', 'docs/big.md', 'docs/binary.md', 'docs/guide.md']);
     expect(out.removed).toEqual([]);
     // A file past the limit keeps the entry an earlier reading made.
     expect(core.knowledge.search('exponential backoff', 5, taskId, repo)[0]).toMatchObject({ title: 'docs/guide.md' });

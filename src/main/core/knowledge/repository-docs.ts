@@ -32,7 +32,7 @@ export function repositoryKey(repoPath: string): string {
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
-const ROOT_DOC = /^(README|CHANGELOG)([.-][^/]*)?$/i;
+const ROOT_DOC = /^(README|CHANGELOG|CHANGES|HISTORY)([.-][^/]*)?$/i;
 const isDoc = (rel: string) => {
   const parts = rel.split('/');
   if (parts.length === 1) return ROOT_DOC.test(parts[0]!);
@@ -42,11 +42,12 @@ const isDoc = (rel: string) => {
 };
 
 /**
- * The target repository's docs and specs in the knowledge base (README*, CHANGELOG*, docs/**\/*.md,
- * .caws/**\/*.yaml), searched for tasks on that repository. Bounded in files and bytes; every path is
- * confined to the repository (a link leading outside it is refused, never read). Re-indexing a file
- * whose hash is unchanged does nothing; a changed file replaces its chunks. Each file read is recorded
- * for the task in source_integrity_records (source `repository`, its relative path and hash).
+ * The target repository's docs and specs in the knowledge base (README*, CHANGELOG*, CHANGES*,
+ * HISTORY*, docs/**\/*.md, .caws/**\/*.yaml), searched for tasks on that repository. Bounded in files
+ * and bytes; every path is confined to the repository (a link leading outside it is refused, never
+ * read). Re-indexing a file whose hash is unchanged does nothing; a changed file replaces its chunks.
+ * Each file read is recorded for the task in source_integrity_records (source `repository`, its
+ * relative path and hash).
  */
 export class RepositoryDocs {
   private readonly limits: RepositoryDocLimits;
