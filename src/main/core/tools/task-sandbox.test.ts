@@ -1,6 +1,7 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testCore } from '../../../../test/helpers';
 import { silentLogger } from '../observability/logger';
@@ -114,6 +115,39 @@ describe.runIf(process.platform === 'linux')('stdio servers started for a task r
     const escape = await sandboxed.callTool('write_file', { path: join(outside, 'pwned.txt'), content: 'x' }, { timeoutMs: 20_000 });
     expect(escape.isError).toBe(true);
     await core.tools.taskServers.closeOwner(owner.taskId);
+  }, 60_000);
+
+  it('starts a server whose script lies in a private folder, showing that one file and not its neighbours', async () => {
+    // /tmp is private inside the sandbox: without its own file shown read-only the server could not start.
+    const dir = tempDir('aa-tool-script-');
+    try {
+      const sdk = (f: string) => pathToFileURL(resolve(`node_modules/@modelcontextprotocol/sdk/dist/esm/server/${f}`)).href;
+      const script = join(dir.dir, 'peek-server.mjs');
+      writeFileSync(join(dir.dir, 'neighbour.txt'), 'beside the script\n');
+      writeFileSync(
+        script,
+        [
+          `import { McpServer } from '${sdk('mcp.js')}';`,
+          `import { StdioServerTransport } from '${sdk('stdio.js')}';`,
+          "import { readFileSync } from 'node:fs';",
+          "const server = new McpServer({ name: 'peek', version: '1.0.0' });",
+          "server.registerTool('peek', { description: 'Reads the file beside the script.', annotations: { readOnlyHint: true } }, async () => {",
+          `  let said; try { said = readFileSync(${JSON.stringify(join(dir.dir, 'neighbour.txt'))}, 'utf8'); } catch (e) { said = 'unreadable: ' + e.code; }`,
+          "  return { content: [{ type: 'text', text: said }] };",
+          '});',
+          'await server.connect(new StdioServerTransport());',
+        ].join('\n'),
+      );
+      await core.tools.addServer(scriptServer('peek', script), false, 'test');
+      await core.tools.setPermission('peek', undefined, 'always', 'test');
+      const bare = core.tools.hub.get('peek')!;
+      await bare.ready(20_000);
+      expect(text(await bare.callTool('peek', {}, { timeoutMs: 20_000 }))).toContain('beside the script');
+      const viaGateway = await core.tools.call({ taskId: task.id, tool: 'peek.peek', arguments: {} });
+      expect(outcomeText(viaGateway)).toBe('unreadable: ENOENT');
+    } finally {
+      dir.cleanup();
+    }
   }, 60_000);
 
   it('cannot open a TCP connection, even to loopback, while an unsandboxed process of the same server can', async () => {

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { buildPolicy, defaultSandboxService, type SandboxService } from '../sandbox';
@@ -37,7 +39,12 @@ export class TaskServers {
     if (found) return found.connection;
     const wrap: SpawnWrapper = async (argv, env) => {
       const sandbox = await (this.options.sandbox ?? (() => defaultSandboxService(this.options.logger)))();
-      const policy = buildPolicy({ workspaceDir: owner.workspaceDir, ...(this.options.dataDir ? { dataDir: this.options.dataDir } : {}), network: false });
+      const policy = buildPolicy({
+        workspaceDir: owner.workspaceDir,
+        ...(this.options.dataDir ? { dataDir: this.options.dataDir } : {}),
+        network: false,
+        extraReadOnly: serverFiles(argv, this.options.dataDir),
+      });
       const wrapped = await sandbox.wrapCommand(argv, { cwd: owner.workspaceDir, policy, env, ...(owner.taskId ? { taskId: owner.taskId } : {}) });
       if ('denial' in wrapped) throw new SandboxRefusal(`tool server ${base.config.name} was not started for ${ownerKey}: ${wrapped.denial.message}`);
       return wrapped;
@@ -82,4 +89,25 @@ export class TaskServers {
     this.held.clear();
     await Promise.all(all.map((h) => h.connection.stop()));
   }
+}
+
+/**
+ * The server's own program files, named by absolute path in its command line (its binary, its
+ * script): the user configured them, so the sandbox shows them read-only even when they live under
+ * a hidden or private folder. Only single files, never a folder, and nothing in the app's data folder.
+ */
+export function serverFiles(argv: readonly string[], dataDir?: string): string[] {
+  const inData = (p: string) => {
+    if (!dataDir) return false;
+    const rel = relative(dataDir, p);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  return argv.filter((a) => {
+    if (!isAbsolute(a) || inData(a)) return false;
+    try {
+      return statSync(a).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
