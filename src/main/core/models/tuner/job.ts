@@ -81,10 +81,11 @@ export async function runTuneJob(input: TuneJobInput): Promise<TuneJobResult> {
     measure: async (s, signal) => {
       const slot = await input.slot?.(signal);
       try {
-        current = await input.pressure();
+        const startedAt = await input.pressure();
         const m = await measureThroughput({ runtime, clock: input.clock, path: entry.path, layers: entry.facts.layers, settings: s, ...(signal ? { signal } : {}) });
         current = await input.pressure();
-        return m;
+        // A measurement that began hot is discarded too (tune() reads the level only around the call).
+        return { tps: m.tps, pressure: hotter(startedAt, current) };
       } finally {
         slot?.release();
       }
@@ -98,6 +99,9 @@ export async function runTuneJob(input: TuneJobInput): Promise<TuneJobResult> {
   input.store.saveTuned(entry.name, machineId(input.storeBackend ?? backend), result);
   return { ...result, backend };
 }
+
+const ORDER: readonly PressureLevel[] = ['nominal', 'fair', 'serious', 'critical'];
+const hotter = (a: PressureLevel, b: PressureLevel): PressureLevel => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
 
 /** A setting in words, for the command line. */
 export function describeSettings(s: TunedSettings): string {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCore } from '../../../../../test/helpers';
 import type { ModelEvent } from '../../../../shared/domain/model';
+import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import { silentLogger } from '../../observability/logger';
+import { LlamaRuntime } from '../providers/llama-runtime';
 import { ensureTestModel } from '../testing/test-model';
 import { TuneService } from './service';
 import { machineId } from './store';
@@ -121,6 +123,36 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
     const waited = await core.tuning.cancel('tiny');
     expect(waited).toMatchObject({ state: 'cancelled', trials: [] });
     for (const slot of again) slot.release();
+  });
+
+  it('publishes a measurement taken under serious pressure as discarded, with the reason, and does not count it', async () => {
+    const { core } = await coreWithTinyModel();
+    const runtime = new LlamaRuntime({ logger: silentLogger(), threads: 1, gpu: false });
+    // Read before and after each measurement: the first one starts hot.
+    const levels: PressureLevel[] = ['nominal', 'serious'];
+    const service = new TuneService({
+      registry: core.models.registry,
+      events: core.models.events,
+      store: core.models.settingsStore,
+      machine: () => core.models.machine(),
+      runtime,
+      pressure: () => levels.shift() ?? 'nominal',
+      clock: core.clock,
+      logger: silentLogger(),
+      confirmRounds: 0,
+    });
+    try {
+      service.start('tiny', 3);
+      await service.idle();
+      const run = await service.run('tiny');
+      expect(run!.trials[0]).toMatchObject({ n: 1, status: 'discarded', reason: 'measured under serious pressure', bestSoFar: 0 });
+      expect(run!.trials.filter((t) => t.status !== 'discarded')).toHaveLength(3);
+      // The defaults measured again, cool, are the baseline.
+      expect(run!.trials[1]).toMatchObject({ n: 2, settings: run!.trials[0]!.settings });
+      expect(run!.defaultTps).toBe(run!.trials[1]!.tps);
+    } finally {
+      await runtime.dispose();
+    }
   });
 
   it('refuses a remote or unknown model, naming it', async () => {

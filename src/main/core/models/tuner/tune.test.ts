@@ -69,4 +69,22 @@ describe('runtime tuner', () => {
     expect(result.discarded).toBe(1);
     expect(calls).toBe(5);
   });
+
+  it('discards a trial the measurer saw start hot, though the level read around it is nominal', async () => {
+    const discards: string[] = [];
+    let calls = 0;
+    const result = await tune({
+      space,
+      defaults,
+      budget: 3,
+      measure: async (s) => ({ tps: speed(s), pressure: calls++ === 1 ? 'critical' : 'nominal' }),
+      memoryNeeded: () => 1,
+      memoryBudget: 2,
+      pressure: () => 'nominal',
+      onDiscard: (d) => discards.push(d.reason),
+    });
+    expect(result.trials).toHaveLength(3);
+    expect(result.discarded).toBe(1);
+    expect(discards).toEqual(['measured under critical pressure']);
+  });
 });

@@ -14,7 +14,8 @@ export type Trial = {
   bestSoFar: number;
 };
 
-export type Measure = (settings: TunedSettings, signal?: AbortSignal) => Promise<{ tps: number }>;
+/** `pressure`: the hottest level the measurer saw while measuring, when it watched (counts as `pressure()` does). */
+export type Measure = (settings: TunedSettings, signal?: AbortSignal) => Promise<{ tps: number; pressure?: PressureLevel }>;
 
 export type TuneOptions = {
   space: readonly Dimension[];
@@ -83,17 +84,21 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       skipped = `needs ${Math.round(needed / 2 ** 20)} MB, over the ${Math.round(options.memoryBudget / 2 ** 20)} MB budget`;
     } else {
       const before = options.pressure();
+      let during: PressureLevel = 'nominal';
       try {
-        tps = (await options.measure(settings, options.signal)).tps;
+        const m = await options.measure(settings, options.signal);
+        tps = m.tps;
+        during = m.pressure ?? 'nominal';
       } catch (e) {
         if (options.signal?.aborted) throw e;
         skipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
       }
       const after = options.pressure();
-      if (isHot(before) || isHot(after)) {
+      const hot = [after, during, before].find(isHot);
+      if (hot) {
         discarded++;
-        options.onDiscard?.({ settings, tps, reason: `measured under ${isHot(after) ? after : before} pressure` });
-        if (discarded > MAX_DISCARDS) throw new Error(`the machine stayed under ${after} pressure for ${discarded} trials; tune again when it is cooler`);
+        options.onDiscard?.({ settings, tps, reason: `measured under ${hot} pressure` });
+        if (discarded > MAX_DISCARDS) throw new Error(`the machine stayed under ${hot} pressure for ${discarded} trials; tune again when it is cooler`);
         continue;
       }
     }
