@@ -1,29 +1,21 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, testCore } from '../../../../test/helpers';
-import { startHeadlessHost, type HeadlessHost } from '../host';
+import { testCore } from '../../../../test/helpers';
+import { loopbackHost, type LoopbackHost } from '../testing/loopback-host';
 import { API_PREFIX } from './routes';
 
 /** Estimates and the Metrics page's analytics cache over REST, as a client reads them. */
 let core: ReturnType<typeof testCore>;
-let host: HeadlessHost;
-let renderer: ReturnType<typeof tempDir>;
+let host: LoopbackHost;
 
 afterEach(async () => {
-  host?.app.server.closeAllConnections();
-  await host?.close();
+  await host?.stop();
   await core?.provenance.whenIdle();
   core?.cleanup();
-  renderer?.cleanup();
 });
 
 async function start() {
   core = testCore();
-  renderer = tempDir('aa-renderer-');
-  mkdirSync(renderer.dir, { recursive: true });
-  writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Agent Agency</title>');
-  host = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api: { rateLimit: false } });
+  host = await loopbackHost({ core, api: { rateLimit: false } });
 }
 
 async function call(method: string, path: string, { body }: { body?: unknown } = {}): Promise<{ status: number; body: unknown }> {

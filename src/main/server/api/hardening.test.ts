@@ -1,28 +1,23 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, testCore } from '../../../../test/helpers';
+import { testCore } from '../../../../test/helpers';
 import { dataFiles } from '../../core/paths';
-import { startHeadlessHost, type HeadlessHost } from '../host';
+import type { HeadlessHostOptions } from '../host';
+import { loopbackHost, type LoopbackHost } from '../testing/loopback-host';
 import { API_PREFIX } from './routes';
 
 let core: ReturnType<typeof testCore>;
-let host: HeadlessHost;
-let renderer: ReturnType<typeof tempDir>;
+let host: LoopbackHost;
 afterEach(async () => {
-  host?.app.server.closeAllConnections();
-  await host?.close();
+  await host?.stop();
   core?.cleanup();
-  renderer?.cleanup();
 });
 
-async function start(api: Parameters<typeof startHeadlessHost>[0]['api'] = { rateLimit: false }) {
+async function start(api: HeadlessHostOptions['api'] = { rateLimit: false }) {
   core = testCore();
-  renderer = tempDir('aa-renderer-');
-  writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>t</title>');
-  host = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api });
+  host = await loopbackHost({ core, api });
 }
 
 /** Sends `size` bytes of body (streamed, chunked or with a length) and returns the status the server replied with. */

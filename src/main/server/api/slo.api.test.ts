@@ -1,29 +1,23 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, testCore } from '../../../../test/helpers';
-import { startHeadlessHost, type HeadlessHost } from '../host';
+import { testCore } from '../../../../test/helpers';
+import { loopbackHost, type LoopbackHost } from '../testing/loopback-host';
 import { API_PREFIX } from './routes';
 
 /** Objectives and alerts over REST, and their series in /metrics read with a Prometheus parser. */
 let core: ReturnType<typeof testCore>;
-let host: HeadlessHost;
-let renderer: ReturnType<typeof tempDir>;
+let host: LoopbackHost;
 
 afterEach(async () => {
-  host?.app.server.closeAllConnections();
-  await host?.close();
+  await host?.stop();
   core?.cleanup();
-  renderer?.cleanup();
 });
 
 async function start() {
   core = testCore({ slo: { evaluateEveryMs: 0 } });
-  renderer = tempDir('aa-renderer-');
-  mkdirSync(renderer.dir, { recursive: true });
-  writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Agent Agency</title>');
-  host = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api: { rateLimit: false } });
+  host = await loopbackHost({ core, api: { rateLimit: false } });
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {

@@ -1,31 +1,23 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, testCore } from '../../../../test/helpers';
+import { testCore } from '../../../../test/helpers';
 import { ensureTestModel } from '../../core/models/testing/test-model';
-import { startHeadlessHost, type HeadlessHost } from '../host';
+import { loopbackHost, type LoopbackHost } from '../testing/loopback-host';
 import { API_PREFIX } from './routes';
 
 /** The runtime tuner over REST on loopback, with the real runtime and the tiny test model. */
 let core: ReturnType<typeof testCore>;
-let host: HeadlessHost;
-let renderer: ReturnType<typeof tempDir>;
+let host: LoopbackHost;
 
 afterEach(async () => {
-  host?.app.server.closeAllConnections();
-  await host?.close();
+  await host?.stop();
   await core?.tuning.close();
   core?.cleanup();
-  renderer?.cleanup();
 });
 
 async function start() {
   core = testCore({ scheduler: { autoStart: false }, models: { threads: 1, gpu: false, idleUnloadMs: 0 } });
   await core.models.addByPath({ path: await ensureTestModel(), name: 'tiny' });
-  renderer = tempDir('aa-renderer-');
-  mkdirSync(renderer.dir, { recursive: true });
-  writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Agent Agency</title>');
-  host = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api: { rateLimit: false } });
+  host = await loopbackHost({ core, api: { rateLimit: false } });
 }
 
 async function call(method: string, path: string, { body, token = host.token }: { body?: unknown; token?: string } = {}): Promise<{ status: number; body: unknown }> {

@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, testCore } from '../../../../../test/helpers';
+import { testCore } from '../../../../../test/helpers';
 import { ModelMetrics } from '../../../core/models/metrics';
-import { startHeadlessHost, type HeadlessHost } from '../../host';
+import { loopbackHost } from '../../testing/loopback-host';
 import { registerModelMetrics } from './models';
 import { MetricsRegistry } from './registry';
 
@@ -41,15 +39,8 @@ describe('per-model figures of the performance monitor', () => {
   it('are served at /metrics for the models the app has called', async () => {
     const core = testCore({ scheduler: { autoStart: false } });
     cleanups.push(() => core.cleanup());
-    const renderer = tempDir('aa-renderer-');
-    cleanups.push(() => renderer.cleanup());
-    mkdirSync(renderer.dir, { recursive: true });
-    writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>t</title>');
-    const host: HeadlessHost = await startHeadlessHost({ core, rendererDir: renderer.dir, port: 0, api: { rateLimit: false } });
-    cleanups.push(async () => {
-      host.app.server.closeAllConnections();
-      await host.close();
-    });
+    const host = await loopbackHost({ core, api: { rateLimit: false } });
+    cleanups.push(() => host.stop());
     core.models.metrics.record('worker-model', { ok: true, latencyMs: 900, tokens: 30, durationMs: 600, firstTokenMs: 150 });
     const res = await fetch(`${host.url}/metrics`, { headers: { authorization: `Bearer ${host.token}` } });
     expect(res.status).toBe(200);
