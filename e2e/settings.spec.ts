@@ -55,6 +55,29 @@ test('settings: thread count and theme are saved and survive a reload', async ({
   await page.screenshot({ path: 'e2e-artifacts/settings.png', fullPage: true });
 });
 
+test('settings: the embedding model is chosen among the installed models and survives a reload', async ({ page }) => {
+  // A model registered as a client would (an OpenAI-compatible endpoint; nothing is called here).
+  const res = await fetch(`${host.url}/api/v1/models/remote`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'embedder', baseUrl: 'http://127.0.0.1:9/v1', model: 'nomic-embed-text' }),
+  });
+  expect(res.status).toBe(201);
+  await page.goto(host.launchUrl);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const field = page.getByLabel('Embedding model');
+  await expect(field).toHaveValue('');
+  await expect(field.locator('option')).toHaveText(['None: keyword search only', 'embedder']);
+  await field.selectOption('embedder');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Embedding model')).toHaveValue('embedder');
+  await page.getByLabel('Embedding model').selectOption('');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
+});
+
 test('settings: invalid values are refused with the field named', async ({ page }) => {
   await page.goto(host.launchUrl);
   await page.getByRole('link', { name: 'Settings', exact: true }).click();

@@ -35,4 +35,16 @@ describe('explorer, metrics and settings over the contract', () => {
     expect(await s.call('updateSettings', { patch: { threads: 0 } })).toMatchObject({ ok: false, error: { issues: [{ path: 'patch.threads' }] } });
     expect(await s.call('setDataDir', { path: '/tmp/elsewhere' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
+
+  it('takes an installed model as the embedding model, refuses a name it does not have, and clears it', async () => {
+    const s = session();
+    expect(await s.call('updateSettings', { patch: { knowledgeEmbeddingModel: 'nomic-embed' } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', issues: [{ path: 'patch.knowledgeEmbeddingModel', message: expect.stringContaining('"nomic-embed"') }] },
+    });
+    expect(core.settings.get().knowledgeEmbeddingModel).toBeUndefined();
+    await core.models.addRemote({ name: 'nomic-embed', baseUrl: 'http://127.0.0.1:9/v1', model: 'nomic-embed-text' });
+    expect(await s.call('updateSettings', { patch: { knowledgeEmbeddingModel: 'nomic-embed' } })).toMatchObject({ ok: true, value: { settings: { knowledgeEmbeddingModel: 'nomic-embed' } } });
+    expect(await s.call('updateSettings', { patch: { knowledgeEmbeddingModel: '' } })).toMatchObject({ ok: true, value: { settings: { knowledgeEmbeddingModel: '' } } });
+  });
 });

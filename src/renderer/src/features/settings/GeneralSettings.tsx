@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { THEMES, type AppSettings, type SettingsView, type Theme } from '../../../../shared/channels/settings';
 import { api } from '../../api';
 import { applyTheme } from '../../theme';
+import { EmbeddingModelField } from './EmbeddingModelField';
 import { fieldErrors, type FieldErrors } from './use-settings';
 
 const THEME_LABELS: Record<Theme, string> = { system: 'Follow the system', light: 'Light', dark: 'Dark' };
@@ -127,6 +128,7 @@ export function GeneralSettings({ view, onSaved }: { view: SettingsView; onSaved
           when this machine has none (not recommended: every task page shows a warning and each run is journaled)
         </label>
       </fieldset>
+      <EmbeddingModelField value={draft.knowledgeEmbeddingModel ?? ''} error={errors['knowledgeEmbeddingModel']} onChange={(name) => set('knowledgeEmbeddingModel', name)} />
       <div className="field">
         <label htmlFor="otlpEndpoint">Trace collector (OTLP/HTTP)</label>
         <input
