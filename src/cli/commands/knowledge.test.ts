@@ -44,6 +44,10 @@ describe('agent-agency knowledge', () => {
     expect(hits[0]).toMatchObject({ source: join(dir, 'ports.md'), location: 'lines 1-4' });
     expect(typeof hits[0]!.score).toBe('number');
     expect(hits[0]!.text).toContain('4318');
+    // --repo adds a repository's indexed docs; what the user added is searched either way.
+    const withRepo = await run(data, ['search', 'telemetry collector port', '--repo', dir, '--json', '--in-process']);
+    expect(withRepo.code).toBe(EXIT.ok);
+    expect((JSON.parse(withRepo.io.text()) as Array<{ source: string }>)[0]).toMatchObject({ source: join(dir, 'ports.md') });
 
     const listed = JSON.parse((await run(data, ['list', '--json', '--in-process'])).io.text()) as Array<{ id: string; title: string }>;
     expect(listed.map((e) => e.title).sort()).toEqual(['other.md', 'ports.md']);

@@ -17,7 +17,8 @@ export function knowledgeCommand(io: Io = processIo): Command {
     .description('ranked chunks for a query: source, location, score and text')
     .argument('<query>', 'what to look for')
     .option('-n, --limit <n>', 'how many chunks (1-50)', '5')
-    .option('--task <id>', "also search this task's attachments");
+    .option('--task <id>', "also search this task's attachments")
+    .option('--repo <dir>', "also search this repository's docs and specs (indexed when a task on it is planned)");
   withCommonOptions(search).action(action(searchChunks, io));
   const list = new Command('list').description('entries of the knowledge base').option('--attachments', "include tasks' attachments");
   withCommonOptions(list).action(action(listEntries, io));
@@ -41,12 +42,17 @@ async function addFiles(ctx: CommandContext, files: string[]): Promise<ExitCode>
 }
 
 async function searchChunks(ctx: CommandContext, query: string): Promise<ExitCode> {
-  const opts = ctx.options as { limit?: string; task?: string };
-  const input = parseInput('searchKnowledge', { query, limit: numberOr(opts.limit ?? '5'), ...(opts.task ? { taskId: opts.task } : {}) });
-  if (!input.ok) return ctx.fail(input.error, { limit: '--limit', taskId: '--task', query: '<query>' });
+  const opts = ctx.options as { limit?: string; task?: string; repo?: string };
+  const input = parseInput('searchKnowledge', {
+    query,
+    limit: numberOr(opts.limit ?? '5'),
+    ...(opts.task ? { taskId: opts.task } : {}),
+    ...(opts.repo !== undefined ? { repo: resolve(opts.repo) } : {}),
+  });
+  if (!input.ok) return ctx.fail(input.error, { limit: '--limit', taskId: '--task', query: '<query>', repo: '--repo' });
   return withClient(ctx, async (client) => {
     const r = await client.call('searchKnowledge', input.value);
-    if (!r.ok) return ctx.fail(r.error, { limit: '--limit', taskId: '--task', query: '<query>' });
+    if (!r.ok) return ctx.fail(r.error, { limit: '--limit', taskId: '--task', query: '<query>', repo: '--repo' });
     const hits: KnowledgeHit[] = r.value;
     ctx.print(hits, () =>
       hits.length === 0

@@ -22,6 +22,8 @@ export const knowledgeChannels = {
       limit: z.number().int().min(1).max(50).optional(),
       /** Also search this task's attachments (entries the user added are always searched). */
       taskId: TaskId.optional(),
+      /** Also search this repository's docs and specs (indexed when a task on it is planned). */
+      repo: path.optional(),
     }),
     output: z.array(KnowledgeHit),
   },

@@ -115,6 +115,16 @@ describe('repository docs in the knowledge base', () => {
     ]);
   });
 
+  it('searchKnowledge (REST, CLI --repo) finds a repository\'s docs only when asked for that repository', async () => {
+    await new RepositoryDocs({ db: core.db, knowledge: core.knowledge, clock: core.clock, logger: silentLogger() }).index(taskId, core.repo);
+    const session = new ContractSession(core, () => undefined);
+    const scoped = await session.call('searchKnowledge', { query: 'quokkas', repo: core.repo });
+    expect(scoped).toMatchObject({ ok: true, value: [expect.objectContaining({ location: expect.any(String), text: expect.stringContaining('quokkas') })] });
+    expect(await session.call('searchKnowledge', { query: 'quokkas' })).toMatchObject({ ok: true, value: [] });
+    expect(await session.call('searchKnowledge', { query: 'quokkas', repo: outside.dir })).toMatchObject({ ok: true, value: [] });
+    expect(await session.call('searchKnowledge', { query: 'quokkas', repo: 'relative/path' })).toMatchObject({ ok: false, error: { issues: [{ path: 'repo' }] } });
+  });
+
   it('re-indexing an unchanged file is a no-op; a changed file replaces its chunks; a deleted one is removed', async () => {
     const docs = new RepositoryDocs({ db: core.db, knowledge: core.knowledge, clock: core.clock, logger: silentLogger() });
     const entities = () => core.knowledge.list({ includeAttachments: true }).filter((e) => e.source.startsWith(repo)).map((e) => e.id).sort();

@@ -2,6 +2,7 @@ import type { claimChannels } from '../../../../shared/channels/claims';
 import type { knowledgeChannels } from '../../../../shared/channels/knowledge';
 import { AppFailure } from '../../../../shared/errors';
 import { getTask } from '../../db/queries/tasks';
+import { repositoryKey } from '../../knowledge/repository-docs';
 import type { AreaHandlers, SessionContext } from './types';
 
 /** The knowledge base, a task's attachments and its claim table. */
@@ -13,7 +14,7 @@ export function knowledgeHandlers(ctx: SessionContext): AreaHandlers<keyof typeo
   };
   return {
     addKnowledge: (input) => knowledge.add(input.paths),
-    searchKnowledge: (input) => knowledge.rank(input.query, input.limit ?? 5, input.taskId),
+    searchKnowledge: (input) => knowledge.rank(input.query, input.limit ?? 5, input.taskId, input.repo ? repositoryKey(input.repo) : undefined),
     listKnowledge: (input) => knowledge.list({ includeAttachments: input.includeAttachments === true }),
     removeKnowledge: (input) => knowledge.remove(input.id),
     getTaskAttachments: (input) => attachments.list(task(input.taskId)),
