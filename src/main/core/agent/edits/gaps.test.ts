@@ -20,6 +20,15 @@ describe('a context line left out of SEARCH, next to a change', () => {
     expect(r.ok && r.text).toBe('start();\nconst width = measureWidth(box, dpi);\n// unchanged note\nconst height = measureHeight(box, dpi);\nend();\n');
   });
 
+  it('places new lines drawn after it there, though they could slide over a blank line up to it', () => {
+    // The model left out "});" closing the test before; its new test starts after the blank line.
+    const file = "\tt.is(count, 5);\n});\n\ntest('old', t => {\n\tt.pass();\n});\n";
+    const search = "\tt.is(count, 5);\n\ntest('old', t => {\n";
+    const replace = "\tt.is(count, 5);\n\ntest('new', t => {\n\tt.true(true);\n});\n\ntest('old', t => {\n";
+    const r = applyReplacements('test.ts', file, [{ search, replace }]);
+    expect(r.ok && r.text).toBe("\tt.is(count, 5);\n});\n\ntest('new', t => {\n\tt.true(true);\n});\n\ntest('old', t => {\n\tt.pass();\n});\n");
+  });
+
   it('refuses when deleted lines lie on one side and some new line is no copy of them (it may belong on the other side)', () => {
     // The real change put the new paragraph before "Notes:" and rewrote the list after it; from the
     // model's text alone the paragraph could go on either side, so nothing is written.

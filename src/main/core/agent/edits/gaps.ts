@@ -59,6 +59,14 @@ export function planGaps(file: readonly string[], search: readonly string[], pai
         const sides = new Set<string>();
         for (const s of offsets) for (let b = lo; b <= hi; b++) sides.add(side(c.a + s, c.e + s, b));
         if (sides.size === 1 && (sides.has('before') || sides.has('after'))) continue;
+        // New lines alone (no deleted line whose alignment could be redrawn elsewhere) drawn wholly on
+        // one side of the skipped lines, which only slide over equal lines (a blank, a brace) as far as
+        // the skipped lines and never past them: placed after them on that side, every such drawing
+        // gives the same text, so the reading as drawn is the only one that keeps them on one side.
+        const drawn = new Set<string>();
+        for (let b = lo; b <= hi; b++) drawn.add(side(c.a, c.e, b));
+        const clean = [...sides].filter((x) => x === 'before' || x === 'after');
+        if (c.a === c.e && drawn.size === 1 && clean.length === 1 && drawn.has(clean[0]!) && !sides.has('touch')) continue;
         if (sides.size > 1 || sides.has('at') || offsets.length > 1 || lo !== hi) return refuse('next to a change, so where the change goes against it is unclear');
         // The change touches the skipped lines: its new lines replace the deleted lines on either side.
         if (c.inserted.length === 0) continue;
