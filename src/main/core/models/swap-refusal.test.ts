@@ -6,7 +6,8 @@ import { ensureTestModel } from './testing/test-model';
 import { roomFor, serviceFixture, type ServiceFixture } from './testing/service-fixture';
 
 let fx: ServiceFixture;
-afterEach(async () => fx?.close());
+// Closing waits for a refused swap's load to settle; on a loaded CI machine that took over 60 s once.
+afterEach(async () => fx?.close(), 180_000);
 
 const until = async (check: () => boolean, what: string, ms = 10_000) => {
   const end = Date.now() + ms;
