@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { Clock } from '../journal/journal';
 import type { Logger } from '../observability/logger';
 import { buildPolicy, defaultSandboxService, type SandboxService } from '../sandbox';
+import { isWithin } from '../sandbox/bwrap-args';
 import type { Timers } from '../scheduler/timers';
 import { McpConnection, SandboxRefusal, type BackoffSettings, type SpawnWrapper } from './mcp-connection';
 
@@ -97,13 +98,8 @@ export class TaskServers {
  * a hidden or private folder. Only single files, never a folder, and nothing in the app's data folder.
  */
 export function serverFiles(argv: readonly string[], dataDir?: string): string[] {
-  const inData = (p: string) => {
-    if (!dataDir) return false;
-    const rel = relative(dataDir, p);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  };
   return argv.filter((a) => {
-    if (!isAbsolute(a) || inData(a)) return false;
+    if (!isAbsolute(a) || (dataDir !== undefined && isWithin(a, dataDir))) return false;
     try {
       return statSync(a).isFile();
     } catch {
