@@ -11,7 +11,8 @@ import {
   mentionedFiles,
   pairedFiles,
 } from './signals';
-import { queryTerms } from './words';
+import { scopedFiles, scopeHistoryFiles, typedFiles } from './scope-signals';
+import { commitScopes, commitType, queryTerms } from './words';
 
 /** One ranked file and the signals that put it there. */
 export type RankedFile = { path: string; score: number; signals: string[] };
@@ -26,6 +27,12 @@ export type RankWeights = {
   graph: number;
   cochange: number;
   pair: number;
+  /** Files the task's words found that are in a folder or file named after the task's commit scope. */
+  scope: number;
+  /** Files the task's words found that are of the kind its commit type names (`docs`, `test`). */
+  type: number;
+  /** Files changed by past commits of the task's commit scope. */
+  scopeHistory: number;
   /** Files nearest the task by the embedding model (each by its best chunk); used only when given. */
   vector: number;
 };
@@ -37,7 +44,7 @@ export type RankWeights = {
  * not held-out figures. `vector` was not tuned (no real embedding model was at hand; see
  * docs/retrieval.md): it counts like `bm25`, the other list ranking by what a file says.
  */
-export const DEFAULT_WEIGHTS: RankWeights = { bm25: 1.5, path: 0.8, symbols: 1.5, mention: 1.5, history: 1, prior: 0.225, graph: 0.15, cochange: 0.375, pair: 0.25, vector: 1.5 };
+export const DEFAULT_WEIGHTS: RankWeights = { bm25: 1.5, path: 0.8, symbols: 1.5, mention: 1.5, history: 1, prior: 0.225, graph: 0.15, cochange: 0.375, pair: 0.25, scope: 1, type: 1, scopeHistory: 1, vector: 1.5 };
 
 /** How the lists are built (chosen with bench:retrieval together with the weights). */
 export type RankTuning = {
@@ -51,14 +58,14 @@ export type RankTuning = {
   historyRankOffset: number;
   /** Changes together below which a co-change pair is chance. */
   coChangeMin: number;
+  /** How many of the first-stage best files seed the graph, co-change and test-pairing lists. */
+  seeds: number;
 };
 
-export const DEFAULT_TUNING: RankTuning = { terms: 80, pathColumn: 4, symbolColumn: 3, historyCommits: 40, historyRankOffset: 10, coChangeMin: 2 };
+export const DEFAULT_TUNING: RankTuning = { terms: 80, pathColumn: 4, symbolColumn: 3, historyCommits: 40, historyRankOffset: 10, coChangeMin: 2, seeds: 5 };
 
 /** Reciprocal rank fusion constant: larger flattens the difference between ranks. */
 const RRF_K = 20;
-/** How many of the first-stage best files seed the graph, co-change and test-pairing lists. */
-const SEEDS = 5;
 
 type Fused = Map<string, { score: number; signals: string[] }>;
 
@@ -66,7 +73,9 @@ type Fused = Map<string, { score: number; signals: string[] }>;
  * Ranks the indexed files for a task text by weighted reciprocal rank fusion of ranked lists:
  * BM25F over path words, symbol names and content; BM25 over path words alone; files
  * defining identifiers the task names; files the task names; files changed by past commits whose
- * messages resemble the task; files changed often lately; with `vector`, the files nearest the task
+ * messages resemble the task; files changed often lately; when the task begins with a conventional-commit
+ * header (`feat(tools): …`), the BM25F hits in a folder or file named after its scope, the BM25F hits of
+ * the kind its type names (`docs`, `test`) and the files past commits of the same scope changed; with `vector`, the files nearest the task
  * by an embedding model (FileVectors.nearestFiles). The best of those then seed three more
  * lists: their import-graph neighbours, the files that changed with them, and their test or source.
  */
@@ -82,10 +91,15 @@ export function rankFiles(
   const match = terms.length > 0 ? terms.map((t) => `"${t}"`).join(' OR ') : null;
   const paths = allPaths(db);
   const fused: Fused = new Map();
+  const scopes = commitScopes(task);
   if (match !== null) {
-    fuse(fused, 'bm25', w.bm25, searchFts(db, match, [t.pathColumn, t.symbolColumn, 1], 100).map((r) => r.path));
+    const bm25 = searchFts(db, match, [t.pathColumn, t.symbolColumn, 1], 100).map((r) => r.path);
+    fuse(fused, 'bm25', w.bm25, bm25);
     fuse(fused, 'path', w.path, searchFts(db, `path_words : (${match})`, [1, 0, 0], 50).map((r) => r.path));
+    fuse(fused, 'scope', w.scope, scopedFiles(bm25, scopes));
+    fuse(fused, 'type', w.type, typedFiles(bm25, commitType(task)));
   }
+  if (w.scopeHistory > 0) fuse(fused, 'scope-history', w.scopeHistory, scopeHistoryFiles(db, scopes));
   fuse(fused, 'symbols', w.symbols, definingFiles(db, task));
   fuse(fused, 'mention', w.mention, mentionedFiles(paths, task));
   fuse(fused, 'history', w.history, historyFiles(db, terms, { commits: t.historyCommits, rankOffset: t.historyRankOffset }));
@@ -95,7 +109,7 @@ export function rankFiles(
     const indexed = new Set(paths);
     fuse(fused, 'vector', w.vector, options.vector.filter((p) => indexed.has(p)));
   }
-  const seeds = best(new Map([...fused].map(([p, v]) => [p, v.score])), SEEDS);
+  const seeds = best(new Map([...fused].map(([p, v]) => [p, v.score])), t.seeds);
   const expansions: Fused = new Map();
   fuse(expansions, 'graph', w.graph, importNeighbourFiles(db, seeds));
   fuse(expansions, 'cochange', w.cochange, coChangedFiles(db, seeds, t.coChangeMin));

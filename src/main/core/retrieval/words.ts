@@ -49,9 +49,29 @@ export function pathWords(path: string): string {
 export const VERSION_WORD = 'releaseversion';
 const VERSION = /(^|[^\w.])v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?(?!\w)/;
 
-/** Words of a commit message for the history index: its words and identifier parts, and the version word. */
+/**
+ * The scopes of a conventional-commit header (`feat(tools): …`, `fix(api,cli)!: …`), lowercased with
+ * separators removed (`governance-steps` → `governancesteps`); none when the first line has no scope.
+ */
+export function commitScopes(text: string): string[] {
+  const m = /^\s*[A-Za-z]+\(([^)]{1,60})\)!?:/.exec(text);
+  if (!m) return [];
+  return [...new Set(m[1]!.split(/[,/|\s]+/).map((s) => s.toLowerCase().replace(/[^a-z0-9]/g, '')).filter((s) => s.length >= 2))];
+}
+
+/** The type of a conventional-commit header (`docs(api): …` → `docs`), lowercased; null without one. */
+export function commitType(text: string): string | null {
+  const m = /^\s*([A-Za-z]+)(\([^)]{1,60}\))?!?:\s/.exec(text);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/** The history index's word for a commit scope: a word no message says, so a search finds exactly the commits of that scope. */
+export const scopeWord = (scope: string): string => `commitscope${scope}`;
+
+/** Words of a commit message for the history index: its words and identifier parts, the version word and the scope words. */
 export function messageWords(text: string): string {
-  return `${indexWords(text)}${VERSION.test(text) ? ` ${VERSION_WORD}` : ''}`;
+  const scopes = commitScopes(text).map(scopeWord);
+  return [indexWords(text), ...(VERSION.test(text) ? [VERSION_WORD] : []), ...scopes].join(' ');
 }
 
 /** Query terms of a task text: meaningful words and identifier parts, without stop words. */

@@ -78,6 +78,17 @@ CREATE TABLE file_vectors (
 ) STRICT;
 `,
   },
+  {
+    // Commit messages gain a word per conventional-commit scope (retrieval/words.ts messageWords): the
+    // stored history is emptied so the next update reads it again with those words. A cache: nothing is lost.
+    version: 4,
+    name: 'retrieval_commit_scopes',
+    sql: `
+DELETE FROM commit_fts;
+DELETE FROM commit_files;
+DELETE FROM commits;
+`,
+  },
 ];
 
 export type VectorFile = { path: string; hash: string; model: string; chunks: number };
