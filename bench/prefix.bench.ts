@@ -5,12 +5,14 @@
  * Another task's call runs between iterations on a second sequence, as it would in the app. A
  * baseline without reuse (a fresh context sequence each time) is printed beside it.
  * Target: ttft_next / ttft_first <= 0.3.
- * Usage: npm run bench:prefix [-- --json] [-- --model <path.gguf>] [-- --iterations N]
+ * Usage: npm run bench:prefix [-- --json] [-- --model bench|tiny|<path.gguf>] [-- --iterations N]
+ * Default model: `bench`, the widened random-weight llama the council bench uses (matrix work, not
+ * per-token overhead, sets its cost); `tiny` is the 250 KB test model.
  */
 import { systemClock } from '../src/main/core/journal/journal';
 import { LlamaLoadedModel } from '../src/main/core/models/providers/llama-model';
 import { LlamaRuntime } from '../src/main/core/models/providers/llama-runtime';
-import { ensureTestModel } from '../src/main/core/models/testing/test-model';
+import { ensureBenchModel, ensureTestModel } from '../src/main/core/models/testing/test-model';
 import type { ChatMessage } from '../src/main/core/models/types';
 import { silentLogger } from '../src/main/core/observability/logger';
 
@@ -40,7 +42,8 @@ function workerPrompt(task: string, iteration: number, chars: number): ChatMessa
 export default async function main(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const iterations = Number(arg(args, '--iterations') ?? 5);
-  const path = arg(args, '--model') ?? (await ensureTestModel());
+  const choice = arg(args, '--model') ?? 'bench';
+  const path = choice === 'bench' ? await ensureBenchModel() : choice === 'tiny' ? await ensureTestModel() : choice;
   const prefixChars = Number(arg(args, '--prefix-chars') ?? 600);
   const runtime = new LlamaRuntime({ logger: silentLogger(), threads: Number(arg(args, '--threads') ?? 1), gpu: false });
   const model = await LlamaLoadedModel.load({ runtime, clock: systemClock, name: 'bench', path, contextSize: 1024, sequences: 2, memoryBytes: 1 });

@@ -74,6 +74,19 @@ describe('council', () => {
     expect(models.quality.calls[0]!.messages[1]!.content).toMatch(/tests: pass/);
   });
 
+  it('gives every judge of a review the same words up to its role, so the material is evaluated once', async () => {
+    const pass = () => review('pass');
+    const { gateway, models } = gatewayWith({ constitutional: [pass()], technical: [pass()], quality: [pass()], integration: [pass()] });
+    await new Council({ gateway, logger: silentLogger() }).review(subject());
+    const prompts = Object.values(models).map((m) => m.calls[0]!.messages.map((x) => `${x.role}:${x.content}`).join('\n'));
+    let shared = prompts[0]!;
+    for (const p of prompts) while (!p.startsWith(shared)) shared = shared.slice(0, -1);
+    // Task, spec, diff and gates come before anything judge-specific…
+    for (const text of ['Add input validation to the signup form', 'FEAT-0042', 'email is required', 'npm test passed']) expect(shared).toContain(text);
+    // …and each prompt differs from the others only from its role on.
+    for (const p of prompts) expect(p.slice(shared.length)).toMatch(/^[a-z]+ judge\. You judge/);
+  });
+
   it('debates while contested, showing each judge the others\' reasons, and settles', async () => {
     const { gateway, models } = gatewayWith({
       constitutional: [review('pass'), review('pass')],

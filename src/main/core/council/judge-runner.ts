@@ -134,20 +134,49 @@ function failed(judge: JudgeDefinition, round: number, error: string, started: n
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text);
 
+/**
+ * A judge's prompt, shared part first: the system message and the review material (task, spec,
+ * change, gates, claims) are the same for every judge of a review, so the model service evaluates
+ * them once and copies that state to the other judges' sequences; what differs (the judge's role,
+ * its automatic checks, a debate's peers) comes last.
+ */
 export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings: readonly Finding[], peers: readonly PeerView[]): ChatMessage[] {
-  const system = [
-    `You are the ${judge.id} judge of a four-judge review council. You judge ${judge.focus}`,
+  return [
+    { role: 'system', content: councilSystem(s) },
+    { role: 'user', content: [...reviewMaterial(s), ...judgeTail(judge, s, findings, peers)].join('\n\n') },
+  ];
+}
+
+function councilSystem(s: ReviewSubject): string {
+  return [
+    `You are one judge of a four-judge review council; your role is named at the end of the message.`,
     `You review a ${s.kind === 'plan' ? 'plan (a CAWS working spec) before any code is written' : 'code change against its CAWS working spec'}, at risk tier ${s.riskTier}.`,
     'Answer with one JSON object: verdict (pass, fail, uncertain, needs-info or conditional), confidence (0 to 1), reasons (short sentences), evidence (what you relied on), conditions, questions.',
     'Fail when something is wrong or missing; say uncertain when you cannot tell; needs-info with the questions you need answered; conditional with the conditions under which you would pass.',
   ].join('\n');
+}
+
+/** What every judge of the review reads, in the same words. */
+function reviewMaterial(s: ReviewSubject): string[] {
   const parts = [`Task: ${s.description}`, `Working spec:\n${clip(s.specYaml, 6000)}`];
   if (s.change) {
     parts.push(`Changed files:\n${s.change.changedFiles.map((f) => `${f.path} (+${f.linesAdded} -${f.linesRemoved})`).join('\n') || '(none)'}`);
     if (s.change.diff) parts.push(`Diff:\n${clip(s.change.diff, 8000)}`);
   }
   if (s.gateResults?.length) parts.push(`Quality gates:\n${s.gateResults.map((g) => `${g.gate}: ${g.status} (${g.details.split('\n')[0]!.slice(0, 200)})`).join('\n')}`);
-  if (s.claims) parts.push(claimTable(judge, s.claims));
+  if (s.claims) parts.push(claimTable(s.claims));
+  return parts;
+}
+
+/** What only this judge reads: its role, its note on pending criteria, its checks, its peers. */
+function judgeTail(judge: JudgeDefinition, s: ReviewSubject, findings: readonly Finding[], peers: readonly PeerView[]): string[] {
+  const parts = [`Your role: you are the ${judge.id} judge. You judge ${judge.focus}`];
+  const pending = s.claims?.criteria.filter((c) => c.status === 'pending').map((c) => c.criterionId) ?? [];
+  if (judge.id === 'constitutional' && pending.length) {
+    parts.push(
+      `${pending.join(', ')} ha${pending.length === 1 ? 's' : 've'} no test of its own: a pass from you accepts ${pending.length === 1 ? 'it' : 'them'} as met, so pass only if the diff shows ${pending.length === 1 ? 'it holds' : 'they hold'}.`,
+    );
+  }
   const notable = findings.filter((f) => f.severity !== 'info');
   parts.push(notable.length ? `Automatic checks found:\n${notable.map((f) => `- [${f.severity}] ${f.ref}: ${f.summary}`).join('\n')}` : 'Automatic checks found no problems.');
   if (peers.length) {
@@ -157,26 +186,16 @@ export function judgeMessages(judge: JudgeDefinition, s: ReviewSubject, findings
         .join('\n')}`,
     );
   }
-  return [
-    { role: 'system', content: system },
-    { role: 'user', content: parts.join('\n\n') },
-  ];
+  return parts;
 }
 
-/**
- * The claim table as a judge reads it. Criteria are met only by a verified claim; the constitutional
- * judge is told that its pass accepts the pending ones (criteria without a test of their own).
- */
-function claimTable(judge: JudgeDefinition, claims: NonNullable<ReviewSubject['claims']>): string {
+/** The claim table as every judge reads it. Criteria are met only by a verified claim. */
+function claimTable(claims: NonNullable<ReviewSubject['claims']>): string {
   const lines = ['Claims the app checked (the worker\'s account of its change, against the diff, workspace, gates and tests):'];
   if (claims.worker.length === 0) lines.push('- (the worker made no checkable claim)');
   for (const c of claims.worker.slice(0, 20)) lines.push(`- [${c.status}] ${c.kind}${c.subject ? ` ${c.subject}` : ''}: "${c.text.slice(0, 140)}" — ${c.evidence.slice(0, 160)}`);
   lines.push('Acceptance criteria (met only by a verified claim):');
   for (const c of claims.criteria) lines.push(`- ${c.criterionId}: ${c.status} — ${c.evidence.slice(0, 200)}`);
-  const pending = claims.criteria.filter((c) => c.status === 'pending').map((c) => c.criterionId);
-  if (judge.id === 'constitutional' && pending.length) {
-    lines.push(`${pending.join(', ')} ha${pending.length === 1 ? 's' : 've'} no test of its own: a pass from you accepts ${pending.length === 1 ? 'it' : 'them'} as met, so pass only if the diff shows ${pending.length === 1 ? 'it holds' : 'they hold'}.`);
-  }
   lines.push('Claims you make in your reasons are checked the same way; a pass resting on a refuted claim counts as uncertain.');
   return lines.join('\n');
 }

@@ -18,6 +18,7 @@ import type { ChatMessage, GenerateOptions, Generation, JsonSchema } from '../ty
 import type { KvCacheType } from '../runtime-settings';
 import type { LlamaRuntime } from './llama-runtime';
 import { SequencePool } from './sequence-pool';
+import { SharedPrefixes, type Donor } from './shared-prefixes';
 
 export type LlamaModelOptions = {
   runtime: LlamaRuntime;
@@ -56,6 +57,7 @@ export class LlamaLoadedModel implements LoadedModel {
   readonly name: string;
   readonly memoryBytes: number;
   private readonly pool: SequencePool<LlamaContextSequence>;
+  private readonly prefixes = new SharedPrefixes<LlamaContextSequence>();
   private readonly grammars = new Map<string, Promise<JsonGrammar>>();
   private chatWrapper: ChatWrapper | undefined;
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
@@ -135,7 +137,7 @@ export class LlamaLoadedModel implements LoadedModel {
   }
 
   async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
-    return this.withSequence(prompt, options.signal, async (sequence) => {
+    return this.withSequence(prompt, options.signal, async (sequence, evaluated) => {
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       const started = this.options.clock.now();
       const inputBefore = sequence.tokenMeter.usedInputTokens;
@@ -145,6 +147,7 @@ export class LlamaLoadedModel implements LoadedModel {
         const { response: text, metadata } = await completion.generateCompletionWithMeta(prompt, {
           ...this.sampling(options),
           onToken: (t) => {
+            if (firstTokenMs === undefined) evaluated();
             firstTokenMs ??= this.options.clock.now() - started;
             tokens += t.length;
           },
@@ -240,7 +243,7 @@ export class LlamaLoadedModel implements LoadedModel {
     grammar: LlamaGrammar | undefined,
   ): Promise<{ generation: Generation; stopReason: string }> {
     if (messages.length === 0) throw new AppFailure('invalid_input', 'a chat needs at least one message');
-    return this.withSequence(promptKey(messages), options.signal, async (sequence) => {
+    return this.withSequence(promptKey(messages), options.signal, async (sequence, evaluated) => {
       const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: this.chatWrapper ?? 'auto' });
       this.chatWrapper ??= chat.chatWrapper;
       const started = this.options.clock.now();
@@ -256,6 +259,7 @@ export class LlamaLoadedModel implements LoadedModel {
           ...this.sampling(options),
           ...(grammar ? { grammar } : {}),
           onToken: (t) => {
+            if (firstTokenMs === undefined) evaluated();
             firstTokenMs ??= this.options.clock.now() - started;
             tokens += t.length;
           },
@@ -344,16 +348,47 @@ export class LlamaLoadedModel implements LoadedModel {
    * Lends a sequence for one call; calls beyond the active sequences wait their turn. The sequence
    * chosen is the free one whose last prompt shares the longest prefix with this one, so a task's
    * next iteration (or a judge's next round) lands where its prompt is already evaluated and
-   * node-llama-cpp evaluates only the new tail.
+   * node-llama-cpp evaluates only the new tail. If another sequence holds (or is evaluating) a much
+   * longer part of this prompt — the other judges of the same review — the call waits for that
+   * part to be evaluated and starts from a copy of it. `work` calls `evaluated` at its first token.
    */
-  private async withSequence<T>(prompt: string, signal: AbortSignal | undefined, work: (seq: LlamaContextSequence) => Promise<T>): Promise<T> {
+  private async withSequence<T>(
+    prompt: string,
+    signal: AbortSignal | undefined,
+    work: (seq: LlamaContextSequence, evaluated: () => void) => Promise<T>,
+  ): Promise<T> {
     if (this.disposed) throw new AppFailure('unavailable', `${this.name} has been unloaded`);
     throwIfAborted(signal);
     const lent = await this.pool.acquire(prompt, signal);
+    const sequence = lent.sequence;
+    const donor = this.prefixes.donorFor(sequence, prompt);
+    const holding = this.prefixes.begin(sequence, prompt);
     try {
-      return await work(lent.sequence);
+      if (donor) await this.copyPrefix(donor, sequence, signal);
+      return await work(sequence, () => holding.evaluated(sequence.nextTokenIndex));
     } finally {
+      holding.evaluated(undefined);
       lent.release(prompt);
+    }
+  }
+
+  /**
+   * Starts `target` from the donor's evaluated state (up to the donor's prompt end; the chat then
+   * keeps only the part its own prompt shares and evaluates the rest). node-llama-cpp copies KV state
+   * between sequences internally (its decision contexts do) but does not export it, so it is used
+   * only where present; any failure leaves the target empty, which costs time, never correctness.
+   */
+  private async copyPrefix(donor: Donor<LlamaContextSequence>, target: LlamaContextSequence, signal: AbortSignal | undefined): Promise<void> {
+    const upTo = await raceAbort(donor.evaluated, signal);
+    const copy = (target as unknown as CopyableSequence)._copyStateFromOtherSequence;
+    if (typeof copy !== 'function' || this.disposed) return;
+    const source = donor.sequence;
+    const end = Math.min(upTo ?? source.nextTokenIndex, source.nextTokenIndex);
+    if (end <= 0) return;
+    try {
+      if (!(await copy.call(target, source, end))) await target.clearHistory();
+    } catch {
+      await target.clearHistory().catch(() => undefined);
     }
   }
 
@@ -363,6 +398,9 @@ export class LlamaLoadedModel implements LoadedModel {
     return new AppFailure('unavailable', `${this.name} failed: ${message(cause)}`);
   }
 }
+
+/** node-llama-cpp's internal KV copy between sequences of one context (3.x; see copyPrefix). */
+type CopyableSequence = { _copyStateFromOtherSequence?: (other: LlamaContextSequence, upToTokenIndex: number) => Promise<boolean> };
 
 /** node-llama-cpp's names for the KV-cache types. */
 const KV_GGML = { q8_0: 'Q8_0', q4_0: 'Q4_0' } as const;

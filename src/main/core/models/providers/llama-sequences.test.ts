@@ -66,4 +66,27 @@ describe('several sequences on one model', () => {
     expect(first.promptTokens).toBeGreaterThan(150);
     expect(next.promptTokens!).toBeLessThan(first.promptTokens! * 0.3);
   });
+
+  it('calls that share a long beginning (the judges of one review) evaluate it once, and answer as they would alone', async () => {
+    const material = `Review 7. ${'The change clamps the input and adds its tests. '.repeat(14)}`;
+    const judge = (role: string): ChatMessage[] => [
+      { role: 'system', content: 'You are one judge of a review council.' },
+      { role: 'user', content: `${material}\nYour role: the ${role} judge.` },
+    ];
+    const roles = ['technical', 'quality', 'integration'];
+    const together = await Promise.all(roles.map((r) => model.chat(judge(r), { maxTokens: 8, temperature: 0 })));
+    const alone = await LlamaLoadedModel.load({ runtime, clock: systemClock, name: 'alone', path: await ensureTestModel(), contextSize: 1024, sequences: 1, memoryBytes: 1 });
+    try {
+      for (const [i, r] of roles.entries()) {
+        const reference = await alone.chat(judge(r), { maxTokens: 8, temperature: 0 });
+        await alone.chat([{ role: 'user', content: `reset ${i}` }], { maxTokens: 1 }); // the next role starts from nothing shared
+        expect(together[i]!.text).toBe(reference.text);
+        if (i === 0) expect(together[0]!.promptTokens).toBeGreaterThan(material.length * 0.9);
+      }
+    } finally {
+      await alone.dispose();
+    }
+    // The first evaluated the whole prompt; the others only their role line.
+    for (const g of together.slice(1)) expect(g.promptTokens!).toBeLessThan(60);
+  });
 });

@@ -13,13 +13,14 @@
  */
 import type { GgufTensor, GgufValue } from './gguf-writer';
 
-const N_EMBD = 64;
-const N_HEAD = 4;
-const N_HEAD_KV = 2;
-const N_FF = 128;
-const N_LAYER = 2;
-const CONTEXT_LENGTH = 1024;
-const HEAD_DIM = N_EMBD / N_HEAD;
+/** The model's dimensions. The test model is TINY_SHAPE; benches that need compute to dominate the
+ * per-token overhead (the parallel council) write a wider, deeper model with the same vocabulary. */
+export type LlamaShape = { embd: number; head: number; headKv: number; ff: number; layer: number; contextLength: number };
+
+export const TINY_SHAPE: LlamaShape = { embd: 64, head: 4, headKv: 2, ff: 128, layer: 2, contextLength: 1024 };
+/** About 24M parameters (48 MB in F16): a decode step costs milliseconds of matrix work on one thread. */
+export const BENCH_SHAPE: LlamaShape = { embd: 512, head: 8, headKv: 4, ff: 1408, layer: 8, contextLength: 8192 };
+
 const BIAS_DIM = 0;
 /** Large against the other channels (~0.5 each), so the final norm leaves it near BIAS_NORMED. */
 const BIAS_VALUE = 4;
@@ -79,7 +80,11 @@ function tokenBias(token: string, index: number): number {
 
 export type GgufSpec = { metadata: Array<readonly [string, GgufValue]>; tensors: GgufTensor[] };
 
-export function tinyLlamaSpec(): GgufSpec {
+export function tinyLlamaSpec(shape: LlamaShape = TINY_SHAPE): GgufSpec {
+  const { embd: N_EMBD, head: N_HEAD, headKv: N_HEAD_KV, ff: N_FF, layer: N_LAYER, contextLength: CONTEXT_LENGTH } = shape;
+  const HEAD_DIM = N_EMBD / N_HEAD;
+  // Weight spreads shrink with width so activations keep the test model's scale (exactly 1 for it).
+  const wide = Math.sqrt(TINY_SHAPE.embd / N_EMBD);
   const { tokens, types, scores } = vocabulary();
   const nVocab = tokens.length;
   const normal = rng(0x5eed);
@@ -102,8 +107,8 @@ export function tinyLlamaSpec(): GgufSpec {
   };
 
   /** A projection whose outputs never write into the bias channel, so it stays constant. */
-  const residualWriter = (nIn: number) => {
-    const w = random(nIn * N_EMBD, 0.05);
+  const residualWriter = (nIn: number, tinyIn: number) => {
+    const w = random(nIn * N_EMBD, 0.05 * Math.sqrt(tinyIn / nIn));
     for (let i = 0; i < nIn; i++) w[BIAS_DIM * nIn + i] = 0;
     return w;
   };
@@ -118,14 +123,14 @@ export function tinyLlamaSpec(): GgufSpec {
     const p = `blk.${l}.`;
     tensors.push(
       { name: `${p}attn_norm.weight`, dims: [N_EMBD], type: 'f32', data: layerNorm() },
-      { name: `${p}attn_q.weight`, dims: [N_EMBD, N_EMBD], type: 'f16', data: random(N_EMBD * N_EMBD, 0.2) },
-      { name: `${p}attn_k.weight`, dims: [N_EMBD, kvDim], type: 'f16', data: random(N_EMBD * kvDim, 0.2) },
-      { name: `${p}attn_v.weight`, dims: [N_EMBD, kvDim], type: 'f16', data: random(N_EMBD * kvDim, 0.2) },
-      { name: `${p}attn_output.weight`, dims: [N_EMBD, N_EMBD], type: 'f16', data: residualWriter(N_EMBD) },
+      { name: `${p}attn_q.weight`, dims: [N_EMBD, N_EMBD], type: 'f16', data: random(N_EMBD * N_EMBD, 0.2 * wide) },
+      { name: `${p}attn_k.weight`, dims: [N_EMBD, kvDim], type: 'f16', data: random(N_EMBD * kvDim, 0.2 * wide) },
+      { name: `${p}attn_v.weight`, dims: [N_EMBD, kvDim], type: 'f16', data: random(N_EMBD * kvDim, 0.2 * wide) },
+      { name: `${p}attn_output.weight`, dims: [N_EMBD, N_EMBD], type: 'f16', data: residualWriter(N_EMBD, TINY_SHAPE.embd) },
       { name: `${p}ffn_norm.weight`, dims: [N_EMBD], type: 'f32', data: layerNorm() },
-      { name: `${p}ffn_gate.weight`, dims: [N_EMBD, N_FF], type: 'f16', data: random(N_EMBD * N_FF, 0.2) },
-      { name: `${p}ffn_up.weight`, dims: [N_EMBD, N_FF], type: 'f16', data: random(N_EMBD * N_FF, 0.2) },
-      { name: `${p}ffn_down.weight`, dims: [N_FF, N_EMBD], type: 'f16', data: residualWriter(N_FF) },
+      { name: `${p}ffn_gate.weight`, dims: [N_EMBD, N_FF], type: 'f16', data: random(N_EMBD * N_FF, 0.2 * wide) },
+      { name: `${p}ffn_up.weight`, dims: [N_EMBD, N_FF], type: 'f16', data: random(N_EMBD * N_FF, 0.2 * wide) },
+      { name: `${p}ffn_down.weight`, dims: [N_FF, N_EMBD], type: 'f16', data: residualWriter(N_FF, TINY_SHAPE.ff) },
     );
   }
 
