@@ -59,3 +59,45 @@ describe('a context line left out of SEARCH, next to a change', () => {
     if (!r.ok) expect(r.message).toMatch(/line 3 \("Notes:"\) is in the file but not in the SEARCH text/);
   });
 });
+
+/** Deleted lines on one side of the left-out line: new lines before their modified copy go with it. */
+describe('a left-out context line next to a changed line', () => {
+  // The model left out "});", closing the test it edits; its new comment comes before the changed line.
+  const file = "test('length', async t => {\n\tconst error = await t.throwsAsync(request);\n\tt.is(error.cause?.code, 'MISMATCH');\n});\n\ntest('next', t => {\n";
+  const search = "\tconst error = await t.throwsAsync(request);\n\tt.is(error.cause?.code, 'MISMATCH');\n\ntest('next', t => {\n";
+
+  it('puts a new comment line with the modified line it stands before, on the deleted line\'s side', () => {
+    const replace = "\tconst error = await t.throwsAsync(request);\n\t// The cause is wrapped one level deeper.\n\tt.is(error.cause?.cause?.code, 'MISMATCH');\n\ntest('next', t => {\n";
+    const r = applyReplacements('test.ts', file, [{ search, replace }]);
+    expect(r.ok && r.text).toBe(file.replace("\tt.is(error.cause?.code, 'MISMATCH');\n", "\t// The cause is wrapped one level deeper.\n\tt.is(error.cause?.cause?.code, 'MISMATCH');\n"));
+  });
+
+  it('refuses when the new line after the modified one is like no deleted line (it may follow the left-out line)', () => {
+    const replace = "\tconst error = await t.throwsAsync(request);\n\tt.is(error.cause?.cause?.code, 'MISMATCH');\n\tconsole.log('done');\n\ntest('next', t => {\n";
+    expect(applyReplacements('test.ts', file, [{ search, replace }]).ok).toBe(false);
+  });
+
+  it('refuses when the deleted lines come back twice (code moved and repeated says nothing about which copy stays)', () => {
+    const py = ['    if locate:', '        args = ["explorer", url]', '    else:', '        args = ["start", url]', '    try:', '        return subprocess.call(args)', '    except OSError:', '        return 127', ''].join('\n');
+    const s = ['    if locate:', '        args = ["explorer", url]', '        args = ["start", url]', '    try:', '        return subprocess.call(args)', '    except OSError:', '        return 127', ''].join('\n');
+    const rep = ['    if locate:', '        args = ["explorer", url]', '        try:', '            return subprocess.call(args)', '        except OSError:', '            return 127', '        try:', '            os.startfile(url)', '        except OSError:', '            return 127', '        return 0', ''].join('\n');
+    const r = applyReplacements('t.py', py, [{ search: s, replace: rep }]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('refuses when the only resemblance is a comment of another kind (text moved into a new comment, not the line rewritten)', () => {
+    const ts = ['}', '', '/**', ' * A token that changes whenever the database may have changed: rows written by this connection', ' * or a commit by another one.', ' */', ''].join('\n');
+    const s = ['}', '', ' * A token that changes whenever the database may have changed: rows written by this connection', ' * or a commit by another one.', ' */', ''].join('\n');
+    const rep = ['}', '', '// Together these say whether the database may have changed: rows written by this connection', 'export const x = 1;', '', ' * Changes when another connection commits.', ' */', ''].join('\n');
+    const r = applyReplacements('t.ts', ts, [{ search: s, replace: rep }]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('refuses when a new line looks like a deleted line only out of order (it may be new, before the left-out line)', () => {
+    const md = ['```js', "import got from 'got';", "import {chunk, chunkFromAsync} from 'chunk-data';", "import {Readable} from 'node:stream';", '```', ''].join('\n');
+    const s = ['```js', "import {chunk, chunkFromAsync} from 'chunk-data';", "import {Readable} from 'node:stream';", '```', ''].join('\n');
+    const rep = ['```js', "import fs from 'node:fs';", "import {chunkFromAsync} from 'chunk-data';", '```', ''].join('\n');
+    const r = applyReplacements('doc.md', md, [{ search: s, replace: rep }]);
+    expect(r.ok).toBe(false);
+  });
+});

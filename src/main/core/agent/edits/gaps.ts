@@ -11,17 +11,17 @@ import { normalizeSpace, similarity } from './locate';
  * either side — a pure insertion at that very boundary, or a change the diff could equally have drawn
  * a line further (its first line equal to the kept line after it, or its last to the one before: the
  * usual slide of a diff over blank lines and repeated braces) across the skipped line — is refused.
- * A skipped line inside a run of deletions splits the run's new lines by resemblance to the deleted
- * lines on either side, only when that split is unique.
+ * A skipped line at or inside a run of deletions splits the run's new lines in one cut, by which new
+ * lines are modified copies of the deleted lines on either side, only when that cut is unique.
  */
 
 export type GapPlan =
   | { ok: true; insertBefore: string[][]; afterGap: Map<number, string[]> }
   | { ok: false; fileLine: number; message: string };
 
-/** A new line counts as a modified copy of a deleted line from this similarity up… */
+/** A new line counts as a modified copy of a deleted line of its kind from this similarity up… */
 const SPLIT_SIMILAR = 0.5;
-/** …and belongs to one side when it is this much more like that side's deleted lines than the other's. */
+/** …when no other new line is within this of it; and one cut of the new lines must win by this much. */
 const SPLIT_MARGIN = 0.1;
 
 type Change = { a: number; e: number; inserted: string[] };
@@ -71,7 +71,7 @@ export function planGaps(file: readonly string[], search: readonly string[], pai
         // The change touches the skipped lines: its new lines replace the deleted lines on either side.
         if (c.inserted.length === 0) continue;
         if (split.has(c)) return refuse('inside a change that skips other lines too');
-        const at = splitPoint(c.inserted, search.slice(c.a, i), search.slice(i, c.e));
+        const at = splitPoint(c.inserted, search.slice(c.a, i), search.slice(i, c.e), file.slice(gapFrom, pairs[i]!));
         if (at === null) return refuse('next to new lines that could go before or after it');
         for (let k = c.a; k <= c.e; k++) ins[k] = [];
         ins[c.a] = c.inserted.slice(0, at);
@@ -135,30 +135,64 @@ function side(a: number, e: number, b: number): 'before' | 'after' | 'at' | 'tou
 }
 
 /**
- * How many of `inserted` replace lines of `before` (the rest replace `after`), or null when unclear.
- * A new line belongs to a side when it is a modified copy of one of that side's deleted lines (similar
- * by SPLIT_SIMILAR, and clearly more than to the other side). When deleted lines lie on one side only,
- * every new line must be such a copy: a line like none of them could equally be one inserted on the
- * other side of the skipped lines.
+ * How many of `inserted` go before the skipped lines `gap` (the rest go after them), or null when
+ * unclear. The new lines are a contiguous run, so the answer is one cut. A new line that is a modified
+ * copy of a deleted line (similar by SPLIT_SIMILAR) stays on that line's side; copies are paired in
+ * order (a monotone alignment, as a diff pairs lines), so a line that only looks like a deleted line
+ * out of order is no copy. Each cut scores the similarity of the pairs it allows; the best cut must
+ * beat every other by SPLIT_MARGIN, unless the other cuts give the same text (new lines equal to the
+ * skipped lines they would move across). A new line paired with nothing at the cut could go either
+ * way: two cuts then tie and nothing is written.
  */
-function splitPoint(inserted: readonly string[], before: readonly string[], after: readonly string[]): number | null {
-  const best = (line: string, lines: readonly string[]) => Math.max(0, ...lines.map((l) => similarity(normalizeSpace(line), normalizeSpace(l))));
-  if (before.length === 0 || after.length === 0) {
-    const side = before.length === 0 ? after : before;
-    if (!inserted.every((line) => best(line, side) >= SPLIT_SIMILAR)) return null;
-    return before.length === 0 ? 0 : inserted.length;
-  }
-  let lastBefore = -1;
-  let firstAfter = inserted.length;
-  inserted.forEach((line, k) => {
-    const b = best(line, before);
-    const f = best(line, after);
-    if (b >= SPLIT_SIMILAR && b >= f + SPLIT_MARGIN) lastBefore = k;
-    else if (f >= SPLIT_SIMILAR && f >= b + SPLIT_MARGIN && firstAfter === inserted.length) firstAfter = k;
+function splitPoint(inserted: readonly string[], before: readonly string[], after: readonly string[], gap: readonly string[]): number | null {
+  const ins = inserted.map(normalizeSpace);
+  const sims = [...before, ...after].map((d) => {
+    const del = normalizeSpace(d);
+    return ins.map((line) => (line === '' || del === '' || kind(line) !== kind(del) ? 0 : similarity(line, del)));
   });
-  // Every line up to the last "before" line goes before, every line from the first "after" line after;
-  // undecided lines between the two could go either way.
-  return lastBefore + 1 === firstAfter ? firstAfter : null;
+  // A deleted line is copied by one new line only when no other new line is nearly as like it (two
+  // alike new lines — code moved and repeated — say nothing about which one took its place).
+  const copies = sims.map((row) => row.map((sim, k) => (sim >= SPLIT_SIMILAR && row.every((other, o) => o === k || other <= sim - SPLIT_MARGIN) ? sim : 0)));
+  const pre = alignedPrefixes(copies.slice(0, before.length), ins.length);
+  const suf = alignedPrefixes(copies.slice(before.length).map((row) => [...row].reverse()).reverse(), ins.length).reverse();
+  const score = pre.map((p, k) => p + suf[k]!);
+  let best = 0;
+  for (let k = 1; k < score.length; k++) if (score[k]! > score[best]!) best = k;
+  for (let k = 0; k < score.length; k++) {
+    if (k === best || score[k]! <= score[best]! - SPLIT_MARGIN) continue;
+    if (!sameText(inserted.slice(Math.min(k, best), Math.max(k, best)), gap)) return null;
+  }
+  return best;
+}
+
+/**
+ * `out[k]`: the best total weight of copies paired in order between new lines 0..k-1 and the deleted
+ * lines, `weight[d][k]` being how surely new line k is a copy of deleted line d (0: it is not).
+ */
+function alignedPrefixes(weight: readonly (readonly number[])[], lines: number): number[] {
+  const m = weight.length;
+  let row = new Array<number>(m + 1).fill(0);
+  const out = [0];
+  for (let k = 0; k < lines; k++) {
+    const next = new Array<number>(m + 1).fill(0);
+    for (let j = 1; j <= m; j++) {
+      const w = weight[j - 1]![k]!;
+      next[j] = Math.max(row[j]!, next[j - 1]!, w > 0 ? row[j - 1]! + w : 0);
+    }
+    row = next;
+    out.push(row[m]!);
+  }
+  return out;
+}
+
+/** What a line is, by its first character: a word, or a mark (a comment, a list item, a bracket). */
+const kind = (line: string): string => (/^[\p{L}\p{N}_$]/u.test(line) ? 'word' : line[0]!);
+
+/** True when moving `moved` across `gap` changes nothing: gap + moved reads the same as moved + gap. */
+function sameText(moved: readonly string[], gap: readonly string[]): boolean {
+  const a = [...gap, ...moved];
+  const b = [...moved, ...gap];
+  return a.every((line, k) => line.trimEnd() === b[k]!.trimEnd());
 }
 
 function clip(s: string): string {
