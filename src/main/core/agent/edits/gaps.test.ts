@@ -77,6 +77,14 @@ describe('a left-out context line next to a changed line', () => {
     expect(applyReplacements('test.ts', file, [{ search, replace }]).ok).toBe(false);
   });
 
+  it('pairs alike deleted lines in order with their rewritten copies, so a new line before them goes with them', () => {
+    const py = ['@pytest.mark.parametrize(', '    [', '        ("--bounds", "(Possible options: --bound, --count)"),', '        ("--bount", "(Possible options: --bound, --count)"),', '    ],', ')', ''].join('\n');
+    const s = ['@pytest.mark.parametrize(', '    [', '        ("--bounds", "(Possible options: --bound, --count)"),', '        ("--bount", "(Possible options: --bound, --count)"),', ')', ''].join('\n');
+    const rep = ['@pytest.mark.parametrize(', '    [', '        ("--cat", "Did you mean \'--count\'?"),', '        ("--bounds", "(Did you mean one of: \'--bound\', \'--count\'?)"),', '        ("--bount", "(Did you mean one of: \'--bound\', \'--count\'?)"),', ')', ''].join('\n');
+    const r = applyReplacements('t.py', py, [{ search: s, replace: rep }]);
+    expect(r.ok && r.text).toBe(rep.replace(')\n', '    ],\n)\n'));
+  });
+
   it('refuses when the deleted lines come back twice (code moved and repeated says nothing about which copy stays)', () => {
     const py = ['    if locate:', '        args = ["explorer", url]', '    else:', '        args = ["start", url]', '    try:', '        return subprocess.call(args)', '    except OSError:', '        return 127', ''].join('\n');
     const s = ['    if locate:', '        args = ["explorer", url]', '        args = ["start", url]', '    try:', '        return subprocess.call(args)', '    except OSError:', '        return 127', ''].join('\n');

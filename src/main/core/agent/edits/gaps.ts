@@ -21,7 +21,7 @@ export type GapPlan =
 
 /** A new line counts as a modified copy of a deleted line of its kind from this similarity up… */
 const SPLIT_SIMILAR = 0.5;
-/** …when no other new line is within this of it; and one cut of the new lines must win by this much. */
+/** …and one cut of the new lines must win over every other by this much. */
 const SPLIT_MARGIN = 0.1;
 
 type Change = { a: number; e: number; inserted: string[] };
@@ -150,9 +150,9 @@ function splitPoint(inserted: readonly string[], before: readonly string[], afte
     const del = normalizeSpace(d);
     return ins.map((line) => (line === '' || del === '' || kind(line) !== kind(del) ? 0 : similarity(line, del)));
   });
-  // A deleted line is copied by one new line only when no other new line is nearly as like it (two
-  // alike new lines — code moved and repeated — say nothing about which one took its place).
-  const copies = sims.map((row) => row.map((sim, k) => (sim >= SPLIT_SIMILAR && row.every((other, o) => o === k || other <= sim - SPLIT_MARGIN) ? sim : 0)));
+  // A new line written twice (code moved and repeated) says nothing about which copy took a deleted line's place.
+  const repeated = ins.map((line, k) => ins.some((other, o) => o !== k && other === line));
+  const copies = sims.map((row) => row.map((sim, k) => (sim >= SPLIT_SIMILAR && !repeated[k] ? sim : 0)));
   const pre = alignedPrefixes(copies.slice(0, before.length), ins.length);
   const suf = alignedPrefixes(copies.slice(before.length).map((row) => [...row].reverse()).reverse(), ins.length).reverse();
   const score = pre.map((p, k) => p + suf[k]!);
