@@ -322,6 +322,7 @@ describe('the built CLI with the core in-process', () => {
 describe('the built CLI against a running serve', () => {
   let server: ChildProcess;
   let url = '';
+  let token = '';
 
   beforeAll(async () => {
     server = spawn(node, [bin, 'serve', '--port', '0', '--json'], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -330,7 +331,10 @@ describe('the built CLI against a running serve', () => {
       server.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const line = out.split('\n')[0];
-        if (out.includes('\n') && line) done((JSON.parse(line) as { url: string }).url);
+        if (!out.includes('\n') || !line) return;
+        const first = JSON.parse(line) as { url: string; token: string };
+        token = first.token;
+        done(first.url);
       });
       server.on('exit', (code) => fail(new Error(`serve exited with ${code}`)));
     });
@@ -408,6 +412,34 @@ describe('the built CLI against a running serve', () => {
     // A dry-run never touches the target repository.
     expect(readFileSync(join(repo.dir, 'signup.js'), 'utf8')).toBe(before);
     expect(git('status', '--porcelain', '--untracked-files=no')).toBe('');
+  }, 180_000);
+
+  it('tunes a model through the running instance: its one-run rule, its store, and the figures as JSON', async () => {
+    const model = await ensureTestModel();
+    await cli(['models', 'add', model, '--name', 'tiny', '--remote']); // already there when the dry-run case ran first
+    const bad = await cli(['models', 'tune', 'tiny', '--budget', '2', '--remote']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--budget: must be a whole number from 3 to 60/);
+    // While the app tunes the model (the Models page's Tune), the command line is refused, not run beside it.
+    const started = await fetch(`${url}/api/v1/models/tiny/tune`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"budget":3}' });
+    expect(started.status).toBe(202);
+    const busy = await cli(['models', 'tune', 'tiny', '--budget', '3', '--remote']);
+    expect(busy.code).not.toBe(0);
+    expect(busy.stderr).toMatch(/tiny is being tuned/);
+    await fetch(`${url}/api/v1/models/tiny/tune/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const appRun = async () => ((await (await fetch(`${url}/api/v1/models/tiny/tune`, { headers: { authorization: `Bearer ${token}` } })).json()) as { value: { state: string; bestTps: number } }).value;
+    await expect.poll(async () => (await appRun()).state, { timeout: 60_000 }).toBe('cancelled');
+
+    const r = await cli(['models', 'tune', 'tiny', '--budget', '3', '--json', '--remote']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json<{ default_tps: number; best_tps: number; gain: number; best: { threads: number } | null; trials: { n: number; status: string }[] }>(r);
+    expect(out.trials).toHaveLength(3);
+    expect(out.default_tps).toBeGreaterThan(0);
+    expect(out.best_tps).toBeGreaterThanOrEqual(out.default_tps * 0.5);
+    expect(out.gain).toBeCloseTo(out.best_tps / out.default_tps);
+    expect(out.best).not.toBeNull();
+    // The run is the app's: the instance reports the same completed run.
+    expect(await appRun()).toMatchObject({ state: 'completed', bestTps: out.best_tps });
   }, 180_000);
 
   it('exits 6 when the instance refuses the token', async () => {

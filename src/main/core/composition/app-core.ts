@@ -102,6 +102,7 @@ export function createCore(options: CoreOptions): Core {
     events: models.events,
     store: models.settingsStore,
     machine: () => models.machine(),
+    loadedBytes: () => models.host.loadedBytes(),
     runtime: modelProviders.runtime,
     pressure: () => scheduler.state().level,
     admission: scheduler,

@@ -17,8 +17,11 @@ export type TuneJobInput = {
   clock: Clock;
   /** Trials that count, the defaults included. */
   budget: number;
-  /** Bytes the model service allows itself (the fit check's budget): no trial is loaded over it. */
-  memoryBudget: number;
+  /**
+   * Bytes a trial may load (the fit check's budget less what loaded models hold), or a reading of it
+   * taken before each trial: no trial is loaded over it.
+   */
+  memoryBudget: number | (() => number | Promise<number>);
   /** The scheduler's pressure level now (the command line asks a running app, the app its own scheduler). */
   pressure: () => Promise<PressureLevel> | PressureLevel;
   store: ModelSettingsStore;

@@ -73,6 +73,7 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
       events: core.models.events,
       store: core.models.settingsStore,
       machine: () => core.models.machine(),
+      loadedBytes: () => core.models.host.loadedBytes(),
       runtime: undefined,
       pressure: () => 'nominal',
       clock: core.clock,
@@ -135,6 +136,7 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
       events: core.models.events,
       store: core.models.settingsStore,
       machine: () => core.models.machine(),
+      loadedBytes: () => core.models.host.loadedBytes(),
       runtime,
       pressure: () => levels.shift() ?? 'nominal',
       clock: core.clock,
@@ -150,6 +152,39 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
       // The defaults measured again, cool, are the baseline.
       expect(run!.trials[1]).toMatchObject({ n: 2, settings: run!.trials[0]!.settings });
       expect(run!.defaultTps).toBe(run!.trials[1]!.tps);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
+  it('loads no trial that would not fit beside the models already loaded, read again before every trial', async () => {
+    const { core } = await coreWithTinyModel();
+    const runtime = new LlamaRuntime({ logger: silentLogger(), threads: 1, gpu: false });
+    const { budgetBytes } = await core.models.machine();
+    // Other models hold the whole budget for the first two trials, then unload.
+    const held = [budgetBytes, budgetBytes];
+    const service = new TuneService({
+      registry: core.models.registry,
+      events: core.models.events,
+      store: core.models.settingsStore,
+      machine: () => core.models.machine(),
+      loadedBytes: () => held.shift() ?? 0,
+      runtime,
+      pressure: () => 'nominal',
+      clock: core.clock,
+      logger: silentLogger(),
+      confirmRounds: 0,
+    });
+    try {
+      service.start('tiny', 3);
+      await service.idle();
+      const run = await service.run('tiny');
+      expect(run!.trials).toHaveLength(3);
+      for (const t of run!.trials.slice(0, 2)) expect(t).toMatchObject({ status: 'skipped', tps: 0, reason: expect.stringMatching(/^needs \d+ MB, over the 0 MB free in the budget$/) });
+      // Once the room is back the next setting is loaded: measured, or refused by the backend itself.
+      const third = run!.trials[2]!;
+      if (third.status === 'counted') expect(third.tps).toBeGreaterThan(0);
+      else expect(third.reason).toMatch(/^failed: /);
     } finally {
       await runtime.dispose();
     }

@@ -16,7 +16,9 @@ export type TuneServiceOptions = {
   events: ModelEventBus;
   store: ModelSettingsStore;
   /** The model service's machine reading: the memory budget trials must fit, and the backend the host looks tuned settings up by. */
-  machine: () => Promise<{ budgetBytes: number; gpu: string }>;
+  machine: () => Promise<{ budgetBytes: number; availableBytes: number; gpu: string }>;
+  /** Bytes the models loaded now hold: a trial loads beside them, so it fits what they leave. */
+  loadedBytes: () => number;
   /** The process's one node-llama-cpp binding; absent when the core runs on other providers (tests), and tuning is then unavailable. */
   runtime: LlamaRuntime | undefined;
   pressure: () => PressureLevel;
@@ -141,7 +143,11 @@ export class TuneService {
         runtime,
         clock: this.options.clock,
         budget: job.budget,
-        memoryBudget: machine.budgetBytes,
+        // Read before every trial: the app may load or unload models while the search runs.
+        memoryBudget: async () => {
+          const now = await this.options.machine();
+          return Math.min(now.budgetBytes - this.options.loadedBytes(), now.availableBytes);
+        },
         pressure: this.options.pressure,
         store: this.options.store,
         storeBackend: machine.gpu,

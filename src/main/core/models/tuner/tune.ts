@@ -24,9 +24,12 @@ export type TuneOptions = {
   /** Trials that count (the default measurement included). */
   budget: number;
   measure: Measure;
-  /** Bytes a setting needs, from the fit check's estimate, and the budget it must stay within. */
+  /**
+   * Bytes a setting needs, from the fit check's estimate, and the room it must fit: a number, or read
+   * again before every trial (models loaded or unloaded meanwhile change it).
+   */
   memoryNeeded: (settings: TunedSettings) => number;
-  memoryBudget: number;
+  memoryBudget: number | (() => number | Promise<number>);
   /** The scheduler's pressure level: trials under serious or critical pressure are discarded. */
   pressure: () => PressureLevel;
   random?: Random;
@@ -80,8 +83,9 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     let tps = 0;
     let skipped: string | undefined;
     const needed = options.memoryNeeded(settings);
-    if (needed > options.memoryBudget) {
-      skipped = `needs ${Math.round(needed / 2 ** 20)} MB, over the ${Math.round(options.memoryBudget / 2 ** 20)} MB budget`;
+    const room = typeof options.memoryBudget === 'number' ? options.memoryBudget : await options.memoryBudget();
+    if (needed > room) {
+      skipped = `needs ${Math.round(needed / 2 ** 20)} MB, over the ${Math.round(Math.max(0, room) / 2 ** 20)} MB free in the budget`;
     } else {
       const before = options.pressure();
       let during: PressureLevel = 'nominal';
