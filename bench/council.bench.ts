@@ -83,6 +83,17 @@ export default async function main(args: string[]): Promise<void> {
       if (r % 2 === 1) runs.reverse();
       for (const run of runs) await run();
     }
+    // What the machine gives batching: free-running decode on four sequences at once against one.
+    const decode: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const gen = (i: number) => four.complete(`Story ${r}.${i}:`, { maxTokens: 100 });
+      let t = performance.now();
+      await gen(0);
+      const alone = performance.now() - t;
+      t = performance.now();
+      await Promise.all([1, 2, 3, 4].map(gen));
+      decode.push((performance.now() - t) / alone);
+    }
     const perJudge = single.map(median);
     const singleMean = perJudge.reduce((a, b) => a + b, 0) / perJudge.length;
     const slowest = Math.max(...perJudge);
@@ -97,6 +108,7 @@ export default async function main(args: string[]): Promise<void> {
       ratio_to_single: median(parallel) / singleMean,
       ratio_to_slowest_single: median(parallel) / slowest,
       serial_ratio_to_single: median(serial) / singleMean,
+      decode_batch_ratio: median(decode),
       failed_closed_votes: failures,
       target: COUNCIL_TARGET,
     };
@@ -106,6 +118,7 @@ export default async function main(args: string[]): Promise<void> {
       console.log(`single judge (mean of 4)  ${singleMean.toFixed(2)} s   (${JUDGES.map((j, i) => `${j.id} ${perJudge[i]!.toFixed(2)}`).join(', ')})`);
       console.log(`4 judges, 4 sequences     ${result.parallel_s.toFixed(2)} s   ${result.ratio_to_single.toFixed(2)}x a single judge (target <= ${COUNCIL_TARGET}x); ${result.ratio_to_slowest_single.toFixed(2)}x the slowest`);
       console.log(`4 judges, 1 sequence      ${result.serial_s.toFixed(2)} s   ${result.serial_ratio_to_single.toFixed(2)}x a single judge (before: judges one after another)`);
+      console.log(`decode, 4 sequences vs 1  ${result.decode_batch_ratio.toFixed(2)}x   (what batching saves on this machine: near 1 where decode is memory-bound, as on Metal; near 4 where it is compute-bound)`);
       console.log(`(${failures} votes failed closed at the token limit; the test model's words are noise, the work is the same)`);
     }
   } finally {
