@@ -109,3 +109,31 @@ describe('a left-out context line next to a changed line', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+/** New lines alone next to a left-out line: the readings the block structure leaves must give one text. */
+describe('a left-out context line next to new lines alone', () => {
+  // A file whose blocks end with closing brackets (so a line less indented than the one before it closes a block).
+  const earlier = ['one', 'two', 'three', 'four', 'five'].map((name) => `test('${name}', t => {\n\tt.pass();\n});\n\n`).join('');
+  const tests = `${earlier}test('count', t => {\n\tt.is(count, 1);\n});\n\ntest('old', async t => {\n\tconst server = 1;\n\tt.is(server, 1);\n});\n`;
+  // The model left out "test('old', async t => {" and adds a whole test before it.
+  const search = "\tt.is(count, 1);\n});\n\n\tconst server = 1;\n";
+  const added = "test('new', async t => {\n\tconst server = 2;\n\tt.is(server, 2);\n});\n\n";
+
+  it('puts a new test before the test header it left out: inside that test a new header could not stand', () => {
+    const r = applyReplacements('test.ts', tests, [{ search, replace: search.replace('});\n\n', `});\n\n${added}`) }]);
+    expect(r.ok && r.text).toBe(tests.replace("});\n\ntest('old'", `});\n\n${added}test('old'`));
+  });
+
+  it('puts new lines of a block before the closing bracket it left out', () => {
+    const file = `${earlier}test('a', t => {\n\tt.is(count, 1);\n});\n\ntest('b', t => {\n`;
+    const r = applyReplacements('test.ts', file, [{ search: "\tt.is(count, 1);\n\ntest('b', t => {\n", replace: "\tt.is(count, 1);\n\t// Count once more.\n\tt.is(recount(), 1);\n\ntest('b', t => {\n" }]);
+    expect(r.ok && r.text).toBe(`${earlier}test('a', t => {\n\tt.is(count, 1);\n\t// Count once more.\n\tt.is(recount(), 1);\n});\n\ntest('b', t => {\n`);
+  });
+
+  it('refuses when the left-out line fits before or after the new line (two texts)', () => {
+    // Did ":members:" go under Path or under the left-out Choice? Both read well.
+    const rst = '.. autoclass:: Path\n\n.. autoclass:: Choice\n\n.. autoclass:: IntRange\n';
+    const r = applyReplacements('api.rst', rst, [{ search: '.. autoclass:: Path\n\n\n.. autoclass:: IntRange\n', replace: '.. autoclass:: Path\n\n   :members:\n\n.. autoclass:: IntRange\n' }]);
+    expect(r.ok).toBe(false);
+  });
+});

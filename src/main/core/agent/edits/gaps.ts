@@ -1,4 +1,5 @@
 import { normalizeSpace, similarity } from './locate';
+import { readingCut, sameText } from './readings';
 
 /**
  * File lines the model's SEARCH text skipped (a context line it left out) stay in the file; this
@@ -12,7 +13,9 @@ import { normalizeSpace, similarity } from './locate';
  * a line further (its first line equal to the kept line after it, or its last to the one before: the
  * usual slide of a diff over blank lines and repeated braces) across the skipped line — is refused.
  * A skipped line at or inside a run of deletions splits the run's new lines in one cut, by which new
- * lines are modified copies of the deleted lines on either side, only when that cut is unique.
+ * lines are modified copies of the deleted lines on either side, only when that cut is unique. Next to
+ * new lines alone, every place the skipped lines could stand in the REPLACE text is tried (readings.ts):
+ * those the block structure allows must all give one text.
  */
 
 export type GapPlan =
@@ -31,7 +34,14 @@ type Change = { a: number; e: number; inserted: string[] };
  * the SEARCH → REPLACE line diff. Where file lines were skipped just before search line i, the new
  * lines in `insertBefore[i]` go before them and those in `afterGap.get(i)` after them.
  */
-export function planGaps(file: readonly string[], search: readonly string[], pairs: readonly number[], keep: readonly boolean[], insertBefore: readonly string[][]): GapPlan {
+export function planGaps(
+  file: readonly string[],
+  search: readonly string[],
+  pairs: readonly number[],
+  keep: readonly boolean[],
+  insertBefore: readonly string[][],
+  fix: (line: string) => string = (line) => line,
+): GapPlan {
   const ins = insertBefore.map((l) => [...l]);
   const afterGap = new Map<number, string[]>();
   const changes = changesOf(keep, insertBefore);
@@ -67,6 +77,17 @@ export function planGaps(file: readonly string[], search: readonly string[], pai
         for (let b = lo; b <= hi; b++) drawn.add(side(c.a, c.e, b));
         const clean = [...sides].filter((x) => x === 'before' || x === 'after');
         if (c.a === c.e && drawn.size === 1 && clean.length === 1 && drawn.has(clean[0]!) && !sides.has('touch')) continue;
+        // New lines alone that could go on either side of the skipped lines, or among them: the
+        // readings of the model's text the block structure leaves may all give one text.
+        if (c.a === c.e && lo === hi && !afterGap.has(i)) {
+          const q = readingCut({ file, search, pairs, keep, ins, fix }, prev, i);
+          if (q !== null) {
+            const lines = ins[i]!;
+            ins[i] = lines.slice(0, q);
+            if (q < lines.length) afterGap.set(i, lines.slice(q));
+            continue;
+          }
+        }
         if (sides.size > 1 || sides.has('at') || offsets.length > 1 || lo !== hi) return refuse('next to a change, so where the change goes against it is unclear');
         // The change touches the skipped lines: its new lines replace the deleted lines on either side.
         if (c.inserted.length === 0) continue;
@@ -187,13 +208,6 @@ function alignedPrefixes(weight: readonly (readonly number[])[], lines: number):
 
 /** What a line is, by its first character: a word, or a mark (a comment, a list item, a bracket). */
 const kind = (line: string): string => (/^[\p{L}\p{N}_$]/u.test(line) ? 'word' : line[0]!);
-
-/** True when moving `moved` across `gap` changes nothing: gap + moved reads the same as moved + gap. */
-function sameText(moved: readonly string[], gap: readonly string[]): boolean {
-  const a = [...gap, ...moved];
-  const b = [...moved, ...gap];
-  return a.every((line, k) => line.trimEnd() === b[k]!.trimEnd());
-}
 
 function clip(s: string): string {
   const t = s.trim();

@@ -39,7 +39,7 @@ export function mergeEdit(file: readonly string[], placement: Placement, search:
       return { ok: false, message: `the SEARCH line "${clip(search[i]!)}" is not in the file at that place, next to new lines; copy the SEARCH lines exactly` };
     }
   }
-  const plan = planGaps(file, search, placement.pairs, keep, insertBefore);
+  const plan = planGaps(file, search, placement.pairs, keep, insertBefore, fix);
   if (!plan.ok) return { ok: false, message: plan.message };
   for (let i = 0; i <= n; i++) {
     const target = i < n ? placement.pairs[i]! : -1;
