@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import type { GgmlType, GgufFileInfo } from 'node-llama-cpp';
+import { nodeLlama, type NodeLlama } from '../providers/node-llama';
 import type { GgufFacts } from '../../../../shared/domain/model';
 import { AppFailure } from '../../../../shared/errors';
 import { throwIfAborted } from '../abort';
@@ -17,32 +18,36 @@ export type ModelFileInfo = {
 };
 
 /** [elements per block, bytes per block] of the ggml tensor types, for the truncation check. */
-const BLOCK: Partial<Record<GgmlType, readonly [number, number]>> = {
-  [GgmlType.F32]: [1, 4],
-  [GgmlType.F16]: [1, 2],
-  [GgmlType.BF16]: [1, 2],
-  [GgmlType.F64]: [1, 8],
-  [GgmlType.I8]: [1, 1],
-  [GgmlType.I16]: [1, 2],
-  [GgmlType.I32]: [1, 4],
-  [GgmlType.I64]: [1, 8],
-  [GgmlType.Q4_0]: [32, 18],
-  [GgmlType.Q4_1]: [32, 20],
-  [GgmlType.Q5_0]: [32, 22],
-  [GgmlType.Q5_1]: [32, 24],
-  [GgmlType.Q8_0]: [32, 34],
-  [GgmlType.Q8_1]: [32, 36],
-  [GgmlType.Q2_K]: [256, 84],
-  [GgmlType.Q3_K]: [256, 110],
-  [GgmlType.Q4_K]: [256, 144],
-  [GgmlType.Q5_K]: [256, 176],
-  [GgmlType.Q6_K]: [256, 210],
-  [GgmlType.Q8_K]: [256, 292],
-  [GgmlType.IQ4_NL]: [32, 18],
-  [GgmlType.IQ4_XS]: [256, 136],
-};
+function blockTable(G: typeof GgmlType): Partial<Record<GgmlType, readonly [number, number]>> {
+  return {
+    [G.F32]: [1, 4],
+    [G.F16]: [1, 2],
+    [G.BF16]: [1, 2],
+    [G.F64]: [1, 8],
+    [G.I8]: [1, 1],
+    [G.I16]: [1, 2],
+    [G.I32]: [1, 4],
+    [G.I64]: [1, 8],
+    [G.Q4_0]: [32, 18],
+    [G.Q4_1]: [32, 20],
+    [G.Q5_0]: [32, 22],
+    [G.Q5_1]: [32, 24],
+    [G.Q8_0]: [32, 34],
+    [G.Q8_1]: [32, 36],
+    [G.Q2_K]: [256, 84],
+    [G.Q3_K]: [256, 110],
+    [G.Q4_K]: [256, 144],
+    [G.Q5_K]: [256, 176],
+    [G.Q6_K]: [256, 210],
+    [G.Q8_K]: [256, 292],
+    [G.IQ4_NL]: [32, 18],
+    [G.IQ4_XS]: [256, 136],
+  };
+}
 
 const GGUF_MAGIC = Buffer.from('GGUF', 'latin1');
+
+type NodeLlamaEnums = Pick<NodeLlama, 'GgmlType' | 'GgufFileType'>;
 
 /**
  * Reads what the registry keeps about a GGUF file: size, sha256 and the facts in its header. A missing
@@ -52,13 +57,14 @@ const GGUF_MAGIC = Buffer.from('GGUF', 'latin1');
 export async function readModelFile(path: string, options: { signal?: AbortSignal } = {}): Promise<ModelFileInfo> {
   const sizeBytes = await fileSize(path);
   await checkMagic(path);
+  const lib = await nodeLlama();
   let info: GgufFileInfo;
   try {
-    info = await readGgufFileInfo(path, { readTensorInfo: true, sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
+    info = await lib.readGgufFileInfo(path, { readTensorInfo: true, sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
   } catch (cause) {
     throw new AppFailure('invalid_input', `${path} is a damaged or truncated GGUF file: ${reason(cause)}`);
   }
-  const facts = factsOf(info, path, sizeBytes);
+  const facts = factsOf(lib, info, path, sizeBytes);
   throwIfAborted(options.signal);
   const sha256 = await sha256File(path, options.signal);
   const general = info.metadata.general as { name?: unknown } | undefined;
@@ -90,7 +96,8 @@ async function checkMagic(path: string): Promise<void> {
   }
 }
 
-function factsOf(info: GgufFileInfo, path: string, sizeBytes: number): GgufFacts {
+function factsOf(lib: NodeLlamaEnums, info: GgufFileInfo, path: string, sizeBytes: number): GgufFacts {
+  const blocks = blockTable(lib.GgmlType);
   // The reader is lenient with a cut-off header (it yields empty names); the offsets tell the truth.
   if (Number(info.infoEndOffset) > sizeBytes) {
     throw new AppFailure('invalid_input', `${path} is a damaged or truncated GGUF file: its header runs past the end of the file (${sizeBytes} bytes)`);
@@ -102,7 +109,7 @@ function factsOf(info: GgufFileInfo, path: string, sizeBytes: number): GgufFacts
   for (const t of tensors) {
     const elements = t.dimensions.reduce<number>((a, d) => a * Number(d), 1);
     parameters += elements;
-    const block = BLOCK[t.ggmlType];
+    const block = blocks[t.ggmlType];
     const offset = Number(t.fileOffset);
     const bytes = block ? Math.ceil(elements / block[0]) * block[1] : 0;
     // The file must hold every tensor's data; a cut-off download fails here, not at load time.
@@ -131,7 +138,7 @@ function factsOf(info: GgufFileInfo, path: string, sizeBytes: number): GgufFacts
   return {
     architecture,
     parameters,
-    quantization: quantizationName(num(general.file_type), bytesByType),
+    quantization: quantizationName(lib, num(general.file_type), bytesByType),
     contextLength: num(arch['context_length']),
     layers,
     embeddingLength: embedding,
@@ -140,7 +147,7 @@ function factsOf(info: GgufFileInfo, path: string, sizeBytes: number): GgufFacts
   };
 }
 
-function quantizationName(fileType: number | null, bytesByType: Map<GgmlType, number>): string {
+function quantizationName({ GgmlType, GgufFileType }: NodeLlamaEnums, fileType: number | null, bytesByType: Map<GgmlType, number>): string {
   if (fileType !== null && GgufFileType[fileType] !== undefined) {
     return GgufFileType[fileType].replace(/^(ALL|MOSTLY)_/, '');
   }

@@ -1,13 +1,11 @@
-import {
-  LlamaChat,
-  LlamaCompletion,
-  type ChatHistoryItem,
-  type ChatWrapper,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaEmbeddingContext,
-  type LlamaGrammar,
-  type LlamaModel,
+import type {
+  ChatHistoryItem,
+  ChatWrapper,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaGrammar,
+  LlamaModel,
 } from 'node-llama-cpp';
 import { AppFailure } from '../../../../shared/errors';
 import type { Clock } from '../../journal/journal';
@@ -17,6 +15,7 @@ import type { LoadedModel } from '../loaded-model';
 import type { ChatMessage, GenerateOptions, Generation, JsonSchema } from '../types';
 import type { KvCacheType } from '../runtime-settings';
 import type { LlamaRuntime } from './llama-runtime';
+import { nodeLlama, type NodeLlama } from './node-llama';
 import { SequencePool } from './sequence-pool';
 import { SharedPrefixes, type Donor } from './shared-prefixes';
 
@@ -68,6 +67,7 @@ export class LlamaLoadedModel implements LoadedModel {
     private readonly options: LlamaModelOptions,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
+    private readonly lib: Pick<NodeLlama, 'LlamaChat' | 'LlamaCompletion'>,
   ) {
     this.name = options.name;
     this.memoryBytes = options.memoryBytes;
@@ -78,6 +78,7 @@ export class LlamaLoadedModel implements LoadedModel {
 
   static async load(options: LlamaModelOptions): Promise<LlamaLoadedModel> {
     const llama = await options.runtime.llama();
+    const lib = await nodeLlama();
     throwIfAborted(options.signal);
     let model: LlamaModel;
     try {
@@ -102,7 +103,7 @@ export class LlamaLoadedModel implements LoadedModel {
         ...(options.batchSize ? { batchSize: Math.min(options.batchSize, options.contextSize) } : {}),
         ...(kv ? { experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv } : {}),
       });
-      return new LlamaLoadedModel(options, model, context);
+      return new LlamaLoadedModel(options, model, context, lib);
     } catch (cause) {
       await model.dispose();
       if (options.signal?.aborted) throw abortError(options.signal);
@@ -138,7 +139,7 @@ export class LlamaLoadedModel implements LoadedModel {
 
   async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
     return this.withSequence(prompt, options.signal, async (sequence, evaluated) => {
-      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+      const completion = new this.lib.LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       const started = this.options.clock.now();
       const inputBefore = sequence.tokenMeter.usedInputTokens;
       let tokens = 0;
@@ -244,7 +245,7 @@ export class LlamaLoadedModel implements LoadedModel {
   ): Promise<{ generation: Generation; stopReason: string }> {
     if (messages.length === 0) throw new AppFailure('invalid_input', 'a chat needs at least one message');
     return this.withSequence(promptKey(messages), options.signal, async (sequence, evaluated) => {
-      const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: this.chatWrapper ?? 'auto' });
+      const chat = new this.lib.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: this.chatWrapper ?? 'auto' });
       this.chatWrapper ??= chat.chatWrapper;
       const started = this.options.clock.now();
       const inputBefore = sequence.tokenMeter.usedInputTokens;

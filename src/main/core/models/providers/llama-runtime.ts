@@ -1,4 +1,5 @@
-import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
+import { nodeLlama } from './node-llama';
 import type { Logger } from '../../observability/logger';
 import { performanceCores } from '../cpu-cores';
 
@@ -37,21 +38,25 @@ export class LlamaRuntime {
   }
 
   llama(): Promise<Llama> {
-    this.llamaPromise ??= getLlama({
-      gpu: this.gpu,
-      build: 'never',
-      maxThreads: this.threads,
-      logLevel: LlamaLogLevel.warn,
-      logger: (level, message) => {
-        const text = message.trim();
-        if (!text) return;
-        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) this.logger.error({ llama: text }, 'llama.cpp');
-        else this.logger.debug({ llama: text }, 'llama.cpp');
-      },
-    }).catch((e: unknown) => {
-      this.llamaPromise = undefined;
-      throw e;
-    });
+    this.llamaPromise ??= nodeLlama()
+      .then(({ getLlama, LlamaLogLevel }) =>
+        getLlama({
+          gpu: this.gpu,
+          build: 'never',
+          maxThreads: this.threads,
+          logLevel: LlamaLogLevel.warn,
+          logger: (level, message) => {
+            const text = message.trim();
+            if (!text) return;
+            if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) this.logger.error({ llama: text }, 'llama.cpp');
+            else this.logger.debug({ llama: text }, 'llama.cpp');
+          },
+        }),
+      )
+      .catch((e: unknown) => {
+        this.llamaPromise = undefined;
+        throw e;
+      });
     return this.llamaPromise;
   }
 
