@@ -24,6 +24,23 @@ async function coreWithTinyModel() {
   return { core, events };
 }
 
+/** A second tuning service on the core's model store, with its own runtime, pressure and memory readings. */
+function serviceOn(core: ReturnType<typeof testCore>, runtime: LlamaRuntime, over: Partial<ConstructorParameters<typeof TuneService>[0]>) {
+  return new TuneService({
+    registry: core.models.registry,
+    events: core.models.events,
+    store: core.models.settingsStore,
+    machine: () => core.models.machine(),
+    loadedBytes: () => core.models.host.loadedBytes(),
+    runtime,
+    pressure: () => 'nominal',
+    clock: core.clock,
+    logger: silentLogger(),
+    confirmRounds: 0,
+    ...over,
+  });
+}
+
 describe('tuning service (real runtime, tiny GGUF)', () => {
   it('runs a tune, publishes each trial, stores the best and the next load uses it', async () => {
     const { core, events } = await coreWithTinyModel();
@@ -131,18 +148,7 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
     const runtime = new LlamaRuntime({ logger: silentLogger(), threads: 1, gpu: false });
     // Read before and after each measurement: the first one starts hot.
     const levels: PressureLevel[] = ['nominal', 'serious'];
-    const service = new TuneService({
-      registry: core.models.registry,
-      events: core.models.events,
-      store: core.models.settingsStore,
-      machine: () => core.models.machine(),
-      loadedBytes: () => core.models.host.loadedBytes(),
-      runtime,
-      pressure: () => levels.shift() ?? 'nominal',
-      clock: core.clock,
-      logger: silentLogger(),
-      confirmRounds: 0,
-    });
+    const service = serviceOn(core, runtime, { pressure: () => levels.shift() ?? 'nominal' });
     try {
       service.start('tiny', 3);
       await service.idle();
@@ -163,18 +169,7 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
     const { budgetBytes } = await core.models.machine();
     // Other models hold the whole budget for the first two trials, then unload.
     const held = [budgetBytes, budgetBytes];
-    const service = new TuneService({
-      registry: core.models.registry,
-      events: core.models.events,
-      store: core.models.settingsStore,
-      machine: () => core.models.machine(),
-      loadedBytes: () => held.shift() ?? 0,
-      runtime,
-      pressure: () => 'nominal',
-      clock: core.clock,
-      logger: silentLogger(),
-      confirmRounds: 0,
-    });
+    const service = serviceOn(core, runtime, { loadedBytes: () => held.shift() ?? 0 });
     try {
       service.start('tiny', 3);
       await service.idle();
