@@ -119,3 +119,12 @@ describe('applyReplacements', () => {
     if (!r.ok) expect(r.message).toContain('c3');
   });
 });
+
+describe('a closing bracket left out of a run of them', () => {
+  it('places SEARCH by the lines as indented when ignoring indentation pairs them one level off', () => {
+    const file = "describe('a', function () {\n  describe('b', function () {\n    it('c', function () {\n      x()\n    })\n  })\n})\n";
+    // "  })" is left out: ignoring indentation, "})" would pair with it and "    })" with "  })".
+    const r = applyReplacements('test.js', file, [{ search: '      x()\n    })\n})\n', replace: '      x(1)\n    })\n})\n' }]);
+    expect(r.ok && r.text).toBe(file.replace('x()', 'x(1)'));
+  });
+});

@@ -1,4 +1,4 @@
-import { locate, type Candidate, type Tier } from './locate';
+import { locate, locateKeepingIndent, type Candidate, type Tier } from './locate';
 import { mergeEdit } from './merge';
 
 /** One SEARCH/REPLACE pair: the old text, located by content, and what replaces it. */
@@ -50,7 +50,14 @@ export function applyReplacements(path: string, original: string | null, blocks:
       );
       return;
     }
-    const merged = mergeEdit(lines, found.placement, search, replace);
+    let merged = mergeEdit(lines, found.placement, search, replace);
+    if (!merged.ok && merged.kind === 'indent' && found.placement.tier !== 'exact') {
+      const strict = locateKeepingIndent(lines, search);
+      if (strict.ok) {
+        const again = mergeEdit(lines, strict.placement, search, replace);
+        if (again.ok) merged = again;
+      }
+    }
     if (!merged.ok) {
       failures.push({ block: index + 1, kind: 'merge', message: `${path}: ${label}: ${merged.message}` });
       return;

@@ -52,7 +52,6 @@ export function planGaps(
     if (pairs[i]! < 0) continue;
     if (prev >= 0 && pairs[i]! > pairs[prev]! + 1) {
       const gapFrom = pairs[prev]! + 1;
-      const gap = file.slice(gapFrom, pairs[i]!).map(normalizeSpace);
       const refuse = (why: string): GapPlan => ({
         ok: false,
         fileLine: gapFrom,
@@ -62,8 +61,10 @@ export function planGaps(
       // just before this one; a neighbour equal to a skipped line could have been matched in its place.
       let lo = prev + 1;
       let hi = i;
-      if (gap.includes(norm[prev]!)) lo = prev;
-      if (gap.includes(norm[i]!)) hi = i + 1;
+      // Equal as the file has them (indentation too): a line one level off is no line that could have been matched instead.
+      const skipped = file.slice(gapFrom, pairs[i]!).map((l) => l.trimEnd());
+      if (skipped.includes(file[pairs[prev]!]!.trimEnd())) lo = prev;
+      if (skipped.includes(file[pairs[i]!]!.trimEnd())) hi = i + 1;
       for (const c of changes) {
         const offsets = shifts(c, search, keep, norm);
         const sides = new Set<string>();

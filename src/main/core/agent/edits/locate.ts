@@ -56,6 +56,15 @@ export function locate(file: readonly string[], search: readonly string[]): Loca
   return fuzzy(file, search);
 }
 
+/**
+ * The fuzzy tier again with indentation counted: for when the place found ignoring indentation pairs
+ * lines at inconsistent depths (runs of closing brackets like "})" match one level off once a line is
+ * left out), which no re-indentation explains.
+ */
+export function locateKeepingIndent(file: readonly string[], search: readonly string[]): LocateResult {
+  return fuzzy(file, search, (s) => s.trimEnd().replace(/\t/g, '    '));
+}
+
 function findAll(file: readonly string[], search: readonly string[]): number[] {
   const out: number[] = [];
   const first = search[0]!;
@@ -75,9 +84,9 @@ type Aligned = { start: number; end: number; pairs: number[]; score: number; def
  * each is aligned line by line (gaps allowed on both sides, at a cost) and scored by the mean
  * similarity over the search lines. Needs at least two non-blank search lines.
  */
-function fuzzy(file: readonly string[], search: readonly string[]): LocateResult {
-  const f = file.map(normalizeSpace);
-  const s = search.map(normalizeSpace);
+function fuzzy(file: readonly string[], search: readonly string[], norm: (s: string) => string = normalizeSpace): LocateResult {
+  const f = file.map(norm);
+  const s = search.map(norm);
   const meaningful = s.filter((l) => l.length > 0).length;
   const starts = candidateStarts(f, s);
   const slack = Math.max(2, Math.ceil(s.length / 5));

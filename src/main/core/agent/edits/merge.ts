@@ -9,12 +9,12 @@ import type { Placement } from './locate';
  * the model's indentation and the file's. Where a dropped line and an insertion meet and their order
  * cannot be known, the edit is refused rather than guessed.
  */
-export type MergeResult = { ok: true; lines: string[] } | { ok: false; message: string };
+export type MergeResult = { ok: true; lines: string[] } | { ok: false; kind?: 'indent'; message: string };
 
 export function mergeEdit(file: readonly string[], placement: Placement, search: readonly string[], replace: readonly string[]): MergeResult {
   const { keep, insertBefore } = diffLines(search, replace);
   const shift = indentShift(file, placement, search);
-  if (!shift) return { ok: false, message: 'the SEARCH lines are indented differently from the file lines they match, and not by one consistent amount; copy them exactly' };
+  if (!shift) return { ok: false, kind: 'indent', message: 'the SEARCH lines are indented differently from the file lines they match, and not by one consistent amount; copy them exactly' };
   const suffix = addedSuffix(file, placement, search);
   const fix = (line: string) => reindent(suffix && line.endsWith(suffix) ? line.slice(0, -suffix.length) : line, shift);
   const out: string[] = [];
