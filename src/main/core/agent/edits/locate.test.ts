@@ -53,3 +53,23 @@ describe('locate, fuzzy tier', () => {
     expect(r).toMatchObject({ ok: false, kind: 'ambiguous' });
   });
 });
+
+describe('locate, one SEARCH line with no exact match', () => {
+  const long = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><path d="M10 10h492v492H10z"/></svg>';
+  const mistyped = long.replace('viewBox', 'veiwBox');
+
+  it('places a long line nearly equal to one file line and unlike the others', () => {
+    const r = locate([long], [mistyped]);
+    expect(r.ok && r.placement).toMatchObject({ tier: 'fuzzy', start: 0, end: 1, pairs: [0] });
+  });
+
+  it('does not place a short line (too little text to tell a mistype from another line)', () => {
+    // 35 characters, one transposition: similar enough (0.91), too short to be sure it is no other line.
+    expect(locate(['const totalPriceOfAll = sum(items);', 'return total;'], ['const totalPriceOfAll = sum(itmes);']).ok).toBe(false);
+  });
+
+  it('does not choose between two lines nearly equal to it', () => {
+    const r = locate([long, long.replace('492v492', '492v491')], [mistyped]);
+    expect(r.ok).toBe(false);
+  });
+});

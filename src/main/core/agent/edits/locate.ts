@@ -88,6 +88,7 @@ function fuzzy(file: readonly string[], search: readonly string[], norm: (s: str
   const f = file.map(norm);
   const s = search.map(norm);
   const meaningful = s.filter((l) => l.length > 0).length;
+  if (search.length === 1) return singleLine(file, f, s[0]!);
   const starts = candidateStarts(f, s);
   const slack = Math.max(2, Math.ceil(s.length / 5));
   const results: Aligned[] = [];
@@ -112,6 +113,28 @@ function fuzzy(file: readonly string[], search: readonly string[], norm: (s: str
     return { ok: false, kind: 'ambiguous', tier: 'fuzzy', lines: [best.start + 1, rival.start + 1].sort((x, y) => x - y) };
   }
   return { ok: true, placement: { tier: 'fuzzy', start: best.start, end: best.end, pairs: best.pairs, score: best.score } };
+}
+
+/** A one-line SEARCH with no exact match is placed only when long, nearly equal to one line, and clearly unlike every other. */
+export const SINGLE_MIN_LENGTH = 40;
+export const SINGLE_THRESHOLD = 0.9;
+
+function singleLine(file: readonly string[], f: readonly string[], line: string): LocateResult {
+  let best = -1;
+  let bestScore = 0;
+  let second = 0;
+  f.forEach((l, k) => {
+    const sim = similarity(line, l);
+    if (sim > bestScore) {
+      second = bestScore;
+      bestScore = sim;
+      best = k;
+    } else if (sim > second) second = sim;
+  });
+  if (best >= 0 && line.length >= SINGLE_MIN_LENGTH && bestScore >= SINGLE_THRESHOLD && second <= bestScore - FUZZY_MARGIN) {
+    return { ok: true, placement: { tier: 'fuzzy', start: best, end: best + 1, pairs: [best], score: bestScore } };
+  }
+  return { ok: false, kind: 'not_found', nearest: best >= 0 && bestScore >= 0.3 ? { line: best + 1, score: bestScore, text: file.slice(best, best + 1) } : null };
 }
 
 /** Start lines implied by search lines found verbatim (normalised) in the file, most votes first. */
