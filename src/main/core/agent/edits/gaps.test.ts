@@ -73,8 +73,17 @@ describe('a left-out context line next to a changed line', () => {
   });
 
   it('refuses when the new line after the modified one is like no deleted line (it may follow the left-out line)', () => {
+    // The model left out "await server.close();": is the new log line before or after it? Both read well.
+    const withClose = file.replace("'MISMATCH');\n", "'MISMATCH');\n\tawait server.close();\n");
+    const replace = "\tconst error = await t.throwsAsync(request);\n\tt.is(error.cause?.cause?.code, 'MISMATCH');\n\tconsole.log('done');\n});\n";
+    const r = applyReplacements('test.ts', withClose, [{ search: "\tconst error = await t.throwsAsync(request);\n\tt.is(error.cause?.code, 'MISMATCH');\n});\n", replace }]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('puts a new line with the changed line before a left-out closing bracket (after it the line would hang under nothing)', () => {
     const replace = "\tconst error = await t.throwsAsync(request);\n\tt.is(error.cause?.cause?.code, 'MISMATCH');\n\tconsole.log('done');\n\ntest('next', t => {\n";
-    expect(applyReplacements('test.ts', file, [{ search, replace }]).ok).toBe(false);
+    const r = applyReplacements('test.ts', file, [{ search, replace }]);
+    expect(r.ok && r.text).toBe(file.replace("\tt.is(error.cause?.code, 'MISMATCH');\n", "\tt.is(error.cause?.cause?.code, 'MISMATCH');\n\tconsole.log('done');\n"));
   });
 
   it('pairs alike deleted lines in order with their rewritten copies, so a new line before them goes with them', () => {
@@ -83,6 +92,15 @@ describe('a left-out context line next to a changed line', () => {
     const rep = ['@pytest.mark.parametrize(', '    [', '        ("--cat", "Did you mean \'--count\'?"),', '        ("--bounds", "(Did you mean one of: \'--bound\', \'--count\'?)"),', '        ("--bount", "(Did you mean one of: \'--bound\', \'--count\'?)"),', ')', ''].join('\n');
     const r = applyReplacements('t.py', py, [{ search: s, replace: rep }]);
     expect(r.ok && r.text).toBe(rep.replace(')\n', '    ],\n)\n'));
+  });
+
+  it('refuses when a line moved across the left-out line makes resemblance and structure disagree', () => {
+    // "\t\t});" is left out; the rewrite nests everything one level deeper, so the new "response.end();"
+    // looks like a copy of the deleted one after it, while the structure wants it before.
+    const file = ["test('a', async t => {", "\tserver.get('/', (_request, response) => {", '\t\tresponse.writeHead(302, {', "\t\t\tlocation: 'https://example.com/',", '\t\t});', '\t\tresponse.end();', '\t});', '', "\tconst {headers} = await got('');", '});', ''].join('\n');
+    const s = file.replace('\t\t});\n', '');
+    const rep = ["test('a', async t => {", '\tawait withServer.exec(t, async (t, server2) => {', "\t\tserver1.get('/', (_request, response) => {", '\t\t\tresponse.writeHead(302, {', '\t\t\t\tlocation: `http://localhost:${server2.port}/`,', '\t\t\t});', '\t\t\tresponse.end();', '', "\t\tconst {headers} = await got('');", '\t});', '});', ''].join('\n');
+    expect(applyReplacements('t.ts', file, [{ search: s, replace: rep }]).ok).toBe(false);
   });
 
   it('refuses when the deleted lines come back twice (code moved and repeated says nothing about which copy stays)', () => {

@@ -1,5 +1,5 @@
 import { normalizeSpace, similarity } from './locate';
-import { readingCut, sameText } from './readings';
+import { fittingCuts, readingCut, sameText } from './readings';
 
 /**
  * File lines the model's SEARCH text skipped (a context line it left out) stay in the file; this
@@ -93,8 +93,18 @@ export function planGaps(
         // The change touches the skipped lines: its new lines replace the deleted lines on either side.
         if (c.inserted.length === 0) continue;
         if (split.has(c)) return refuse('inside a change that skips other lines too');
-        const at = splitPoint(c.inserted, search.slice(c.a, i), search.slice(i, c.e), file.slice(gapFrom, pairs[i]!));
-        if (at === null) return refuse('next to new lines that could go before or after it');
+        const gap = file.slice(gapFrom, pairs[i]!);
+        // Cuts the resemblance of new lines to deleted ones leaves, then those the block structure allows.
+        let cuts = splitPoint(c.inserted, search.slice(c.a, i), search.slice(i, c.e));
+        if (!sameCut(c.inserted, cuts, gap)) {
+          // The structure must leave only cuts the resemblance leaves too: a line moved across the
+          // skipped lines looks like a copy on the wrong side, and then the two disagree.
+          const all = c.inserted.map((_, k) => k).concat(c.inserted.length);
+          const fit = fittingCuts({ file, search, pairs, keep, ins, fix }, prev, i, c.a, all) ?? [];
+          cuts = fit.every((k) => cuts.includes(k)) ? fit : [];
+        }
+        if (cuts.length === 0 || !sameCut(c.inserted, cuts, gap)) return refuse('next to new lines that could go before or after it');
+        const at = cuts[0]!;
         for (let k = c.a; k <= c.e; k++) ins[k] = [];
         ins[c.a] = c.inserted.slice(0, at);
         afterGap.set(i, c.inserted.slice(at));
@@ -157,16 +167,15 @@ function side(a: number, e: number, b: number): 'before' | 'after' | 'at' | 'tou
 }
 
 /**
- * How many of `inserted` go before the skipped lines `gap` (the rest go after them), or null when
- * unclear. The new lines are a contiguous run, so the answer is one cut. A new line that is a modified
- * copy of a deleted line (similar by SPLIT_SIMILAR) stays on that line's side; copies are paired in
- * order (a monotone alignment, as a diff pairs lines), so a line that only looks like a deleted line
- * out of order is no copy. Each cut scores the similarity of the pairs it allows; the best cut must
- * beat every other by SPLIT_MARGIN, unless the other cuts give the same text (new lines equal to the
- * skipped lines they would move across). A new line paired with nothing at the cut could go either
- * way: two cuts then tie and nothing is written.
+ * The cuts of `inserted` (how many go before the skipped lines, the rest after them) the resemblance
+ * of new lines to deleted ones leaves. The new lines are a contiguous run, so a reading is one cut. A
+ * new line that is a modified copy of a deleted line (similar by SPLIT_SIMILAR, of its kind) stays on
+ * that line's side; copies are paired in order (a monotone alignment, as a diff pairs lines), so a line
+ * that only looks like a deleted line out of order is no copy. Each cut scores the similarity of the
+ * pairs it allows; the cuts left are those within SPLIT_MARGIN of the best. A new line paired with
+ * nothing at the cut could go either way: both cuts are left.
  */
-function splitPoint(inserted: readonly string[], before: readonly string[], after: readonly string[], gap: readonly string[]): number | null {
+function splitPoint(inserted: readonly string[], before: readonly string[], after: readonly string[]): number[] {
   const ins = inserted.map(normalizeSpace);
   const sims = [...before, ...after].map((d) => {
     const del = normalizeSpace(d);
@@ -178,13 +187,14 @@ function splitPoint(inserted: readonly string[], before: readonly string[], afte
   const pre = alignedPrefixes(copies.slice(0, before.length), ins.length);
   const suf = alignedPrefixes(copies.slice(before.length).map((row) => [...row].reverse()).reverse(), ins.length).reverse();
   const score = pre.map((p, k) => p + suf[k]!);
-  let best = 0;
-  for (let k = 1; k < score.length; k++) if (score[k]! > score[best]!) best = k;
-  for (let k = 0; k < score.length; k++) {
-    if (k === best || score[k]! <= score[best]! - SPLIT_MARGIN) continue;
-    if (!sameText(inserted.slice(Math.min(k, best), Math.max(k, best)), gap)) return null;
-  }
-  return best;
+  const best = Math.max(...score);
+  return score.flatMap((x, k) => (x > best - SPLIT_MARGIN ? [k] : []));
+}
+
+/** True when every cut gives the same text (new lines equal to the skipped lines they would move across). */
+function sameCut(inserted: readonly string[], cuts: readonly number[], gap: readonly string[]): boolean {
+  const q = cuts[0];
+  return q !== undefined && cuts.every((k) => sameText(inserted.slice(Math.min(k, q), Math.max(k, q)), gap));
 }
 
 /**

@@ -26,17 +26,25 @@ export type Edit = {
 /** Lines of file context either side of the edit that the structure may look at. */
 const CONTEXT = 3;
 
+/** The text the edit writes (R, file lines for kept ones) with file context either side. */
+type Written = {
+  /** The REPLACE text as the model wrote it. */
+  replace: string[];
+  /** The same lines as they will be written, after `before` lines of file context, then context after. */
+  model: string[];
+  before: number;
+  /** `starts[j]`: where in `replace` the new lines planned before search line j begin. */
+  starts: number[];
+};
+
 /**
- * For the file lines skipped between search lines `prev` and `i = prev + 1` (both kept): how many of
- * the new lines planned before search line i go before the skipped lines (the rest after), or null
- * when the readings left give different texts or none lies among those new lines.
+ * The text the edit writes, when the skipped file lines between search lines `prev` and `i` are the
+ * only ones and every kept line is in the file (the text written is then R with the skipped lines put
+ * in, position for position); null otherwise.
  */
-export function readingCut(edit: Edit, prev: number, i: number): number | null {
+function written(edit: Edit, i: number): Written | null {
   const { file, search, pairs, keep, ins, fix } = edit;
   const n = search.length;
-  if (i !== prev + 1 || !keep[prev] || !keep[i]) return null;
-  // One skipped stretch only, and every kept line in the file: the text written is then R with the
-  // skipped lines put in, position for position.
   let lastAt = -1;
   for (let j = 0; j < n; j++) {
     if (keep[j] && pairs[j]! < 0) return null;
@@ -48,43 +56,77 @@ export function readingCut(edit: Edit, prev: number, i: number): number | null {
   const first = matched[0]!;
   const last = matched[matched.length - 1]!;
   const replace: string[] = [];
-  const written: string[] = [];
-  let atPrev = -1;
+  const lines: string[] = [];
+  const starts: number[] = [];
   for (let j = 0; j <= n; j++) {
+    starts.push(replace.length);
     for (const line of ins[j]!) {
       replace.push(line);
-      written.push(fix(line));
+      lines.push(fix(line));
     }
     if (j < n && keep[j]) {
-      if (j === prev) atPrev = replace.length;
       replace.push(search[j]!);
-      written.push(file[pairs[j]!]!);
+      lines.push(file[pairs[j]!]!);
     }
   }
+  const before = file.slice(Math.max(0, first - CONTEXT), first);
+  return { replace, model: [...before, ...lines, ...file.slice(last + 1, last + 1 + CONTEXT)], before: before.length, starts };
+}
+
+/** Which of the positions `at` of R (the text the edit writes) the skipped lines before search line i can stand at, by the block structure. */
+function fitting(edit: Edit, w: Written, prev: number, i: number, at: readonly number[]): number[] {
+  const gapFrom = edit.pairs[prev]! + 1;
+  const gapTo = edit.pairs[i]!;
+  const braces = closesWithBrackets(edit.file);
+  return at.filter((p) => fitsAt(w.model, w.before + p, edit.file, gapFrom, gapTo, braces));
+}
+
+/**
+ * For the file lines skipped between search lines `prev` and `i = prev + 1` (both kept): how many of
+ * the new lines planned before search line i go before the skipped lines (the rest after), or null
+ * when the readings left give different texts or none lies among those new lines.
+ */
+export function readingCut(edit: Edit, prev: number, i: number): number | null {
+  const { file, search, pairs, keep, ins } = edit;
+  if (i !== prev + 1 || !keep[prev] || !keep[i]) return null;
+  const w = written(edit, i);
+  if (!w) return null;
   const s = search.map(normalizeSpace);
-  const r = replace.map(normalizeSpace);
+  const r = w.replace.map(normalizeSpace);
   if (s.length * r.length > 4_000_000) return null;
   const fwd = lcsPrefix(s.slice(0, i), r);
   const bwd = lcsPrefix([...s.slice(i)].reverse(), [...r].reverse()).reverse();
   const total = fwd.map((x, p) => x + bwd[p]!);
   const best = Math.max(...total);
-  const before = file.slice(Math.max(0, first - CONTEXT), first);
-  const model = [...before, ...written, ...file.slice(last + 1, last + 1 + CONTEXT)];
-  const gapFrom = pairs[prev]! + 1;
-  const gapTo = pairs[i]!;
-  const gap = file.slice(gapFrom, gapTo);
-  const braces = closesWithBrackets(file);
-  const fitting: number[] = [];
-  total.forEach((t, p) => {
-    if (t === best && fitsAt(model, before.length + p, file, gapFrom, gapTo, braces)) fitting.push(p);
-  });
-  if (fitting.length === 0) return null;
-  const p0 = fitting[0]!;
-  if (!fitting.every((p) => sameText(written.slice(p0, p), gap))) return null;
+  const ties = total.flatMap((t, p) => (t === best ? [p] : []));
+  const fit = fitting(edit, w, prev, i, ties);
+  if (fit.length === 0) return null;
+  const gap = file.slice(pairs[prev]! + 1, pairs[i]!);
+  const lines = w.model.slice(w.before, w.before + w.replace.length);
+  const p0 = fit[0]!;
+  if (!fit.every((p) => sameText(lines.slice(p0, p), gap))) return null;
   // The new lines planned before search line i sit in R just after search line prev.
-  const from = atPrev + 1;
-  const at = fitting.find((p) => p >= from && p <= from + ins[i]!.length);
+  const from = w.starts[i]!;
+  const at = fit.find((p) => p >= from && p <= from + ins[i]!.length);
   return at === undefined ? null : at - from;
+}
+
+/**
+ * Of the cuts of a change's new lines (planned from search line `a` on) that the resemblance of new
+ * lines to deleted ones leaves, those at which the skipped lines before search line i can stand by
+ * the block structure; null when the text written cannot be told.
+ */
+export function fittingCuts(edit: Edit, prev: number, i: number, a: number, cuts: readonly number[]): number[] | null {
+  const w = written(edit, i);
+  if (!w) return null;
+  const from = w.starts[a]!;
+  return fitting(
+    edit,
+    w,
+    prev,
+    i,
+    cuts.map((k) => from + k),
+  ).map((p) => p - from);
 }
 
 /** `out[p]`: the length of the longest common subsequence of `a` and `b[0, p)`. */
