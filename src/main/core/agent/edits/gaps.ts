@@ -13,7 +13,8 @@ import { fittingCuts, readingCut, sameText } from './readings';
  * a line further (its first line equal to the kept line after it, or its last to the one before: the
  * usual slide of a diff over blank lines and repeated braces) across the skipped line — is refused.
  * A skipped line at or inside a run of deletions splits the run's new lines in one cut, by which new
- * lines are modified copies of the deleted lines on either side, only when that cut is unique. Next to
+ * lines are modified copies of the deleted lines on either side, when that cut is unique; else when the
+ * block structure (structure.ts) allows only cuts the resemblance allows too, giving one text. Next to
  * new lines alone, every place the skipped lines could stand in the REPLACE text is tried (readings.ts):
  * those the block structure allows must all give one text.
  */
@@ -24,7 +25,7 @@ export type GapPlan =
 
 /** A new line counts as a modified copy of a deleted line of its kind from this similarity up… */
 const SPLIT_SIMILAR = 0.5;
-/** …and one cut of the new lines must win over every other by this much. */
+/** …and cuts of the new lines scoring within this of the best are readings as good as it. */
 const SPLIT_MARGIN = 0.1;
 
 type Change = { a: number; e: number; inserted: string[] };
