@@ -154,4 +154,13 @@ describe('a left-out context line next to new lines alone', () => {
     const r = applyReplacements('api.rst', rst, [{ search: '.. autoclass:: Path\n\n\n.. autoclass:: IntRange\n', replace: '.. autoclass:: Path\n\n   :members:\n\n.. autoclass:: IntRange\n' }]);
     expect(r.ok).toBe(false);
   });
+  it('does not read a block comment\'s star lines as a block closing (the rewritten comment may end right before the left-out header)', () => {
+    const fns = ['a', 'b', 'c', 'd', 'e'].map((n) => `function ${n}() {\n  if (x) {\n    y();\n  }\n}\n\n`).join('');
+    const file = `${fns}/** The role, read from its system prompt. */\nexport function detectRole(messages) {\n  const system = first(messages);\n  return system;\n}\n`;
+    const search = '/** The role, read from its system prompt. */\n  const system = first(messages);\n';
+    const replace = '/**\n * The role: a judge names it at the end of its message,\n * the others in their system prompt.\n */\n  const system = first(messages);\n';
+    const r = applyReplacements('roles.ts', file, [{ search, replace }]);
+    const right = file.replace('/** The role, read from its system prompt. */\n', '/**\n * The role: a judge names it at the end of its message,\n * the others in their system prompt.\n */\n');
+    expect(!r.ok || r.text === right).toBe(true);
+  });
 });

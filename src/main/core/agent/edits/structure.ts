@@ -5,7 +5,8 @@
  *   no blank line between when it had none;
  * - a closing bracket that ends a deeper block keeps a deeper line, or an opener, right before it;
  * - a line deeper than a closing bracket before it would hang under nothing (unless it continues it);
- * - in a file whose blocks end with closing brackets, a line less deep than the one before it closes one.
+ * - in a file whose blocks end with closing brackets, a line less deep than the one before it (not a
+ *   comment) closes one.
  * What a model line stood next to across the place being tried says nothing (the left-out lines were
  * there); then only an open bracket at its end says that a block starts.
  */
@@ -18,6 +19,9 @@ const BRACKET_OPENS = /[{([]$/;
 const CLOSES = /^[)\]}]/;
 /** A line that continues the one before (a chained call, an operator, more arguments), not a comment. */
 const CONTINUES = /^(?:[.?:+\-&|,)\]}]|[*/](?![*/\s]))/;
+
+/** A comment line (a block comment's star lines sit one space in and close nothing). */
+const COMMENT = /^(?:\*|\/\/|\/\*|#)/;
 
 const blank = (line: string): boolean => line.trim() === '';
 const width = (line: string): number => /^[ \t]*/.exec(line)![0].length;
@@ -44,7 +48,7 @@ function joins(text: readonly string[], at: number, aNext: Neighbour, bPrev: Nei
   if (bPrev !== null && CLOSES.test(b.trim()) && deeper(bPrev.line, b) && !deeper(a, b) && !OPENS.test(a.trimEnd())) return false;
   if (aNext !== null && CLOSES.test(a.trim()) && !OPENS.test(a.trimEnd()) && !opens && deeper(b, a) && !CONTINUES.test(b.trim())) return false;
   // Where blocks end with closing brackets, a line shallower than the one before it closes one.
-  if (braces && deeper(a, b) && !CLOSES.test(b.trim())) return false;
+  if (braces && deeper(a, b) && !CLOSES.test(b.trim()) && !COMMENT.test(a.trim())) return false;
   return true;
 }
 
@@ -100,7 +104,7 @@ export function closesWithBrackets(file: readonly string[]): boolean {
   let prev: string | null = null;
   for (const line of file) {
     if (blank(line)) continue;
-    if (prev !== null && deeper(prev, line)) {
+    if (prev !== null && deeper(prev, line) && !COMMENT.test(prev.trim())) {
       dedents++;
       if (CLOSES.test(line.trim())) closers++;
     }
