@@ -10,12 +10,13 @@ import type {
 import { AppFailure } from '../../../../shared/errors';
 import type { Clock } from '../../journal/journal';
 import { abortError, raceAbort, throwIfAborted } from '../abort';
-import { nonFinitePath, parseJsonSchema } from '../json-schema';
+import { nonFinitePath } from '../json-schema';
 import type { LoadedModel } from '../loaded-model';
 import type { ChatMessage, GenerateOptions, Generation, JsonSchema } from '../types';
 import type { KvCacheType } from '../runtime-settings';
 import type { LlamaRuntime } from './llama-runtime';
 import { nodeLlama, type NodeLlama } from './node-llama';
+import { GrammarCache } from './grammar-cache';
 import { SequencePool } from './sequence-pool';
 import { SharedPrefixes, type Donor } from './shared-prefixes';
 
@@ -45,19 +46,13 @@ export type LlamaModelOptions = {
   signal?: AbortSignal;
 };
 
-/** A compiled JSON-schema grammar; `parse` checks the text against the schema. */
-type JsonGrammar = LlamaGrammar & { parse(json: string): unknown };
-
-/** Largest number of distinct JSON schemas whose grammars are kept compiled. */
-const GRAMMAR_CACHE = 32;
-
 /** A GGUF model loaded into this process through node-llama-cpp. */
 export class LlamaLoadedModel implements LoadedModel {
   readonly name: string;
   readonly memoryBytes: number;
   private readonly pool: SequencePool<LlamaContextSequence>;
   private readonly prefixes = new SharedPrefixes<LlamaContextSequence>();
-  private readonly grammars = new Map<string, Promise<JsonGrammar>>();
+  private readonly grammars: GrammarCache;
   private chatWrapper: ChatWrapper | undefined;
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
   private embedQueue: Promise<unknown> = Promise.resolve();
@@ -71,6 +66,7 @@ export class LlamaLoadedModel implements LoadedModel {
   ) {
     this.name = options.name;
     this.memoryBytes = options.memoryBytes;
+    this.grammars = new GrammarCache(options.runtime);
     const sequences: LlamaContextSequence[] = [];
     for (let i = 0; i < context.totalSequences; i++) sequences.push(context.getSequence());
     this.pool = new SequencePool(sequences);
@@ -173,7 +169,7 @@ export class LlamaLoadedModel implements LoadedModel {
   }
 
   async chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Generation> {
-    const grammar = options.grammar === undefined ? undefined : await this.textGrammar(options.grammar);
+    const grammar = options.grammar === undefined ? undefined : await this.grammars.forGbnf(options.grammar);
     return (await this.respond(messages, options, grammar)).generation;
   }
 
@@ -182,7 +178,7 @@ export class LlamaLoadedModel implements LoadedModel {
     schema: JsonSchema,
     options: GenerateOptions = {},
   ): Promise<{ value: unknown; generation: Generation }> {
-    const grammar = await this.grammarFor(schema);
+    const grammar = await this.grammars.forJsonSchema(schema);
     const { generation, stopReason } = await this.respond(messages, options, grammar);
     let value: unknown;
     try {
@@ -305,44 +301,6 @@ export class LlamaLoadedModel implements LoadedModel {
   private maxTokens(options: GenerateOptions): number {
     const wanted = options.maxTokens ?? this.options.defaultMaxTokens ?? 1024;
     return Math.max(1, Math.min(wanted, this.context.contextSize));
-  }
-
-  private async grammarFor(schema: JsonSchema): Promise<JsonGrammar> {
-    const key = JSON.stringify(parseJsonSchema(schema));
-    let pending = this.grammars.get(key);
-    if (!pending) {
-      const llama = await this.options.runtime.llama();
-      // The schema was checked above; node-llama-cpp's own type for it is a deep generic.
-      const compiled = llama.createGrammarForJsonSchema(JSON.parse(key) as never) as unknown as Promise<JsonGrammar>;
-      compiled.catch(() => this.grammars.delete(key));
-      if (this.grammars.size >= GRAMMAR_CACHE) this.grammars.delete(this.grammars.keys().next().value!);
-      this.grammars.set(key, compiled);
-      pending = compiled;
-    }
-    try {
-      return await pending;
-    } catch (cause) {
-      throw new AppFailure('invalid_input', `the JSON schema cannot be turned into a grammar: ${message(cause)}`);
-    }
-  }
-
-  /** A GBNF grammar for a chat answer, compiled once per distinct text (shares the JSON grammars' cache). */
-  private async textGrammar(gbnf: string): Promise<LlamaGrammar> {
-    const key = `gbnf:${gbnf}`;
-    let pending = this.grammars.get(key);
-    if (!pending) {
-      const llama = await this.options.runtime.llama();
-      const compiled = llama.createGrammar({ grammar: gbnf }) as unknown as Promise<JsonGrammar>;
-      compiled.catch(() => this.grammars.delete(key));
-      if (this.grammars.size >= GRAMMAR_CACHE) this.grammars.delete(this.grammars.keys().next().value!);
-      this.grammars.set(key, compiled);
-      pending = compiled;
-    }
-    try {
-      return await pending;
-    } catch (cause) {
-      throw new AppFailure('invalid_input', `the grammar cannot be compiled: ${message(cause)}`);
-    }
   }
 
   /**
