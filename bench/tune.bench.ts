@@ -39,7 +39,7 @@ export default async function main(args: string[]): Promise<void> {
       kvCacheType: r.kvCacheType,
     };
     const result = await tune({
-      space: searchSpace({ cores, layers: facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: facts.contextLength ?? 4096 }),
+      space: searchSpace({ cores, layers: facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: facts.contextLength ?? 4096, headDims: facts.headDims }),
       defaults,
       budget,
       memoryNeeded: (s) => trialMemory(statSync(path).size, facts, s),

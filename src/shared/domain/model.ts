@@ -36,6 +36,11 @@ export const GgufFacts = z.object({
   embeddingLength: z.number().int().nonnegative().nullable(),
   /** Bytes of one context token in the KV cache (f16), for memory estimates. */
   kvBytesPerToken: z.number().nonnegative(),
+  /**
+   * Per-head width of the attention keys and values: a quantized KV cache stores them in blocks of
+   * 32, so it needs widths divisible by 32 (absent in facts read before this was recorded).
+   */
+  headDims: z.object({ k: z.number().int().nonnegative(), v: z.number().int().nonnegative() }).nullable().optional(),
   vocabularySize: z.number().int().nonnegative(),
 });
 export type GgufFacts = z.infer<typeof GgufFacts>;

@@ -34,6 +34,14 @@ describe('runtime settings derivation', () => {
     expect(KV_CACHE_SCALE.q8_0).toBeLessThan(0.6);
   });
 
+  it('falls back to f16 with a note when the heads are too narrow for a quantized KV cache', () => {
+    const narrow = resolveRuntimeSettings({ ...base, facts: { ...base.facts, headDims: { k: 8, v: 8 } }, user: { kvCacheType: 'q8_0' } });
+    expect(narrow.kvCacheType).toBe('f16');
+    expect(narrow.notes[0]).toMatch(/multiple of 32 wide.*8/);
+    const wide = resolveRuntimeSettings({ ...base, facts: { ...base.facts, headDims: { k: 128, v: 128 } }, user: { kvCacheType: 'q4_0' } });
+    expect(wide.kvCacheType).toBe('q4_0');
+  });
+
   it('takes context size, threads and sequences from the user over the tuner over the defaults', () => {
     expect(resolveRuntimeSettings(base)).toMatchObject({ contextSize: 4096, threads: 8, sequences: 4, batchSize: 512 });
     const tuned = resolveRuntimeSettings({ ...base, tuned: { contextSize: 2048, threads: 6, batchSize: 256 } });

@@ -12,6 +12,19 @@ export type KvCacheType = z.infer<typeof KvCacheType>;
 /** Bytes per KV element relative to f16 (q8_0 stores 34 bytes per 32 values, q4_0 18). */
 export const KV_CACHE_SCALE: Record<KvCacheType, number> = { f16: 1, q8_0: 34 / 64, q4_0: 18 / 64 };
 
+/** Values per quantization block of each KV type (ggml's QK8_0 and QK4_0); f16 is not blocked. */
+const KV_BLOCK: Record<KvCacheType, number> = { f16: 1, q8_0: 32, q4_0: 32 };
+
+/**
+ * Whether llama.cpp can create a KV cache of `type` for a model whose heads are `headDims` wide: a
+ * quantized cache needs widths divisible by its block (tiny models with 8-wide heads cannot have
+ * one). Unknown widths (facts recorded before they were read) are not held against a type.
+ */
+export function kvTypeFits(type: KvCacheType, headDims: GgufFacts['headDims']): boolean {
+  if (!headDims) return true;
+  return headDims.k % KV_BLOCK[type] === 0 && headDims.v % KV_BLOCK[type] === 0;
+}
+
 /** What a user (Settings) or the tuner may choose per model; anything left out is derived. */
 export const ModelRuntimeSettings = z.strictObject({
   contextSize: z.number().int().min(256, 'must be at least 256').max(1_048_576, 'must be at most 1048576').optional(),
@@ -41,7 +54,7 @@ export type ResolvedRuntimeSettings = {
 };
 
 export type SettingsInput = {
-  facts: Pick<GgufFacts, 'layers' | 'contextLength'>;
+  facts: Pick<GgufFacts, 'layers' | 'contextLength' | 'headDims'>;
   /** Compute backend in use: "metal", "cuda", "vulkan" or "cpu". */
   backend: string;
   /** Threads when nothing says otherwise (performance cores). */
@@ -61,7 +74,7 @@ export type SettingsInput = {
  * offloaded ('max' = layers + 1: passing the model's layer count would leave the output layer on the
  * CPU); on the CPU none. Flash attention is left to node-llama-cpp's 'auto' unless set; a quantized
  * KV cache needs flash attention, so choosing one turns it on (or, if flash attention was turned
- * off, falls back to f16 with a note).
+ * off, falls back to f16 with a note), and one the model's head width cannot hold falls back to f16.
  */
 export function resolveRuntimeSettings(input: SettingsInput): ResolvedRuntimeSettings {
   const pick = <K extends keyof ModelRuntimeSettings>(key: K): ModelRuntimeSettings[K] => input.user?.[key] ?? input.tuned?.[key];
@@ -81,6 +94,10 @@ export function resolveRuntimeSettings(input: SettingsInput): ResolvedRuntimeSet
   const fa = pick('flashAttention') ?? 'auto';
   let kvCacheType = pick('kvCacheType') ?? 'f16';
   let flashAttention: 'auto' | boolean = fa === 'auto' ? 'auto' : fa === 'on';
+  if (kvCacheType !== 'f16' && !kvTypeFits(kvCacheType, input.facts.headDims)) {
+    notes.push(`a ${kvCacheType} KV cache needs attention heads a multiple of 32 wide (this model's are ${input.facts.headDims?.k ?? '?'}); using f16`);
+    kvCacheType = 'f16';
+  }
   if (kvCacheType !== 'f16') {
     if (flashAttention === false) {
       notes.push(`a ${kvCacheType} KV cache needs flash attention, which is off; using f16`);

@@ -143,6 +143,7 @@ function factsOf(lib: NodeLlamaEnums, info: GgufFileInfo, path: string, sizeByte
     layers,
     embeddingLength: embedding,
     kvBytesPerToken,
+    headDims: headDimK > 0 ? { k: headDimK, v: headDimV } : null,
     vocabularySize,
   };
 }

@@ -66,7 +66,7 @@ export async function runTuneJob(input: TuneJobInput): Promise<TuneJobResult> {
     flashAttention: resolved.flashAttention === true ? 'on' : 'off',
     kvCacheType: resolved.kvCacheType,
   };
-  const space = searchSpace({ cores, layers: entry.facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: entry.facts.contextLength ?? 4096 });
+  const space = searchSpace({ cores, layers: entry.facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: entry.facts.contextLength ?? 4096, headDims: entry.facts.headDims });
   input.onStart?.({ backend, defaults });
   // tune() reads the level synchronously before and after each measurement; it is refreshed around it.
   let current = await input.pressure();

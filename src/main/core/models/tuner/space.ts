@@ -1,4 +1,5 @@
-import type { KvCacheType, ModelRuntimeSettings } from '../runtime-settings';
+import type { GgufFacts } from '../../../../shared/domain/model';
+import { KV_CACHE_TYPES, kvTypeFits, type KvCacheType, type ModelRuntimeSettings } from '../runtime-settings';
 
 /** One inference setting the tuner searches, as a list of values a unit-cube coordinate picks from. */
 export type Dimension<K extends keyof TunedSettings = keyof TunedSettings> = { key: K; values: readonly TunedSettings[K][] };
@@ -21,12 +22,15 @@ export type SpaceInput = {
   /** Contexts at least this long are searched (the workload must fit). */
   minContext: number;
   maxContext: number;
+  /** The model's attention head widths: KV types they cannot hold are left out of the search. */
+  headDims?: GgufFacts['headDims'];
 };
 
 /**
  * The settings that matter for speed and their candidate values. node-llama-cpp 3.22 exposes no
- * micro-batch (n_ubatch) option, so only the batch size is searched; the quantized KV types need
- * flash attention, which the settings derivation turns on for them.
+ * micro-batch (n_ubatch) option, so only the batch size is searched. KV types the model's head
+ * width cannot hold are not searched (each would be a trial spent on a context that fails to create),
+ * and `feasible` rules out the combinations llama.cpp refuses.
  */
 export function searchSpace(input: SpaceInput): Dimension[] {
   const contexts = [512, 1024, 2048, 4096, 8192].filter((c) => c >= input.minContext && c <= input.maxContext);
@@ -38,8 +42,13 @@ export function searchSpace(input: SpaceInput): Dimension[] {
     { key: 'contextSize', values: contexts.length > 0 ? contexts : [input.minContext] },
     { key: 'gpuLayers', values: layers },
     { key: 'flashAttention', values: ['off', 'on'] },
-    { key: 'kvCacheType', values: ['f16', 'q8_0', 'q4_0'] },
+    { key: 'kvCacheType', values: KV_CACHE_TYPES.filter((t) => kvTypeFits(t, input.headDims)) },
   ] as Dimension[];
+}
+
+/** Whether llama.cpp can run a setting at all: a quantized KV cache (its V half) needs flash attention. */
+export function feasible(s: TunedSettings): boolean {
+  return s.kvCacheType === 'f16' || s.flashAttention === 'on';
 }
 
 /** The setting a point of the unit cube stands for (each coordinate picks one value of its dimension). */

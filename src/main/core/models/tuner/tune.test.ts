@@ -87,4 +87,25 @@ describe('runtime tuner', () => {
     expect(result.discarded).toBe(1);
     expect(discards).toEqual(['measured under critical pressure']);
   });
+
+  it('never spends a trial on a quantized KV cache without flash attention, which llama.cpp refuses', async () => {
+    const measured: TunedSettings[] = [];
+    // Were it allowed, a quantized cache with flash attention off would look fastest here.
+    const lure = (s: TunedSettings) => 10 + (s.kvCacheType !== 'f16' ? 20 : 0) + (s.flashAttention === 'off' ? 5 : 0) + s.threads;
+    await tune({
+      space,
+      defaults,
+      budget: 24,
+      measure: async (s) => {
+        measured.push(s);
+        return { tps: lure(s) };
+      },
+      memoryNeeded: () => 1,
+      memoryBudget: 2,
+      pressure: () => 'nominal',
+    });
+    expect(measured).toHaveLength(24);
+    expect(measured.some((s) => s.kvCacheType !== 'f16')).toBe(true);
+    expect(measured.filter((s) => s.kvCacheType !== 'f16' && s.flashAttention === 'off')).toEqual([]);
+  });
 });

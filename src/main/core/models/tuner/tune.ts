@@ -1,6 +1,6 @@
 import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import { GaussianProcess, seededRandom, suggestNext, type Random } from './gp';
-import { decode, encode, type Dimension, type TunedSettings } from './space';
+import { decode, encode, feasible, type Dimension, type TunedSettings } from './space';
 
 /** One measured trial of the fixed workload. */
 export type Trial = {
@@ -75,8 +75,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   while (trials.length < budget) {
     if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('tuning was cancelled');
     const first = trials.length === 0;
-    // The space is discrete: a setting measured once is not suggested again while new ones remain.
-    const fresh = (x: number[]) => !tried.has(JSON.stringify(decode(options.space, x)));
+    // The space is discrete: a setting measured once is not suggested again while new ones remain;
+    // one llama.cpp refuses is never suggested.
+    const fresh = (x: number[]) => {
+      const s = decode(options.space, x);
+      return feasible(s) && !tried.has(JSON.stringify(s));
+    };
     const x = first ? encode(options.space, options.defaults) : suggestNext(gp, options.space.length, best, random, 512, fresh);
     const settings = first ? options.defaults : decode(options.space, x);
     tried.add(JSON.stringify(settings));
