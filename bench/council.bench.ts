@@ -5,6 +5,7 @@
  * file, prompts and output limit, in this process, rounds interleaved, medians reported.
  * Target: parallel <= 1.6x a single judge on a model that fits four sequences.
  * Usage: npm run bench:council [-- --json] [-- --model bench|tiny|<path.gguf>] [-- --rounds N] [-- --max-tokens N] [-- --threads N]
+ * Threads default to what the app uses on this machine (its performance cores).
  * Default model: `bench`, the project's random-weight llama widened to about 24M parameters
  * (ensureBenchModel), so a decode step costs what it costs in a real model (matrix work) rather than
  * the per-token overhead around it that dominates the 250 KB test model (`tiny`). Any GGUF path works
@@ -37,7 +38,9 @@ export default async function main(args: string[]): Promise<void> {
   const maxTokens = Number(arg(args, '--max-tokens') ?? 200);
   const model = arg(args, '--model') ?? 'bench';
   const path = model === 'bench' ? await ensureBenchModel() : model === 'tiny' ? await ensureTestModel() : model;
-  const runtime = new LlamaRuntime({ logger: silentLogger(), threads: Number(arg(args, '--threads') ?? 1), gpu: false });
+  // Threads as the app would use them on this machine (performance cores) unless given.
+  const threadsArg = arg(args, '--threads');
+  const runtime = new LlamaRuntime({ logger: silentLogger(), ...(threadsArg ? { threads: Number(threadsArg) } : {}), gpu: false });
   const load = (sequences: number) =>
     LlamaLoadedModel.load({ runtime, clock: systemClock, name: `bench-${sequences}`, path, contextSize: 6144, sequences, memoryBytes: 1 });
   const four = await load(4);
@@ -101,6 +104,7 @@ export default async function main(args: string[]): Promise<void> {
       model: path,
       judges: JUDGES.length,
       max_tokens: maxTokens,
+      threads: runtime.threads,
       single_judge_s: singleMean,
       single_judge_each_s: Object.fromEntries(JUDGES.map((j, i) => [j.id, perJudge[i]!])),
       parallel_s: median(parallel),
@@ -114,7 +118,7 @@ export default async function main(args: string[]): Promise<void> {
     };
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      console.log(`Council wall time, ${JUDGES.length} judges, ${maxTokens}-token reviews, ${path} (median of ${rounds}; every review a new one)`);
+      console.log(`Council wall time, ${JUDGES.length} judges, ${maxTokens}-token reviews, ${path}, ${runtime.threads} threads (median of ${rounds}; every review a new one)`);
       console.log(`single judge (mean of 4)  ${singleMean.toFixed(2)} s   (${JUDGES.map((j, i) => `${j.id} ${perJudge[i]!.toFixed(2)}`).join(', ')})`);
       console.log(`4 judges, 4 sequences     ${result.parallel_s.toFixed(2)} s   ${result.ratio_to_single.toFixed(2)}x a single judge (target <= ${COUNCIL_TARGET}x); ${result.ratio_to_slowest_single.toFixed(2)}x the slowest`);
       console.log(`4 judges, 1 sequence      ${result.serial_s.toFixed(2)} s   ${result.serial_ratio_to_single.toFixed(2)}x a single judge (before: judges one after another)`);

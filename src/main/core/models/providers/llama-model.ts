@@ -321,7 +321,7 @@ export class LlamaLoadedModel implements LoadedModel {
     const lent = await this.pool.acquire(prompt, signal);
     const sequence = lent.sequence;
     const donor = this.prefixes.donorFor(sequence, prompt);
-    const holding = this.prefixes.begin(sequence, prompt);
+    const holding = this.prefixes.begin(sequence, prompt, donor !== undefined);
     try {
       if (donor) await this.copyPrefix(donor, sequence, signal);
       return await work(sequence, () => holding.evaluated(sequence.nextTokenIndex));

@@ -41,4 +41,16 @@ describe('shared prefixes between the sequences of one model', () => {
     a.evaluated(40); // only the first report counts
     expect(await waiting).toBeUndefined();
   });
+
+  it('prefers the sequence that evaluated the material over one that copied it, unless the copy holds much more', () => {
+    const prefixes = new SharedPrefixes<string>();
+    prefixes.begin('a', `${material} constitutional`);
+    const forB = prefixes.donorFor('b', `${material} technical`);
+    prefixes.begin('b', `${material} technical`, forB !== undefined);
+    // c shares one more character with b ("t") than with a: still a, which copies without waiting on b.
+    expect(prefixes.donorFor('c', `${material} tquality`)?.sequence).toBe('a');
+    const more = `${material} technical ${'n'.repeat(MIN_GAIN_CHARS)}`;
+    prefixes.begin('b', more, true);
+    expect(prefixes.donorFor('d', `${more} and the rest`)?.sequence).toBe('b');
+  });
 });
