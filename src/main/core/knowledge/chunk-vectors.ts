@@ -4,9 +4,6 @@ import { EmbeddingStore } from '../models/embeddings-store';
 import { embedInBatches, type TextEmbedder } from '../models/text-embedder';
 import type { Logger } from '../observability/logger';
 
-/** What embeds knowledge chunks (none assigned: the knowledge base is FTS only); the shared port. */
-export type KnowledgeEmbedder = TextEmbedder;
-
 /** The embeddings namespace of knowledge chunks; a vector's ref is its chunk's id. */
 export const KNOWLEDGE_NAMESPACE = 'knowledge';
 /** Texts per embed call: small enough for a small model's batch, large enough to amortise the call. */
@@ -22,7 +19,7 @@ const RRF_K = 60;
 export class ChunkVectors {
   private readonly store: EmbeddingStore;
 
-  constructor(private readonly o: { db: Db; clock: Clock; logger: Logger; embedder?: KnowledgeEmbedder }) {
+  constructor(private readonly o: { db: Db; clock: Clock; logger: Logger; embedder?: TextEmbedder }) {
     this.store = new EmbeddingStore(o.db, o.clock);
   }
 

@@ -8,7 +8,8 @@ import { chunkIdsOf, chunksByIds, countEntities, deleteEntity, findEntityBySourc
 import type { Logger } from '../observability/logger';
 import { indexWords, queryTerms } from '../retrieval/words';
 import { sha256 } from '../workspace/hash';
-import { ChunkVectors, reciprocalRankFusion, type KnowledgeEmbedder } from './chunk-vectors';
+import type { TextEmbedder } from '../models/text-embedder';
+import { ChunkVectors, reciprocalRankFusion } from './chunk-vectors';
 import { readSource, UnreadableSource, type Extracted } from './read-source';
 
 /** Chunk size in characters; chunks overlap by a line so a sentence at a border is in both. */
@@ -25,7 +26,7 @@ export class KnowledgeService {
   private readonly vectors: ChunkVectors;
 
   /** `embedder`: when it names a model, chunks are also embedded into sqlite-vec and search is hybrid. */
-  constructor(private readonly o: { db: Db; logger: Logger; clock: Clock; embedder?: KnowledgeEmbedder }) {
+  constructor(private readonly o: { db: Db; logger: Logger; clock: Clock; embedder?: TextEmbedder }) {
     this.vectors = new ChunkVectors({ db: o.db, clock: o.clock, logger: o.logger, ...(o.embedder ? { embedder: o.embedder } : {}) });
   }
 

@@ -7,7 +7,8 @@ import { systemClock } from '../journal/journal';
 import { EmbeddingStore } from '../models/embeddings-store';
 import { serviceFixture, type ServiceFixture } from '../models/testing/service-fixture';
 import { silentLogger } from '../observability/logger';
-import { EMBED_BATCH, KNOWLEDGE_NAMESPACE, reciprocalRankFusion, type KnowledgeEmbedder } from './chunk-vectors';
+import type { TextEmbedder } from '../models/text-embedder';
+import { EMBED_BATCH, KNOWLEDGE_NAMESPACE, reciprocalRankFusion } from './chunk-vectors';
 import { KnowledgeService } from './knowledge-service';
 
 /**
@@ -42,7 +43,7 @@ describe('knowledge chunk vectors', () => {
     fx = await serviceFixture();
     const entry = await fx.service.addByPath({ path: fx.modelCopy('tiny') });
     const batches: number[] = [];
-    const embedder: KnowledgeEmbedder = {
+    const embedder: TextEmbedder = {
       model: () => entry.name,
       embed: async (model, texts) => {
         batches.push(texts.length);
@@ -81,7 +82,7 @@ describe('knowledge chunk vectors', () => {
 
   /** Scripted embedding: one dimension per concept, counting the concept's words (synonyms share one). */
   const CONCEPTS = [['car', 'automobile', 'vehicle'], ['fuel', 'petrol', 'gasoline'], ['signed', 'signature', 'keys', 'ed25519'], ['judge', 'veto', 'council']];
-  const scripted: KnowledgeEmbedder = {
+  const scripted: TextEmbedder = {
     model: () => 'scripted-concepts',
     embed: async (_model, texts) =>
       texts.map((t) => {
