@@ -4,7 +4,10 @@
  *  - journal events written per second through the Journal (idempotency check, hash chain,
  *    publish-after-commit) against a plain better-sqlite3 insert loop of the same rows into a
  *    table of the same shape, one transaction per row in both, in this process.
- * Usage: npm run bench:engine [-- <tasks per round> <rounds>]
+ * Reported figures, no targets here: the plain loop writes a bare table without the app schema's
+ * indexes and triggers, so its ratio is lower than bench:journal's, which holds the 0.7x target
+ * against the same schema.
+ * Usage: npm run bench:engine [-- <tasks per round> <rounds>] [-- --json]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,13 +45,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** One round: the engine over `count` fresh tasks, then the same rows through the Journal and a plain loop. */
 async function round(dir: string, index: number, count: number): Promise<Round> {
   const logger = silentLogger();
-  const db = openDatabase({ file: join(dir, `engine-${index}.db`), logger });
+  const data = mkdtempSync(join(dir, 'data-'));
+  const db = openDatabase({ file: join(data, `engine-${index}.db`), logger });
   const journal = new Journal({ db, clock: systemClock });
-  const tasks = new TaskService({ db, journal, clock: systemClock, logger });
+  // The target repository lies outside the app's data folder, in the one folder tasks may target.
   const repo = mkdtempSync(join(dir, 'repo-'));
+  const tasks = new TaskService({ db, journal, clock: systemClock, logger, targetRules: () => ({ allowedRoots: [repo], dataDir: data }) });
   const submitted: Task[] = [];
   for (let i = 0; i < count; i++) {
-    submitted.push(tasks.submit(SubmitTaskInput.parse({ description: `bench task ${i}`, repoPath: repo, mode: 'auto' })));
+    submitted.push(tasks.submit(SubmitTaskInput.parse({ description: `bench task ${i}`, repoPath: repo, mode: 'auto', allowNonGit: true })));
   }
   const before = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
   const engine = new TaskEngine({ db, journal, clock: systemClock, logger, steps: instantSteps, settings: { concurrency: 4, watchdogIntervalMs: 0 } });
@@ -99,7 +104,9 @@ async function round(dir: string, index: number, count: number): Promise<Round> 
   };
 }
 
-export default async function main(args: string[]): Promise<void> {
+export default async function main(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--json');
   const count = Number(args[0] ?? 200);
   const rounds = Number(args[1] ?? 5);
   const dir = mkdtempSync(join(tmpdir(), 'aa-bench-engine-'));
@@ -110,14 +117,31 @@ export default async function main(args: string[]): Promise<void> {
     for (let i = 0; i < rounds; i++) results.push(await round(dir, i, count));
     const m = (pick: (r: Round) => number) => median(results.map(pick));
     const ratio = (pick: (r: Round) => number) => median(results.map((r) => pick(r) / r.plainPerSec));
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          tasks: count,
+          rounds,
+          events_per_task: results[0]!.events / count,
+          tasks_per_s: m((r) => r.tasksPerSec),
+          engine_events_per_s: m((r) => r.engineEventsPerSec),
+          journal_events_per_s: m((r) => r.journalPerSec),
+          plain_events_per_s: m((r) => r.plainPerSec),
+          journal_ratio_to_bare_table: ratio((r) => r.journalPerSec),
+          engine_ratio_to_bare_table: ratio((r) => r.engineEventsPerSec),
+          target: 'none: reported figures (the journal target is bench:journal)',
+        })}\n`,
+      );
+      return;
+    }
     const out = [
       `engine benchmark: ${rounds} rounds of ${count} tasks, instant steps, concurrency 4, ${(results[0]!.events / count).toFixed(1)} events per task (medians)`,
       `  tasks through all phases:         ${fmt(m((r) => r.tasksPerSec))} tasks/s (${(1000 / m((r) => r.tasksPerSec)).toFixed(2)} ms per task)`,
       `  engine journal writes:            ${fmt(m((r) => r.engineEventsPerSec))} events/s (everything the engine does per event)`,
       `  Journal.append, same rows:        ${fmt(m((r) => r.journalPerSec))} events/s`,
       `  plain better-sqlite3 insert loop: ${fmt(m((r) => r.plainPerSec))} events/s (baseline)`,
-      `  ratio Journal.append / plain:     ${ratio((r) => r.journalPerSec).toFixed(2)}`,
-      `  ratio engine / plain:             ${ratio((r) => r.engineEventsPerSec).toFixed(2)}`,
+      `  ratio Journal.append / plain:     ${ratio((r) => r.journalPerSec).toFixed(2)} (reported; bench:journal holds the >= 0.7 target against the same schema)`,
+      `  ratio engine / plain:             ${ratio((r) => r.engineEventsPerSec).toFixed(2)} (reported: every step of every phase, not only the append)`,
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -6,7 +6,7 @@
  *  - time to first token, service and raw;
  *  - the hot-swap window under load: calls keep flowing from several callers while the role is
  *    swapped to another model; failed calls must be 0.
- * Usage: npm run bench:models [-- <rounds> <maxTokens>]
+ * Usage: npm run bench:models [-- <rounds> <maxTokens>] [-- --json]
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +16,20 @@ import { createCore } from '../src/main/core/composition/app-core';
 import { silentLogger } from '../src/main/core/observability/logger';
 import { ensureTestModel } from '../src/main/core/models/testing/test-model';
 import { SubmitTaskInput } from '../src/shared/domain/task';
+import { AppSettingsPatch } from '../src/shared/channels/settings';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const f1 = (n: number) => n.toFixed(1);
 
-export default async function main(args: string[]): Promise<void> {
+export const MODELS_TARGET = 0.97;
+
+export default async function main(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--json');
+  const say = (line: string) => {
+    if (!json) console.log(line);
+  };
   const rounds = Number(args[0] ?? 25);
   const maxTokens = Number(args[1] ?? 400);
   const dir = mkdtempSync(join(tmpdir(), 'aa-bench-models-'));
@@ -29,7 +37,9 @@ export default async function main(args: string[]): Promise<void> {
   const core = createCore({ dataDir: join(dir, 'data'), logger: silentLogger(), models: { threads: 1, gpu: false, idleUnloadMs: 0, maxContextSize: 1024 } });
   try {
     const repo = mkdtempSync(join(dir, 'repo-'));
-    const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'model service benchmark', repoPath: repo }));
+    // Tasks may target only the allowed folders (the home folder by default): this one is allowed.
+    core.settings.update(AppSettingsPatch.parse({ allowedRoots: [repo] }), 'bench');
+    const task = core.tasks.submit(SubmitTaskInput.parse({ description: 'model service benchmark', repoPath: repo, allowNonGit: true }));
     const a = await core.models.addByPath({ path: modelPath, name: 'bench-a' });
     const copy = join(dir, 'b.gguf');
     copyFileSync(modelPath, copy);
@@ -104,13 +114,13 @@ export default async function main(args: string[]): Promise<void> {
     }
     const journaled = core.tasks.get(task.id).events.filter((e) => e.type === 'model.tokens').length;
     const ratio = median(svcTps) / median(rawTps);
-    console.log(`model: ${a.name} (test model, ${(a.kind === 'gguf' ? a.sizeBytes : 0) / 1024} KiB), ${rounds} rounds x ${maxTokens} tokens, 1 thread, CPU`);
-    console.log(`raw node-llama-cpp, streaming text : ${f1(median(rawTps))} tokens/s (median), time to first token ${f1(median(rawTtft))} ms`);
-    console.log(`raw node-llama-cpp, counting only  : ${f1(median(bareTps))} tokens/s (median)`);
-    console.log(`through the service                : ${f1(median(svcTps))} tokens/s (median), time to first token ${f1(median(svcTtft))} ms`);
-    console.log(`ratio service / raw (streaming)    : ${ratio.toFixed(3)} (target >= 0.97)`);
-    console.log(`ratio service / raw (counting only): ${(median(svcTps) / median(bareTps)).toFixed(3)}`);
-    console.log(`model.tokens events journaled: ${journaled} for ${(rounds + 1) * maxTokens} tokens`);
+    say(`model: ${a.name} (test model, ${(a.kind === 'gguf' ? a.sizeBytes : 0) / 1024} KiB), ${rounds} rounds x ${maxTokens} tokens, 1 thread, CPU`);
+    say(`raw node-llama-cpp, streaming text : ${f1(median(rawTps))} tokens/s (median), time to first token ${f1(median(rawTtft))} ms`);
+    say(`raw node-llama-cpp, counting only  : ${f1(median(bareTps))} tokens/s (median)`);
+    say(`through the service                : ${f1(median(svcTps))} tokens/s (median), time to first token ${f1(median(svcTtft))} ms`);
+    say(`ratio service / raw (streaming)    : ${ratio.toFixed(3)} (target >= ${MODELS_TARGET})`);
+    say(`ratio service / raw (counting only): ${(median(svcTps) / median(bareTps)).toFixed(3)}`);
+    say(`model.tokens events journaled: ${journaled} for ${(rounds + 1) * maxTokens} tokens`);
     raw.dispose({ disposeSequence: false });
     await rawContext.dispose();
     await rawModel.dispose();
@@ -142,10 +152,31 @@ export default async function main(args: string[]): Promise<void> {
     const before = latencies.filter((l) => l.at < swapStart).map((l) => l.ms);
     const during = latencies.filter((l) => l.at >= swapStart && l.at <= swapEnd).map((l) => l.ms);
     const after = latencies.filter((l) => l.at > swapEnd);
-    console.log(`hot-swap under load (${callers} callers, 16-token calls): swap took ${f1(swapEnd - swapStart)} ms (load + warm + switch + drain), drain ${swap.drainMs} ms`);
-    console.log(`  calls: ${latencies.length + failed} total, failed: ${failed}`);
-    console.log(`  latency p50/p95 before ${f1(median(before))}/${f1(pct(before, 0.95))} ms, during ${during.length ? `${f1(median(during))}/${f1(pct(during, 0.95))}` : 'n/a'} ms (${during.length} calls)`);
-    console.log(`  calls after the swap served by bench-b: ${after.filter((l) => l.model === 'bench-b').length}/${after.length}`);
+    say(`hot-swap under load (${callers} callers, 16-token calls): swap took ${f1(swapEnd - swapStart)} ms (load + warm + switch + drain), drain ${swap.drainMs} ms`);
+    say(`  calls: ${latencies.length + failed} total, failed: ${failed}`);
+    say(`  latency p50/p95 before ${f1(median(before))}/${f1(pct(before, 0.95))} ms, during ${during.length ? `${f1(median(during))}/${f1(pct(during, 0.95))}` : 'n/a'} ms (${during.length} calls)`);
+    say(`  calls after the swap served by bench-b: ${after.filter((l) => l.model === 'bench-b').length}/${after.length}`);
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          rounds,
+          max_tokens: maxTokens,
+          raw_tps: median(rawTps),
+          raw_counting_tps: median(bareTps),
+          service_tps: median(svcTps),
+          raw_ttft_ms: median(rawTtft),
+          service_ttft_ms: median(svcTtft),
+          ratio,
+          ratio_counting: median(svcTps) / median(bareTps),
+          journaled_token_events: journaled,
+          swap_ms: swapEnd - swapStart,
+          swap_drain_ms: swap.drainMs,
+          swap_calls: latencies.length + failed,
+          swap_failed: failed,
+          target: { ratio_at_least: MODELS_TARGET, swap_failed: 0, met: ratio >= MODELS_TARGET && failed === 0 },
+        })}\n`,
+      );
+    }
     if (failed > 0) process.exitCode = 1;
   } finally {
     core.close();

@@ -23,4 +23,23 @@ describe('bench/run-ts.mjs', () => {
     expect(figure.ratio).toBeGreaterThan(0);
     expect(figure.prompt_tokens_next).toBeGreaterThan(0);
   }, 150_000);
+
+  // Both submit tasks, so a change to what a task may target (allowed folders, git) that a
+  // benchmark does not follow fails here rather than on the next person who runs it.
+  it('runs the engine benchmark to its JSON figures', () => {
+    const r = spawnSync(node, [join(root, 'bench/run-ts.mjs'), join(root, 'bench/engine.bench.ts'), '5', '1', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const figure = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { tasks_per_s: number; journal_ratio_to_bare_table: number };
+    expect(figure.tasks_per_s).toBeGreaterThan(0);
+    expect(figure.journal_ratio_to_bare_table).toBeGreaterThan(0);
+  }, 150_000);
+
+  it('runs the model service benchmark to its JSON figures, no call failing across the hot swap', () => {
+    const r = spawnSync(node, [join(root, 'bench/run-ts.mjs'), join(root, 'bench/models.bench.ts'), '2', '16', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const figure = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ratio: number; swap_failed: number; target: { ratio_at_least: number } };
+    expect(figure.ratio).toBeGreaterThan(0);
+    expect(figure.swap_failed).toBe(0);
+    expect(figure.target.ratio_at_least).toBe(0.97);
+  }, 150_000);
 });
