@@ -4,7 +4,7 @@
  * review with one sequence (judges one after another) and against a single judge alone; same model
  * file, prompts and output limit, in this process, rounds interleaved, medians reported.
  * Target: parallel <= 1.6x a single judge on a model that fits four sequences.
- * Usage: npm run bench:council [-- --json] [-- --model bench|tiny|<path.gguf>] [-- --rounds N] [-- --max-tokens N] [-- --threads N]
+ * Usage: npm run bench:council [-- --json] [-- --model bench|tiny|<path.gguf>] [-- --rounds N] [-- --max-tokens N] [-- --threads N] [-- --gpu off|auto|metal|cuda|vulkan]
  * Threads default to what the app uses on this machine (its performance cores).
  * Default model: `bench`, the project's random-weight llama widened to about 24M parameters
  * (ensureBenchModel), so a decode step costs what it costs in a real model (matrix work) rather than
@@ -22,6 +22,7 @@ import type { ModelGateway } from '../src/main/core/models/types';
 import { silentLogger } from '../src/main/core/observability/logger';
 import { unlimitedAdmission } from '../src/main/core/scheduler/admission';
 import { councilBenchSubject } from './council-subject';
+import { gpuArg } from './gpu-arg';
 
 export const COUNCIL_TARGET = 1.6;
 
@@ -40,9 +41,10 @@ export default async function main(args: string[]): Promise<void> {
   const path = model === 'bench' ? await ensureBenchModel() : model === 'tiny' ? await ensureTestModel() : model;
   // Threads as the app would use them on this machine (performance cores) unless given.
   const threadsArg = arg(args, '--threads');
-  const runtime = new LlamaRuntime({ logger: silentLogger(), ...(threadsArg ? { threads: Number(threadsArg) } : {}), gpu: false });
+  const gpu = gpuArg(args);
+  const runtime = new LlamaRuntime({ logger: silentLogger(), ...(threadsArg ? { threads: Number(threadsArg) } : {}), gpu: gpu.gpu });
   const load = (sequences: number) =>
-    LlamaLoadedModel.load({ runtime, clock: systemClock, name: `bench-${sequences}`, path, contextSize: 6144, sequences, memoryBytes: 1 });
+    LlamaLoadedModel.load({ runtime, clock: systemClock, name: `bench-${sequences}`, path, contextSize: 6144, sequences, memoryBytes: 1, gpuLayers: gpu.gpuLayers });
   const four = await load(4);
   const one = await load(1);
   const gatewayOf = (model: LlamaLoadedModel): ModelGateway => ({ client: () => model });

@@ -5,7 +5,7 @@
  * Another task's call runs between iterations on a second sequence, as it would in the app. A
  * baseline without reuse (a fresh context sequence each time) is printed beside it.
  * Target: ttft_next / ttft_first <= 0.3.
- * Usage: npm run bench:prefix [-- --json] [-- --model bench|tiny|<path.gguf>] [-- --iterations N]
+ * Usage: npm run bench:prefix [-- --json] [-- --model bench|tiny|<path.gguf>] [-- --iterations N] [-- --gpu off|auto|metal|cuda|vulkan]
  * Default model: `bench`, the widened random-weight llama the council bench uses (matrix work, not
  * per-token overhead, sets its cost); `tiny` is the 250 KB test model.
  */
@@ -15,6 +15,7 @@ import { LlamaRuntime } from '../src/main/core/models/providers/llama-runtime';
 import { ensureBenchModel, ensureTestModel } from '../src/main/core/models/testing/test-model';
 import type { ChatMessage } from '../src/main/core/models/types';
 import { silentLogger } from '../src/main/core/observability/logger';
+import { gpuArg } from './gpu-arg';
 
 export const PREFIX_TARGET = 0.3;
 
@@ -45,9 +46,10 @@ export default async function main(args: string[]): Promise<void> {
   const choice = arg(args, '--model') ?? 'bench';
   const path = choice === 'bench' ? await ensureBenchModel() : choice === 'tiny' ? await ensureTestModel() : choice;
   const prefixChars = Number(arg(args, '--prefix-chars') ?? 600);
-  const runtime = new LlamaRuntime({ logger: silentLogger(), threads: Number(arg(args, '--threads') ?? 1), gpu: false });
-  const model = await LlamaLoadedModel.load({ runtime, clock: systemClock, name: 'bench', path, contextSize: 1024, sequences: 2, memoryBytes: 1 });
-  const fresh = await LlamaLoadedModel.load({ runtime, clock: systemClock, name: 'fresh', path, contextSize: 1024, sequences: 1, memoryBytes: 1 });
+  const gpu = gpuArg(args);
+  const runtime = new LlamaRuntime({ logger: silentLogger(), threads: Number(arg(args, '--threads') ?? 1), gpu: gpu.gpu });
+  const model = await LlamaLoadedModel.load({ runtime, clock: systemClock, name: 'bench', path, contextSize: 1024, sequences: 2, memoryBytes: 1, gpuLayers: gpu.gpuLayers });
+  const fresh = await LlamaLoadedModel.load({ runtime, clock: systemClock, name: 'fresh', path, contextSize: 1024, sequences: 1, memoryBytes: 1, gpuLayers: gpu.gpuLayers });
   const ttft = async (m: LlamaLoadedModel, messages: ChatMessage[]) => {
     const g = await m.chat(messages, { maxTokens: 2 });
     return { ms: g.firstTokenMs ?? g.durationMs, prompt: g.promptTokens ?? 0 };

@@ -2,7 +2,7 @@
  * The runtime tuner on a GGUF file, without the registry: the same search `agent-agency models tune`
  * runs (defaults first, then Gaussian-process expected improvement over batch, threads, context,
  * GPU layers, flash attention and KV-cache type), printing the tuned/default throughput ratio.
- * Usage: npm run bench:tune [-- --json] [-- --model <path.gguf>] [-- --budget N]
+ * Usage: npm run bench:tune [-- --json] [-- --model <path.gguf>] [-- --budget N] [-- --gpu off|auto|metal|cuda|vulkan]
  */
 import { statSync } from 'node:fs';
 import { readModelFile } from '../src/main/core/models/gguf/read-model-file';
@@ -14,6 +14,7 @@ import { measureThroughput, trialMemory } from '../src/main/core/models/tuner/me
 import { searchSpace, type TunedSettings } from '../src/main/core/models/tuner/space';
 import { tune } from '../src/main/core/models/tuner/tune';
 import { silentLogger } from '../src/main/core/observability/logger';
+import { gpuArg } from './gpu-arg';
 
 function arg(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -25,7 +26,8 @@ export default async function main(args: string[]): Promise<void> {
   const path = arg(args, '--model') ?? (await ensureTestModel());
   const budget = Number(arg(args, '--budget') ?? 10);
   const { facts } = await readModelFile(path);
-  const runtime = new LlamaRuntime({ logger: silentLogger(), gpu: false });
+  const gpu = gpuArg(args);
+  const runtime = new LlamaRuntime({ logger: silentLogger(), gpu: gpu.gpu });
   try {
     const backend = await runtime.gpuName();
     const cores = await runtime.mathCores();

@@ -2,6 +2,7 @@ import type { ModelEntry } from '../../../../shared/domain/model';
 import type { TuneTrialView } from '../../../../shared/domain/model-tune';
 import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import type { Clock } from '../../journal/journal';
+import { readModelFile } from '../gguf/read-model-file';
 import type { LlamaRuntime } from '../providers/llama-runtime';
 import { resolveRuntimeSettings } from '../runtime-settings';
 import { measureThroughput, trialMemory } from './measure';
@@ -66,7 +67,7 @@ export async function runTuneJob(input: TuneJobInput): Promise<TuneJobResult> {
     flashAttention: resolved.flashAttention === true ? 'on' : 'off',
     kvCacheType: resolved.kvCacheType,
   };
-  const space = searchSpace({ cores, layers: entry.facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: entry.facts.contextLength ?? 4096, headDims: entry.facts.headDims });
+  const space = searchSpace({ cores, layers: entry.facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: entry.facts.contextLength ?? 4096, headDims: await headDimsOf(entry) });
   input.onStart?.({ backend, defaults });
   // tune() reads the level synchronously before and after each measurement; it is refreshed around it.
   let current = await input.pressure();
@@ -109,4 +110,13 @@ const hotter = (a: PressureLevel, b: PressureLevel): PressureLevel => (ORDER.ind
 /** A setting in words, for the command line. */
 export function describeSettings(s: TunedSettings): string {
   return `batch ${s.batchSize}, threads ${s.threads}, context ${s.contextSize}, gpu layers ${s.gpuLayers}, flash attention ${s.flashAttention}, kv ${s.kvCacheType}`;
+}
+
+/**
+ * The model's attention head widths: from its stored facts, or read again from the file for a model
+ * added before they were recorded (unknown if the file cannot be read: every KV type is searched).
+ */
+export async function headDimsOf(entry: GgufEntry): Promise<GgufEntry['facts']['headDims']> {
+  if (entry.facts.headDims !== undefined) return entry.facts.headDims;
+  return (await readModelFile(entry.path).catch(() => undefined))?.facts.headDims;
 }
