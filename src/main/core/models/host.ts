@@ -205,8 +205,10 @@ export class ModelHost {
    * resource manager's choice of sequences: the most (up to the configured maximum, halving) whose
    * memory estimate still "fits" — not tight — so parallel judges never push a model into swap.
    */
-  async plan(entry: ModelEntry): Promise<LoadPlan> {
-    if (entry.kind === 'remote') return { contextSize: 0, sequences: 1, gpuLayers: 0, memoryBytes: 0, fit: null, sequencesReason: 'remote endpoint' };
+  async plan(given: ModelEntry): Promise<LoadPlan> {
+    if (given.kind === 'remote') return { contextSize: 0, sequences: 1, gpuLayers: 0, memoryBytes: 0, fit: null, sequencesReason: 'remote endpoint' };
+    // Facts recorded before this version read them all (the head widths a KV type needs) are read again.
+    const entry = await this.options.registry.withCurrentFacts(given);
     const machine = await this.options.memory.read();
     const stored = this.options.runtimeSettings?.(entry.name, machine.gpu) ?? {};
     // The fit check and the load use these same numbers (context, sequences, GPU layers, KV type).

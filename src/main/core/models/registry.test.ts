@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppFailure } from '../../../shared/errors';
+import { getModel, updateModelFacts } from '../db/queries/models';
 import { serviceFixture, type ServiceFixture } from './testing/service-fixture';
 import { testModelBytes } from './testing/test-model';
 
@@ -85,5 +86,25 @@ describe('model registry', () => {
     expect(remote).toMatchObject({ kind: 'remote', endpoint: { baseUrl: 'http://127.0.0.1:9/v1', model: 'llama-70b', hasApiKey: true } });
     expect(JSON.stringify(remote)).not.toContain('"k"');
     expect(fx.service.registry.apiKey('big-remote')).toBe('k');
+  });
+
+  it('reads again the head widths of a model recorded before they were, so a KV type its heads cannot hold loads as f16', async () => {
+    fx = await serviceFixture();
+    const added = await fx.service.addByPath({ path: fx.modelCopy('old') });
+    if (added.kind !== 'gguf') throw new Error('expected a local model');
+    expect(added.facts.headDims).toEqual({ k: 16, v: 16 });
+    // As an older version stored it: no head widths.
+    const { headDims: _dropped, ...older } = added.facts;
+    updateModelFacts(fx.db, added.name, older);
+    expect((getModel(fx.db, added.name) as typeof added).facts.headDims).toBeUndefined();
+
+    fx.service.settingsStore.setUser(added.name, { kvCacheType: 'q8_0' });
+    const plan = await fx.service.host.plan(fx.service.registry.require(added.name));
+    expect(plan.settings?.kvCacheType).toBe('f16');
+    expect(plan.settings?.notes.join(' ')).toMatch(/multiple of 32 wide/);
+    // Stored for next time; and the model loads and answers with that plan.
+    expect((getModel(fx.db, added.name) as typeof added).facts.headDims).toEqual({ k: 16, v: 16 });
+    await fx.service.load(added.name);
+    expect(fx.service.host.isLoaded(added.name)).toBe(true);
   });
 });

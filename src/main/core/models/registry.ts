@@ -2,10 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { ModelName, type ModelEntry } from '../../../shared/domain/model';
 import { AppFailure } from '../../../shared/errors';
 import type { Db } from '../db/open';
-import { deleteModel, getModel, getModelApiKey, getModelByPath, insertModel, listModels, rolesUsing } from '../db/queries/models';
+import { deleteModel, getModel, getModelApiKey, getModelByPath, insertModel, listModels, rolesUsing, updateModelFacts } from '../db/queries/models';
 import type { Clock } from '../journal/journal';
 import type { ModelEventBus } from './events';
-import { readModelFile } from './gguf/read-model-file';
+import { readModelFacts, readModelFile } from './gguf/read-model-file';
+
+/** A local (GGUF) model's entry. */
+export type GgufModelEntry = Extract<ModelEntry, { kind: 'gguf' }>;
 
 export type ModelRegistryOptions = { db: Db; clock: Clock; events: ModelEventBus };
 
@@ -63,6 +66,22 @@ export class ModelRegistry {
     insertModel(this.db, entry, input.apiKey);
     this.events.emit({ type: 'model.added', model: name });
     return entry;
+  }
+
+  /**
+   * A local model's entry with the facts this version reads from a header. An entry added before a
+   * fact was recorded (the attention head widths) has its header read again, without the checksum,
+   * and the facts stored; if the file cannot be read now, the entry is returned as it was.
+   */
+  async withCurrentFacts(entry: GgufModelEntry): Promise<GgufModelEntry> {
+    if (entry.facts.headDims !== undefined) return entry;
+    try {
+      const facts = await readModelFacts(entry.path);
+      updateModelFacts(this.db, entry.name, facts);
+      return { ...entry, facts };
+    } catch {
+      return entry;
+    }
   }
 
   list(): ModelEntry[] {

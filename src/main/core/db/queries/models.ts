@@ -69,6 +69,11 @@ export function insertModel(db: Db, entry: ModelEntry, apiKey?: string): void {
   );
 }
 
+/** Replaces a local model's header facts (read again from its file). */
+export function updateModelFacts(db: Db, name: string, facts: GgufFacts): void {
+  db.prepare("UPDATE models SET facts = ? WHERE name = ? AND kind = 'gguf'").run(JSON.stringify(facts), name);
+}
+
 export function getModel(db: Db, name: string): ModelEntry | undefined {
   const row = db.prepare('SELECT * FROM models WHERE name = ?').get(name) as ModelRow | undefined;
   return row ? fromRow(row) : undefined;

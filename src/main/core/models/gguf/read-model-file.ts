@@ -55,6 +55,20 @@ type NodeLlamaEnums = Pick<NodeLlama, 'GgmlType' | 'GgufFileType'>;
  * says which, never a crash.
  */
 export async function readModelFile(path: string, options: { signal?: AbortSignal } = {}): Promise<ModelFileInfo> {
+  const { sizeBytes, info, facts } = await readHeader(path);
+  throwIfAborted(options.signal);
+  const sha256 = await sha256File(path, options.signal);
+  const general = info.metadata.general as { name?: unknown } | undefined;
+  const fromHeader = typeof general?.name === 'string' ? general.name : '';
+  return { path, sizeBytes, sha256, facts, suggestedName: fromHeader || basename(path).replace(/\.gguf$/i, '') };
+}
+
+/** The facts in a GGUF file's header alone, without reading the whole file for its checksum. */
+export async function readModelFacts(path: string): Promise<GgufFacts> {
+  return (await readHeader(path)).facts;
+}
+
+async function readHeader(path: string): Promise<{ sizeBytes: number; info: GgufFileInfo; facts: GgufFacts }> {
   const sizeBytes = await fileSize(path);
   await checkMagic(path);
   const lib = await nodeLlama();
@@ -64,12 +78,7 @@ export async function readModelFile(path: string, options: { signal?: AbortSigna
   } catch (cause) {
     throw new AppFailure('invalid_input', `${path} is a damaged or truncated GGUF file: ${reason(cause)}`);
   }
-  const facts = factsOf(lib, info, path, sizeBytes);
-  throwIfAborted(options.signal);
-  const sha256 = await sha256File(path, options.signal);
-  const general = info.metadata.general as { name?: unknown } | undefined;
-  const fromHeader = typeof general?.name === 'string' ? general.name : '';
-  return { path, sizeBytes, sha256, facts, suggestedName: fromHeader || basename(path).replace(/\.gguf$/i, '') };
+  return { sizeBytes, info, facts: factsOf(lib, info, path, sizeBytes) };
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -2,7 +2,7 @@ import type { ModelEntry } from '../../../../shared/domain/model';
 import type { TuneTrialView } from '../../../../shared/domain/model-tune';
 import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import type { Clock } from '../../journal/journal';
-import { readModelFile } from '../gguf/read-model-file';
+import { readModelFacts } from '../gguf/read-model-file';
 import type { LlamaRuntime } from '../providers/llama-runtime';
 import { resolveRuntimeSettings } from '../runtime-settings';
 import { measureThroughput, trialMemory } from './measure';
@@ -118,5 +118,5 @@ export function describeSettings(s: TunedSettings): string {
  */
 export async function headDimsOf(entry: GgufEntry): Promise<GgufEntry['facts']['headDims']> {
   if (entry.facts.headDims !== undefined) return entry.facts.headDims;
-  return (await readModelFile(entry.path).catch(() => undefined))?.facts.headDims;
+  return (await readModelFacts(entry.path).catch(() => undefined))?.headDims;
 }
