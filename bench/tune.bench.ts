@@ -5,7 +5,7 @@
  * Usage: npm run bench:tune [-- --json] [-- --model <path.gguf>] [-- --budget N] [-- --gpu off|auto|metal|cuda|vulkan]
  */
 import { statSync } from 'node:fs';
-import { readModelFile } from '../src/main/core/models/gguf/read-model-file';
+import { readModelFacts } from '../src/main/core/models/gguf/read-model-file';
 import { systemClock } from '../src/main/core/journal/journal';
 import { LlamaRuntime } from '../src/main/core/models/providers/llama-runtime';
 import { resolveRuntimeSettings } from '../src/main/core/models/runtime-settings';
@@ -25,7 +25,7 @@ export default async function main(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const path = arg(args, '--model') ?? (await ensureTestModel());
   const budget = Number(arg(args, '--budget') ?? 10);
-  const { facts } = await readModelFile(path);
+  const facts = await readModelFacts(path);
   const gpu = gpuArg(args);
   const runtime = new LlamaRuntime({ logger: silentLogger(), gpu: gpu.gpu });
   try {

@@ -106,5 +106,8 @@ describe('model registry', () => {
     expect((getModel(fx.db, added.name) as typeof added).facts.headDims).toEqual({ k: 16, v: 16 });
     await fx.service.load(added.name);
     expect(fx.service.host.isLoaded(added.name)).toBe(true);
+    // A file that cannot be read now leaves the entry as it was.
+    const gone = { ...added, path: `${added.path}.gone`, facts: older };
+    expect(await fx.service.registry.withCurrentFacts(gone)).toBe(gone);
   });
 });

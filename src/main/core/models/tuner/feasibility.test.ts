@@ -5,7 +5,6 @@ import { readModelFile } from '../gguf/read-model-file';
 import { LlamaRuntime } from '../providers/llama-runtime';
 import { kvTypeFits } from '../runtime-settings';
 import { ensureTestModel } from '../testing/test-model';
-import { headDimsOf, type GgufEntry } from './job';
 import { measureThroughput } from './measure';
 import { feasible, searchSpace, type TunedSettings } from './space';
 
@@ -39,13 +38,4 @@ describe('tuner feasibility', () => {
     expect(feasible({ ...s, kvCacheType: 'f16' })).toBe(true);
   });
 
-  it('reads the head widths from the file for a model added before they were recorded', async () => {
-    const path = await ensureTestModel();
-    const { facts, sizeBytes, sha256 } = await readModelFile(path);
-    const { headDims, ...older } = facts;
-    const entry: GgufEntry = { kind: 'gguf', name: 'tiny', path, sizeBytes, sha256, facts: older, addedAt: 0 };
-    expect(await headDimsOf(entry)).toEqual(headDims);
-    expect(await headDimsOf({ ...entry, facts: { ...older, headDims: { k: 128, v: 128 } } })).toEqual({ k: 128, v: 128 });
-    expect(await headDimsOf({ ...entry, path: `${path}.gone` })).toBeUndefined();
-  });
 });

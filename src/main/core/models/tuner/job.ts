@@ -2,7 +2,6 @@ import type { ModelEntry } from '../../../../shared/domain/model';
 import type { TuneTrialView } from '../../../../shared/domain/model-tune';
 import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import type { Clock } from '../../journal/journal';
-import { readModelFacts } from '../gguf/read-model-file';
 import type { LlamaRuntime } from '../providers/llama-runtime';
 import { resolveRuntimeSettings } from '../runtime-settings';
 import { measureThroughput, trialMemory } from './measure';
@@ -67,7 +66,7 @@ export async function runTuneJob(input: TuneJobInput): Promise<TuneJobResult> {
     flashAttention: resolved.flashAttention === true ? 'on' : 'off',
     kvCacheType: resolved.kvCacheType,
   };
-  const space = searchSpace({ cores, layers: entry.facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: entry.facts.contextLength ?? 4096, headDims: await headDimsOf(entry) });
+  const space = searchSpace({ cores, layers: entry.facts.layers, gpu: backend !== 'cpu', minContext: 512, maxContext: entry.facts.contextLength ?? 4096, headDims: entry.facts.headDims });
   input.onStart?.({ backend, defaults });
   // tune() reads the level synchronously before and after each measurement; it is refreshed around it.
   let current = await input.pressure();
@@ -112,11 +111,3 @@ export function describeSettings(s: TunedSettings): string {
   return `batch ${s.batchSize}, threads ${s.threads}, context ${s.contextSize}, gpu layers ${s.gpuLayers}, flash attention ${s.flashAttention}, kv ${s.kvCacheType}`;
 }
 
-/**
- * The model's attention head widths: from its stored facts, or read again from the file for a model
- * added before they were recorded (unknown if the file cannot be read: every KV type is searched).
- */
-export async function headDimsOf(entry: GgufEntry): Promise<GgufEntry['facts']['headDims']> {
-  if (entry.facts.headDims !== undefined) return entry.facts.headDims;
-  return (await readModelFacts(entry.path).catch(() => undefined))?.headDims;
-}

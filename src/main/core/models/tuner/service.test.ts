@@ -5,6 +5,7 @@ import type { PressureLevel } from '../../../../shared/domain/scheduler';
 import { silentLogger } from '../../observability/logger';
 import { LlamaRuntime } from '../providers/llama-runtime';
 import { ensureTestModel } from '../testing/test-model';
+import { updateModelFacts } from '../../db/queries/models';
 import { TuneService } from './service';
 import { machineId } from './store';
 
@@ -42,6 +43,22 @@ function serviceOn(core: ReturnType<typeof testCore>, runtime: LlamaRuntime, ove
 }
 
 describe('tuning service (real runtime, tiny GGUF)', () => {
+  it('reads the head widths of a model recorded before them, and searches no KV type they cannot hold', async () => {
+    const { core } = await coreWithTinyModel();
+    const entry = core.models.registry.require('tiny');
+    if (entry.kind !== 'gguf') throw new Error('expected a local model');
+    const { headDims, ...older } = entry.facts;
+    updateModelFacts(core.db, 'tiny', older);
+    core.tuning.start('tiny', 6);
+    await core.tuning.idle();
+    const run = await core.tuning.run('tiny');
+    expect(run).toMatchObject({ state: 'completed' });
+    expect(run!.trials.map((t) => t.settings.kvCacheType)).toEqual(run!.trials.map(() => 'f16'));
+    const stored = core.models.registry.require('tiny');
+    expect(stored.kind === 'gguf' && stored.facts.headDims).toEqual(headDims);
+  });
+
+
   it('runs a tune, publishes each trial, stores the best and the next load uses it', async () => {
     const { core, events } = await coreWithTinyModel();
     const started = core.tuning.start('tiny', 3);
@@ -55,8 +72,7 @@ describe('tuning service (real runtime, tiny GGUF)', () => {
     expect(run).toMatchObject({ state: 'completed', backend: 'cpu', error: null });
     const counted = run!.trials.filter((t) => t.status !== 'discarded');
     expect(counted).toHaveLength(3);
-    // The defaults run; a setting the backend refuses (the tiny model's heads are too small for a
-    // quantized KV cache) is a counted trial at 0 with the reason, as on a real machine.
+    // The defaults run; a setting the backend refuses would be a counted trial at 0 with the reason.
     expect(counted[0]).toMatchObject({ n: 1, status: 'counted', reason: null });
     expect(counted[0]!.tps).toBeGreaterThan(0);
     for (const t of counted) {

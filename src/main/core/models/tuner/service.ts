@@ -12,7 +12,7 @@ import { runTuneJob, type GgufEntry } from './job';
 import { machineId, type ModelSettingsStore } from './store';
 
 export type TuneServiceOptions = {
-  registry: Pick<ModelRegistry, 'get'>;
+  registry: Pick<ModelRegistry, 'get' | 'withCurrentFacts'>;
   events: ModelEventBus;
   store: ModelSettingsStore;
   /** The model service's machine reading: the memory budget trials must fit, and the backend the host looks tuned settings up by. */
@@ -139,7 +139,8 @@ export class TuneService {
     try {
       const machine = await this.options.machine();
       const result = await runTuneJob({
-        entry,
+        // An entry recorded before the head widths were read gets them (the KV types searched depend on them).
+        entry: await this.options.registry.withCurrentFacts(entry),
         runtime,
         clock: this.options.clock,
         budget: job.budget,
